@@ -1,0 +1,1 @@
+"""bff: a backend-for-frontend for headless Magento 2 storefronts."""

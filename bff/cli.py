@@ -1,0 +1,103 @@
+"""The ``bff`` command line: ``bff sandbox`` (and ``bff dev``, which for now runs the sandbox)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bff.sandbox.faults import Fault, FaultPlan
+
+
+def _split(spec: str, flag: str) -> tuple[str, str]:
+    op, sep, value = spec.partition("=")
+    if not op:
+        raise argparse.ArgumentTypeError(f"{flag} expects OPERATION=VALUE, got {spec!r}")
+    return op, value if sep else ""
+
+
+def fault_plan_from_args(args: argparse.Namespace) -> FaultPlan:
+    """Turn the fault flags into a plan; OPERATION is an operationName, a root field or '*'."""
+    plan = FaultPlan(seed=args.fault_seed)
+
+    def fault(op: str) -> Fault:
+        return plan.faults.setdefault(op, Fault())
+
+    try:
+        for spec in args.latency:
+            op, value = _split(spec, "--latency")
+            base, _, jitter = value.partition("+")
+            fault(op).latency_ms, fault(op).jitter_ms = float(base), float(jitter or 0)
+        for spec in args.error_rate:
+            op, value = _split(spec, "--error-rate")
+            rate, _, kind = value.partition(":")
+            fault(op).error_rate = float(rate)
+            fault(op).error = kind or "http503"  # type: ignore[assignment]
+        for op in args.hang:
+            fault(op).hang = True
+        for op in args.drop:
+            fault(op).drop = True
+        for spec in args.lose_response:
+            op, mode = _split(spec, "--lose-response")
+            fault(op).lose_response = mode or "drop"  # type: ignore[assignment]
+        for op, f in plan.faults.items():
+            plan.faults[op] = Fault.from_json(f.to_json())  # re-validate
+    except ValueError as exc:
+        raise SystemExit(f"bff sandbox: bad fault flag: {exc}") from exc
+    return plan
+
+
+def _add_sandbox_flags(parser: argparse.ArgumentParser, default_port: int) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=default_port, help=f"port (default {default_port})")
+    parser.add_argument("--seed", type=int, default=2024, help="catalog seed (default 2024)")
+    parser.add_argument(
+        "--token-lifetime",
+        type=int,
+        default=60,
+        metavar="MINUTES",
+        help="customer token lifetime in minutes (default 60, as Magento)",
+    )
+    parser.add_argument("--fake-clock", action="store_true", help="run on a clock moved only by POST /__sandbox/clock")
+    group = parser.add_argument_group("fault injection (OP = operationName, root field or '*')")
+    group.add_argument("--latency", action="append", default=[], metavar="OP=MS[+JITTER]")
+    group.add_argument("--error-rate", action="append", default=[], metavar="OP=RATE[:graphql|http500|http503]")
+    group.add_argument("--hang", action="append", default=[], metavar="OP")
+    group.add_argument("--drop", action="append", default=[], metavar="OP")
+    group.add_argument("--lose-response", action="append", default=[], metavar="OP[=drop|hang]")
+    group.add_argument("--fault-seed", type=int, default=7)
+
+
+def run_sandbox(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from bff.sandbox import SandboxConfig, create_sandbox_app
+    from bff.sandbox.clock import FakeClock, SystemClock
+    from bff.sandbox.seed import seeded_state
+
+    config = SandboxConfig(seed=args.seed, customer_token_lifetime_minutes=args.token_lifetime)
+    clock = FakeClock() if args.fake_clock else SystemClock()
+    app = create_sandbox_app(seeded_state(config, clock), fault_plan_from_args(args))
+    print(f"Magento sandbox: http://{args.host}:{args.port}/graphql", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bff", description="Backend-for-frontend for headless Magento 2.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sandbox = commands.add_parser("sandbox", help="serve the Magento sandbox at /graphql")
+    _add_sandbox_flags(sandbox, default_port=8080)
+    sandbox.set_defaults(run=run_sandbox)
+    dev = commands.add_parser("dev", help="development server (until the storefront API lands: the sandbox)")
+    _add_sandbox_flags(dev, default_port=8000)
+    dev.set_defaults(run=run_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,360 @@
+"""Checkout steps on a cart the caller may use: e-mail, addresses, shipping, payment, placeOrder.
+
+The resolvers live in ``carts.py`` (they first apply GetCartForUser's access rules); the functions
+here change the cart the way Magento's QuoteGraphQl models do, with Magento's messages:
+
+* addresses are validated like ``Magento\\Customer\\Model\\Address\\Validator\\{General,Country}``
+  (``"firstname" is required. Enter and try again.``, ``Invalid value of "XX" provided for the
+  countryId field.``). Magento reports every problem as its own ``errors[]`` entry; a resolver
+  can raise only one, so the sandbox reports the first;
+* a new shipping address drops the chosen shipping method (Magento replaces the address row);
+* ``placeOrder`` checks in QuoteManagement/QuoteValidator order and raises ``CheckoutProblem``
+  for what Magento reports in ``placeOrder.errors``; authorization problems raise normally.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from bff.sandbox.context import RequestContext
+from bff.sandbox.countries import (
+    country_requires_postcode,
+    country_requires_region,
+    find_country,
+    find_region,
+)
+from bff.sandbox.errors import AuthorizationError, InputError, NoSuchEntityError
+from bff.sandbox.money import money
+from bff.sandbox.orders import create_order
+from bff.sandbox.state import Address, Cart, Customer, Order, SandboxState, uid
+from bff.sandbox.totals import (
+    BASE_CURRENCY,
+    CartTotals,
+    ShippingRate,
+    cart_stock_problems,
+    compute_totals,
+    payment_methods,
+    shipping_rates,
+)
+
+EMAIL_RE = re.compile(
+    r"^[^@\s\"(),:;<>\[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+)
+STREET_LINES = 2  # customer/address/street_lines
+ADDRESS_IDS_PER_CUSTOMER = 1000
+NOT_AUTHORIZED = "The current customer isn't authorized."
+GUEST_CHECKOUT_DISABLED = "Guest checkout is not allowed. Register a customer account or login with existing one."
+SHIPPING_ADDRESS_MISSING = "The shipping address is missing. Set the address and try again."
+
+
+class CheckoutProblem(Exception):
+    """A reason placeOrder reports in ``errors`` instead of failing the request."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_valid_email(email: str) -> bool:
+    return bool(EMAIL_RE.match(email.strip()))
+
+
+# --- customer address book ids -----------------------------------------------------------------
+
+
+def customer_address_id(customer: Customer, index: int) -> int:
+    """A stable, store-wide unique id for the customer's ``index``-th address."""
+    return customer.id * ADDRESS_IDS_PER_CUSTOMER + index + 1
+
+
+def customer_address(state: SandboxState, customer: Customer, address_id: int) -> Address:
+    owner = state.customers.get(address_id // ADDRESS_IDS_PER_CUSTOMER)
+    index = address_id % ADDRESS_IDS_PER_CUSTOMER - 1
+    if owner is None or not 0 <= index < len(owner.addresses):
+        raise NoSuchEntityError(f'Could not find a address with ID "{address_id}"')
+    if owner.id != customer.id:
+        raise AuthorizationError(f'Current customer does not have permission to address with ID "{address_id}"')
+    return copy_address(owner.addresses[index])
+
+
+def copy_address(address: Address) -> Address:
+    return replace(address, street=list(address.street))
+
+
+# --- addresses from input, and their validation -----------------------------------------------
+
+
+def address_from_input(data: dict[str, Any]) -> Address:
+    """An address from ``CartAddressInput``; the region is looked up by id, code or name."""
+    street = [str(line) for line in data.get("street") or []]
+    if len(street) > STREET_LINES:
+        raise InputError(f'"Street Address" cannot contain more than {STREET_LINES} lines.')
+    country_code = str(data.get("country_code") or "").strip().upper()
+    region_text = data.get("region")
+    region_id = data.get("region_id")
+    region = find_region(country_code, region_id if region_id is not None else region_text)
+    return Address(
+        firstname=str(data.get("firstname") or "").strip(),
+        lastname=str(data.get("lastname") or "").strip(),
+        street=street,
+        city=str(data.get("city") or "").strip(),
+        postcode=data.get("postcode"),
+        country_code=country_code,
+        telephone=data.get("telephone"),
+        region_code=region.code if region else region_text,
+        region_label=region.name if region else region_text,
+        region_id=region.id if region else region_id,
+        company=data.get("company"),
+    )
+
+
+def address_problems(address: Address | None) -> list[str]:
+    """Magento's address validator messages, in its order (empty list: the address is fine)."""
+    address = address or Address("", "", [], "", None, "", None)
+    required = '"{}" is required. Enter and try again.'
+    problems = [
+        required.format(name)
+        for name, value in (
+            ("firstname", address.firstname),
+            ("lastname", address.lastname),
+            ("street", address.street[0] if address.street else ""),
+            ("city", address.city),
+            ("telephone", address.telephone),
+        )
+        if not (value or "").strip()
+    ]
+    country = find_country(address.country_code) if len(address.country_code) == 2 else None
+    if not address.country_code:
+        problems.append(required.format("countryId"))
+    elif country is None:
+        problems.append(f'Invalid value of "{address.country_code}" provided for the countryId field.')
+    else:
+        if country_requires_postcode(country.code) and not (address.postcode or "").strip():
+            problems.append(required.format("postcode"))
+        region_ok = find_region(country.code, address.region_id) is not None
+        if country_requires_region(country.code) and not region_ok:
+            if address.region_id is not None:
+                problems.append(f'Invalid value of "{address.region_id}" provided for the regionId field.')
+            else:
+                problems.append(required.format("regionId"))
+    return problems
+
+
+def _address_from_entry(ctx: RequestContext, entry: dict[str, Any], kind: str) -> Address:
+    """The address of a ``ShippingAddressInput``/``BillingAddressInput`` (``kind``: its name)."""
+    address_id = entry.get("customer_address_id")
+    data = entry.get("address")
+    if address_id is None and data is None:
+        raise InputError(f'The {kind} address must contain either "customer_address_id" or "address".')
+    if address_id is not None and data is not None:
+        raise InputError(f'The {kind} address cannot contain "customer_address_id" and "address" at the same time.')
+    if address_id is not None:
+        if ctx.customer is None:
+            raise AuthorizationError(NOT_AUTHORIZED)
+        return customer_address(ctx.state, ctx.customer, int(address_id))
+    assert isinstance(data, dict)
+    address = address_from_input(data)
+    problems = address_problems(address)
+    if problems:
+        raise InputError(problems[0])
+    if ctx.customer is not None and data.get("save_in_address_book"):
+        ctx.customer.addresses.append(copy_address(address))
+    return address
+
+
+# --- views of cart addresses -------------------------------------------------------------------
+
+
+def rate_view(rate: ShippingRate, currency: str) -> dict[str, Any]:
+    amount = money(rate.amount, currency)
+    return {
+        "carrier_code": rate.carrier_code,
+        "carrier_title": rate.carrier_title,
+        "method_code": rate.method_code,
+        "method_title": rate.method_title,
+        "error_message": "",
+        "amount": amount,
+        "price_excl_tax": amount,
+        "price_incl_tax": amount,
+        "available": True,
+    }
+
+
+def cart_address_view(address: Address, address_id: int, locale: str, typename: str) -> dict[str, Any]:
+    country = find_country(address.country_code)
+    return {
+        "__typename": typename,  # for fragments on CartAddressInterface
+        "uid": uid(address_id),
+        "firstname": address.firstname,
+        "lastname": address.lastname,
+        "company": address.company,
+        "street": list(address.street),
+        "city": address.city,
+        "region": {
+            "code": address.region_code,
+            "label": address.region_label,
+            "region_id": address.region_id,
+        },
+        "postcode": address.postcode,
+        "country": {
+            "code": address.country_code,
+            "label": country.name_in(locale) if country else address.country_code,
+        },
+        "telephone": address.telephone,
+    }
+
+
+def shipping_address_views(cart: Cart, totals: CartTotals, locale: str) -> list[dict[str, Any]]:
+    if cart.shipping_address is None:
+        return []
+    view = cart_address_view(cart.shipping_address, cart.quote_id * 2, locale, "ShippingCartAddress")
+    selected = totals.selected_rate
+    view["available_shipping_methods"] = [rate_view(r, totals.currency) for r in totals.rates]
+    view["selected_shipping_method"] = (
+        {
+            "carrier_code": selected.carrier_code,
+            "method_code": selected.method_code,
+            "carrier_title": selected.carrier_title,
+            "method_title": selected.method_title,
+            "amount": money(selected.amount, totals.currency),
+        }
+        if selected
+        else None
+    )
+    return [view]
+
+
+def billing_address_view(cart: Cart, locale: str) -> dict[str, Any] | None:
+    if cart.billing_address is None:
+        return None
+    return cart_address_view(cart.billing_address, cart.quote_id * 2 - 1, locale, "BillingCartAddress")
+
+
+# --- the checkout steps ------------------------------------------------------------------------
+
+
+def check_checkout_allowed(ctx: RequestContext, cart: Cart) -> None:
+    """CheckCartCheckoutAllowance: guest carts need guest checkout to be enabled."""
+    if cart.customer_id is None and not ctx.state.config.guest_checkout_enabled:
+        raise AuthorizationError(GUEST_CHECKOUT_DISABLED)
+
+
+def check_guest_email(ctx: RequestContext, email: str) -> None:
+    """setGuestEmailOnCart's checks, made before the cart is looked up."""
+    if not email:
+        raise InputError('Required parameter "email" is missing')
+    if not is_valid_email(email):
+        raise InputError("Invalid email format")
+    if ctx.customer is not None:
+        raise InputError("The request is not allowed for logged in customers")
+
+
+def set_shipping_addresses(ctx: RequestContext, cart: Cart, entries: list[dict[str, Any]]) -> None:
+    if not entries:
+        raise InputError('Required parameter "shipping_addresses" is missing')
+    if len(entries) > 1:
+        raise InputError("You cannot specify multiple shipping addresses.")
+    cart.shipping_address = _address_from_entry(ctx, entries[0], "shipping")
+    cart.shipping_method = None
+
+
+def set_billing_address(ctx: RequestContext, cart: Cart, entry: dict[str, Any]) -> None:
+    same = entry.get("same_as_shipping")
+    same_as_shipping = bool(entry.get("use_for_shipping") if same is None else same)
+    if entry.get("customer_address_id") is None and entry.get("address") is None:
+        if not same_as_shipping:
+            raise InputError(
+                'The billing address must contain either "customer_address_id", "address", or "same_as_shipping".'
+            )
+        if cart.shipping_address is None:
+            raise InputError(
+                'Could not use the "same_as_shipping" option, because the shipping address has not been set.'
+            )
+        cart.billing_address = copy_address(cart.shipping_address)
+        return
+    cart.billing_address = _address_from_entry(ctx, entry, "billing")
+    if same_as_shipping:
+        cart.shipping_address = copy_address(cart.billing_address)
+
+
+def set_shipping_methods(ctx: RequestContext, cart: Cart, methods: list[dict[str, Any]]) -> None:
+    if not methods:
+        raise InputError('Required parameter "shipping_methods" is missing')
+    if len(methods) > 1:
+        raise InputError("You cannot specify multiple shipping methods.")
+    carrier, method = methods[0].get("carrier_code") or "", methods[0].get("method_code") or ""
+    for name, value in (("carrier_code", carrier), ("method_code", method)):
+        if not value:
+            raise InputError(f'Required parameter "{name}" is missing.')
+    if cart.shipping_address is None:
+        raise InputError(SHIPPING_ADDRESS_MISSING)
+    if (carrier, method) not in {r.code for r in shipping_rates(cart, ctx.state, ctx.currency)}:
+        raise InputError(f"Carrier with such method not found: {carrier}, {method}")
+    cart.shipping_method = (carrier, method)
+
+
+def set_payment_method(ctx: RequestContext, cart: Cart, payment: dict[str, Any]) -> None:
+    code = payment.get("code") or ""
+    if not code:
+        raise InputError('Required parameter "code" for "payment_method" is missing.')
+    if cart.shipping_address is None:
+        raise InputError(SHIPPING_ADDRESS_MISSING)
+    if code not in payment_methods(compute_totals(cart, ctx.state, ctx.currency).grand_total):
+        raise InputError("The requested Payment Method is not available.")
+    cart.payment_method = code
+
+
+def _validate_for_order(ctx: RequestContext, cart: Cart) -> CartTotals:
+    """QuoteManagement::submit + QuoteValidator::validateBeforeSubmit, in their order."""
+    state = ctx.state
+    if cart.customer_id is None and not cart.email:
+        raise CheckoutProblem("Guest email for cart is missing.")
+    if not cart.items:
+        raise CheckoutProblem(
+            "A server error stopped your order from being placed. Please try to place your order again."
+        )
+    if cart_stock_problems(cart, state):
+        raise CheckoutProblem("Some of the products are out of stock.")
+    shipping_problems = address_problems(cart.shipping_address)
+    if shipping_problems:
+        raise CheckoutProblem(" ".join(["Please check the shipping address information.", *shipping_problems]))
+    totals = compute_totals(cart, state, ctx.currency)
+    if totals.selected_rate is None:
+        raise CheckoutProblem("The shipping method is missing. Select the shipping method and try again.")
+    billing_problems = address_problems(cart.billing_address)
+    if billing_problems:
+        raise CheckoutProblem(" ".join(["Please check the billing address information.", *billing_problems]))
+    if cart.payment_method not in payment_methods(totals.grand_total):
+        raise CheckoutProblem("Enter a valid payment method and try again.")
+    return totals
+
+
+def place_order(ctx: RequestContext, cart: Cart) -> Order:
+    """Check the cart like Magento, then turn it into an order (``orders.create_order``)."""
+    check_checkout_allowed(ctx, cart)
+    totals = _validate_for_order(ctx, cart)
+    return create_order(ctx.state, cart, totals, compute_totals(cart, ctx.state, BASE_CURRENCY))
+
+
+PLACE_ORDER_CODES: tuple[tuple[str, str], ...] = (
+    ("Could not find a cart with ID", "CART_NOT_FOUND"),
+    ("The cart isn't active", "CART_NOT_ACTIVE"),
+    ("Guest email for cart is missing", "GUEST_EMAIL_MISSING"),
+    ("A server error stopped your order from being placed", "UNABLE_TO_PLACE_ORDER"),
+    (
+        "Some addresses can't be used due to the configurations for specific countries",
+        "UNABLE_TO_PLACE_ORDER",
+    ),
+    ("The shipping method is missing. Select the shipping method and try again", "UNABLE_TO_PLACE_ORDER"),
+    ("Please check the billing address information", "UNABLE_TO_PLACE_ORDER"),
+    ("Enter a valid payment method and try again", "UNABLE_TO_PLACE_ORDER"),
+    ("Some of the products are out of stock", "UNABLE_TO_PLACE_ORDER"),
+)
+
+
+def place_order_error(message: str) -> dict[str, str]:
+    """A ``PlaceOrderError``: the code is derived from the text, as PlaceOrder::getErrorCode does."""
+    code = next((code for text, code in PLACE_ORDER_CODES if text in message), "UNDEFINED")
+    return {"message": message, "code": code}

@@ -1,0 +1,1 @@
+"""Session custody: what the BFF keeps for a shopper, keyed by an opaque token the client holds."""

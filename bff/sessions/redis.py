@@ -1,0 +1,216 @@
+"""Redis implementations of the session and idempotency stores (the only bff.sessions module that
+imports ``redis``).
+
+Keys (see ``store.py``):
+
+* ``<prefix>:session:<id>``: session JSON, TTL = idle timeout, reset by every create/save/load
+  (``SET … PX``, ``GETEX … PX``: a sliding expiry enforced by the server).
+* ``<prefix>:idem:<sha256(scope)>:<sha256(key)>``: idempotency envelope (``codec.py``), TTL set when
+  first claimed and never extended. Scope and key are hashed so client strings cannot shape keys.
+
+Every idempotency write is one Lua script, so it is atomic across processes. Lease expiry is judged
+against the ``now`` the caller's ``Clock`` passes in, not the server's time.
+
+Connection errors propagate as ``redis.exceptions.ConnectionError``; only ``ping`` swallows them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Final
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bff.clock import Clock
+from bff.sessions.codec import (
+    decode_record,
+    decode_session,
+    encode_record,
+    encode_session,
+    encode_value,
+    format_instant,
+)
+from bff.sessions.models import Claim, ClaimOutcome, IdempotencyRecord, Session
+
+DEFAULT_PREFIX: Final = "bff:v1"
+RECORD_TTL_SECONDS: Final = 86_400.0
+
+# KEYS[1] record; ARGV: fingerprint, now, new lease_expires_at, fresh envelope, record TTL (ms),
+# lease_seconds. Returns {outcome, envelope}.
+_CLAIM: Final = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', ARGV[5])
+  return {'claimed', ARGV[4]}
+end
+local rec = cjson.decode(raw)
+if rec.fingerprint ~= ARGV[1] then return {'conflict', raw} end
+if rec.status == 'done' then return {'done', raw} end
+if tonumber(rec.lease_expires_at) > tonumber(ARGV[2]) then return {'in_progress', raw} end
+rec.lease_expires_at = ARGV[3]
+rec.lease_seconds = ARGV[6]
+local updated = cjson.encode(rec)
+redis.call('SET', KEYS[1], updated, 'KEEPTTL')
+return {'claimed', updated}
+"""
+
+# KEYS[1] record; ARGV: step name, step data (JSON), now. Adds or replaces the step in place and
+# renews the lease by the holder's lease_seconds (%.17g keeps the double exact).
+_RECORD_STEP: Final = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local rec = cjson.decode(raw)
+if rec.status ~= 'in_progress' then return 0 end
+local steps = rec.steps
+local found = false
+for i = 1, #steps do
+  if steps[i][1] == ARGV[1] then
+    steps[i][2] = ARGV[2]
+    found = true
+    break
+  end
+end
+if not found then steps[#steps + 1] = {ARGV[1], ARGV[2]} end
+rec.steps = steps
+rec.lease_expires_at = string.format('%.17g', tonumber(ARGV[3]) + tonumber(rec.lease_seconds))
+redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
+return 1
+"""
+
+# KEYS[1] record; ARGV: result (JSON). A record already done keeps its first result.
+_COMPLETE: Final = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local rec = cjson.decode(raw)
+if rec.status ~= 'in_progress' then return 0 end
+rec.status = 'done'
+rec.result = ARGV[1]
+redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
+return 1
+"""
+
+# KEYS[1] record. Ends the lease now and keeps the journal.
+_RELEASE: Final = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local rec = cjson.decode(raw)
+if rec.status ~= 'in_progress' then return 0 end
+rec.lease_expires_at = '0.0'
+redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
+return 1
+"""
+
+_OUTCOMES: Final[dict[str, ClaimOutcome]] = {
+    "claimed": "claimed",
+    "in_progress": "in_progress",
+    "done": "done",
+    "conflict": "conflict",
+}
+
+
+def _milliseconds(seconds: float, name: str) -> int:
+    if not seconds > 0:
+        raise ValueError(f"{name} must be positive, got {seconds!r}")
+    return max(1, math.ceil(seconds * 1000))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+class RedisSessionStore:
+    """``SessionStore`` on Redis with a server-side sliding idle timeout."""
+
+    def __init__(self, redis: Redis, idle_ttl_seconds: float, prefix: str = DEFAULT_PREFIX) -> None:
+        self._redis = redis
+        self._idle_ms = _milliseconds(idle_ttl_seconds, "idle_ttl_seconds")
+        self._prefix = f"{prefix}:session:"
+
+    def key(self, session_id: str) -> str:
+        return self._prefix + session_id
+
+    async def create(self, session: Session) -> None:
+        await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms)
+
+    async def load(self, session_id: str) -> Session | None:
+        raw = await self._redis.getex(self.key(session_id), px=self._idle_ms)
+        return None if raw is None else decode_session(raw)
+
+    async def save(self, session: Session) -> None:
+        """Overwrite and extend; a session that was deleted or has expired is not brought back
+        (``XX``), so a request racing a sign-out cannot resurrect the signed-in session."""
+        await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms, xx=True)
+
+    async def delete(self, session_id: str) -> None:
+        await self._redis.delete(self.key(session_id))
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
+
+
+class RedisIdempotencyStore:
+    """``IdempotencyStore`` on Redis; each operation is one atomic Lua script."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        clock: Clock,
+        ttl_seconds: float = RECORD_TTL_SECONDS,
+        prefix: str = DEFAULT_PREFIX,
+    ) -> None:
+        self._redis = redis
+        self._clock = clock
+        self._ttl_ms = _milliseconds(ttl_seconds, "ttl_seconds")
+        self._prefix = f"{prefix}:idem:"
+        self._claim = redis.register_script(_CLAIM)
+        self._record_step = redis.register_script(_RECORD_STEP)
+        self._complete = redis.register_script(_COMPLETE)
+        self._release = redis.register_script(_RELEASE)
+
+    def key(self, scope: str, key: str) -> str:
+        return f"{self._prefix}{_sha256(scope)}:{_sha256(key)}"
+
+    async def claim(self, scope: str, key: str, fingerprint: str, lease_seconds: float) -> Claim:
+        _milliseconds(lease_seconds, "lease_seconds")
+        now = self._clock.now()
+        lease_expires_at = now + lease_seconds
+        fresh = IdempotencyRecord(key=key, fingerprint=fingerprint, lease_expires_at=lease_expires_at, created_at=now)
+        outcome, raw = await self._claim(
+            keys=[self.key(scope, key)],
+            args=[
+                fingerprint,
+                format_instant(now),
+                format_instant(lease_expires_at),
+                encode_record(fresh, lease_seconds),
+                self._ttl_ms,
+                format_instant(lease_seconds),
+            ],
+        )
+        record, _ = decode_record(raw)
+        return Claim(_OUTCOMES[_text(outcome)], record)
+
+    async def record_step(self, scope: str, key: str, step: str, data: object) -> None:
+        await self._record_step(
+            keys=[self.key(scope, key)],
+            args=[step, encode_value(data), format_instant(self._clock.now())],
+        )
+
+    async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
+        """Mark done; a record that is already done keeps its first result."""
+        await self._complete(keys=[self.key(scope, key)], args=[encode_value(result)])
+
+    async def release(self, scope: str, key: str) -> None:
+        await self._release(keys=[self.key(scope, key)], args=[])
+
+    async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
+        raw = await self._redis.get(self.key(scope, key))
+        return None if raw is None else decode_record(raw)[0]

@@ -1,0 +1,16 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers import redis_server
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server started for this test session on a free port."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url

@@ -1,0 +1,50 @@
+"""Store fixtures: each contract test runs once on the memory twin and once on a real redis-server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
+from bff.sessions.redis import RedisIdempotencyStore, RedisSessionStore
+from bff.sessions.store import IdempotencyStore, SessionStore
+from tests.fake_clock import FakeClock
+
+IDLE_TTL = 1800.0  # seconds
+RECORD_TTL = 86_400.0
+
+BACKENDS = ["memory", "redis"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
+    """A client on the test redis-server, with an empty database."""
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture(params=BACKENDS)
+def sessions(request: pytest.FixtureRequest, clock: FakeClock) -> tuple[SessionStore, FakeClock]:
+    if request.param == "memory":
+        return MemorySessionStore(clock, idle_ttl_seconds=IDLE_TTL), clock
+    client: Redis = request.getfixturevalue("redis_client")
+    return RedisSessionStore(client, idle_ttl_seconds=IDLE_TTL), clock
+
+
+@pytest.fixture(params=BACKENDS)
+def idempotency(request: pytest.FixtureRequest, clock: FakeClock) -> tuple[IdempotencyStore, FakeClock]:
+    if request.param == "memory":
+        return MemoryIdempotencyStore(clock, ttl_seconds=RECORD_TTL), clock
+    client: Redis = request.getfixturevalue("redis_client")
+    return RedisIdempotencyStore(client, clock, ttl_seconds=RECORD_TTL), clock
