@@ -361,6 +361,9 @@ EXTRA_FIELDS: dict[str, list[str]] = {
         "minimum_password_length",
         "required_character_classes_number",
         "customer_access_token_lifetime",
+        "countries_with_required_region",
+        "optional_zip_countries",
+        "display_state_if_optional",
     ],
     "Currency": [
         "base_currency_code",

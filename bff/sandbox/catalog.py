@@ -42,7 +42,13 @@ from bff.sandbox.catalog_views import (
     variant_for_options,
 )
 from bff.sandbox.context import RequestContext, RootResolver, context_of
-from bff.sandbox.countries import COUNTRIES, Country, find_country
+from bff.sandbox.countries import (
+    COUNTRIES,
+    OPTIONAL_ZIP_COUNTRIES,
+    REGION_REQUIRED_COUNTRIES,
+    Country,
+    find_country,
+)
 from bff.sandbox.errors import InputError, NoSuchEntityError
 from bff.sandbox.money import RATES, SYMBOLS
 from bff.sandbox.state import Category, SandboxState, StoreView, uid
@@ -86,6 +92,9 @@ def store_config_view(store: StoreView, state: SandboxState) -> dict[str, Any]:
         "customer_access_token_lifetime": state.config.customer_token_lifetime_minutes / 60,
         "is_guest_checkout_enabled": state.config.guest_checkout_enabled,
         "cart_expires_in_days": 30,
+        "countries_with_required_region": ",".join(sorted(REGION_REQUIRED_COUNTRIES)),
+        "optional_zip_countries": ",".join(sorted(OPTIONAL_ZIP_COUNTRIES)),
+        "display_state_if_optional": False,
     }
 
 
