@@ -1,4 +1,4 @@
-"""The ``bff`` command line: ``bff sandbox`` (and ``bff dev``, which for now runs the sandbox)."""
+"""The ``bff`` command line: ``bff dev`` (the BFF with the Magento sandbox in-process) and ``bff sandbox``."""
 
 from __future__ import annotations
 
@@ -82,15 +82,30 @@ def run_sandbox(args: argparse.Namespace) -> None:
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
+def run_dev(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from bff.app import create_app
+    from bff.settings import Settings
+
+    settings = Settings(environment="development")
+    app = create_app(settings)
+    magento = settings.magento.url or "the built-in Magento sandbox (in-process)"
+    print(f"bff dev: storefront GraphQL API and GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
+    print(f"         Magento: {magento}; sessions: {'Redis' if settings.redis_url else 'in-process'}", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="Backend-for-frontend for headless Magento 2.")
     commands = parser.add_subparsers(dest="command", required=True)
     sandbox = commands.add_parser("sandbox", help="serve the Magento sandbox at /graphql")
     _add_sandbox_flags(sandbox, default_port=8080)
     sandbox.set_defaults(run=run_sandbox)
-    dev = commands.add_parser("dev", help="development server (until the storefront API lands: the sandbox)")
-    _add_sandbox_flags(dev, default_port=8000)
-    dev.set_defaults(run=run_sandbox)
+    dev = commands.add_parser("dev", help="the BFF for development, against the built-in Magento sandbox")
+    dev.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    dev.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    dev.set_defaults(run=run_dev)
     return parser
 
 

@@ -1,0 +1,121 @@
+"""The composition root: ``create_app(settings, ...)`` assembles the BFF; nothing else does.
+
+The lifespan owns every pooled client (httpx to Magento, Redis) and closes them on shutdown. With
+no Magento URL configured (development), Magento is the built-in sandbox, served in-process
+through ``httpx.ASGITransport``; tests pass their own transport the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bff.clock import SYSTEM_CLOCK, Clock
+from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
+from bff.graphql.schema import build_schema
+from bff.graphql.view import BffGraphQL
+from bff.magento.client import MagentoClient
+from bff.services import build_services
+from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
+from bff.sessions.middleware import SessionMiddleware
+from bff.sessions.redis import RedisIdempotencyStore, RedisSessionStore
+from bff.sessions.store import IdempotencyStore, SessionStore
+from bff.settings import Settings
+from bff.shopper import Shopper
+
+log = logging.getLogger("bff")
+
+SANDBOX_URL = "http://magento.sandbox/graphql"
+LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
+
+
+def sandbox_transport() -> httpx.AsyncBaseTransport:
+    """The built-in Magento sandbox, in-process (development only)."""
+    from bff.sandbox import create_sandbox_app
+    from bff.sandbox.seed import seeded_state
+
+    log.warning("no BFF_MAGENTO__URL: using the built-in Magento sandbox (development only)")
+    return httpx.ASGITransport(app=create_sandbox_app(seeded_state()))
+
+
+def create_app(
+    settings: Settings, *, magento_transport: httpx.AsyncBaseTransport | None = None, clock: Clock = SYSTEM_CLOCK
+) -> Starlette:
+    if settings.magento.url is None and magento_transport is None:
+        magento_transport = sandbox_transport()
+    magento_url = settings.magento.url or SANDBOX_URL
+    m = settings.magento
+    http = httpx.AsyncClient(
+        transport=magento_transport,
+        timeout=httpx.Timeout(m.read_timeout_s, connect=m.connect_timeout_s),
+        limits=httpx.Limits(max_connections=m.pool_size, max_keepalive_connections=m.pool_size),
+    )
+    redis: Redis | None = None
+    sessions: SessionStore
+    idempotency: IdempotencyStore
+    if settings.redis_url is not None:
+        redis = Redis.from_url(settings.redis_url.get_secret_value())
+        sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
+        idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
+    else:
+        sessions = MemorySessionStore(clock, idle_ttl_seconds=settings.session.idle_ttl_s)
+        idempotency = MemoryIdempotencyStore(clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
+
+    magento = MagentoClient(http, m, magento_url)
+    services = build_services(settings, idempotency, clock)
+    graphql = BffGraphQL(
+        build_schema(introspection=settings.introspection),
+        services=services,
+        make_shopper=lambda handle, meta: Shopper(handle, magento, meta, default_store=m.default_store),
+        trusted_proxies=settings.trusted_proxies,
+        graphiql=settings.graphiql,
+    )
+    # Browsers drop `Secure` cookies on http://localhost, so development serves them without it.
+    secure_cookie = settings.environment != "development"
+    endpoint = SessionMiddleware(
+        graphql, store=sessions, clock=clock, settings=settings.session, secure_cookie=secure_cookie
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await http.aclose()
+            if redis is not None:
+                await redis.aclose()
+
+    routes: list[Route | Mount] = [Route("/graphql", endpoint, methods=["GET", "POST"])]
+    assets = assets_directory()
+    if settings.graphiql and assets is not None:
+        routes.append(Mount(ASSETS_MOUNT, app=StaticFiles(directory=assets)))
+    development = settings.environment == "development"
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_origin_regex=LOOPBACK_ORIGINS if development else None,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        )
+    ]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.services = services
+    app.state.sessions = sessions
+    return app
+
+
+def app_from_env() -> Starlette:
+    """For ``uvicorn --factory bff.app:app_from_env``: settings from the environment."""
+    return create_app(Settings())

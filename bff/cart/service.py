@@ -1,0 +1,378 @@
+"""The shopper's cart: lazy creation, items, coupons, the checkout steps, recovery of lost carts.
+
+Rules (storefront contract, "Cart rules"):
+
+* No cart exists until the first add: ``get`` answers ``Cart.empty`` without calling Magento,
+  and the first add opens a guest cart (``createGuestCart``) or, signed in, the customer's cart
+  (``customerCart``); its masked id lives only in the session.
+* Every mutation selects ``CartFields``: one round trip per step, answered with the whole cart.
+* Magento refusing a cart operation with not-found (or, for a guest, unauthorized) means either
+  "the cart is gone" (ordered elsewhere, merged, expired, another store view) or "that item /
+  coupon is unknown". The two are told apart without reading Magento's text: the cart is read
+  again (``GetCart``); if that fails too, the cart is gone. A gone cart is forgotten, adds are
+  retried once on a new cart, and the shopper is told with a ``CART_RECREATED`` notice.
+* Inputs are checked first (``validation``); Magento's remaining refusals become user errors
+  with stable codes; Magento's messages never reach the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from bff.cart import validation
+from bff.cart.mapping import add_problems, address_variables, cart_from_magento, item_variables
+from bff.cart.merge import LineRefused, merge_lines
+from bff.cart.models import (
+    AddressRequest,
+    Cart,
+    CartItemRequest,
+    CartItemUpdate,
+    CartLine,
+    CartOutcome,
+)
+from bff.catalog.models import Country
+from bff.catalog.service import CatalogService
+from bff.errors import BffError, Unauthenticated, UpstreamFailed, UserErrorCode, UserFacingError, UserProblem
+from bff.magento.errors import MagentoError, MagentoInputRejected, MagentoNotFound, MagentoUnauthorized
+from bff.shopper import Shopper
+
+log = logging.getLogger("bff.cart")
+
+Code = UserErrorCode
+CART_RECREATED = UserProblem(
+    Code.CART_RECREATED,
+    "Your previous cart is no longer available, so a new cart was started. Please check your items.",
+)
+CART_EMPTY = UserProblem(Code.CART_EMPTY, "The cart is empty: add a product first.")
+SIGN_IN_REQUIRED = UserProblem(Code.SIGN_IN_REQUIRED, "This store asks shoppers to sign in before checkout.")
+NEED_SHIPPING_ADDRESS = UserProblem(Code.CHECKOUT_INCOMPLETE, "Set the shipping address first.")
+
+# Magento refusals that may mean "this cart is unusable" (checked by reading the cart again).
+_CART_REFUSALS = (MagentoNotFound, MagentoUnauthorized, MagentoInputRejected)
+
+Refusal = Callable[[Cart, MagentoError], UserProblem | CartOutcome]
+
+
+class CartService:
+    def __init__(self, catalog: CatalogService) -> None:
+        self.catalog = catalog
+
+    # --- the cart and its id -------------------------------------------------------------------
+
+    async def get(self, shopper: Shopper) -> Cart:
+        """The session's cart; ``Cart.empty`` (no Magento call) when the session has none, and
+        when Magento lost it (the session then forgets it)."""
+        cart_id = await self.cart_id(shopper, create=False)
+        if cart_id is None:
+            return self._empty(shopper)
+        cart = await self._read(shopper, cart_id)
+        if cart is None:
+            await self._forget(shopper, cart_id)
+            return self._empty(shopper)
+        return cart
+
+    async def cart_id(self, shopper: Shopper, *, create: bool) -> str | None:
+        """The session's masked cart id; with ``create``, a cart is opened when there is none."""
+        session = shopper.session.current
+        if session is not None and session.cart_id:
+            return session.cart_id
+        if not create:
+            return None
+        return await self._open(shopper)
+
+    async def forget_cart(self, shopper: Shopper) -> None:
+        """After an order: drop the cart id, so the next add opens a fresh cart."""
+        session = shopper.session.current
+        if session is not None and session.cart_id is not None:
+            await shopper.session.update(session.with_changes(cart_id=None))
+
+    # --- items ---------------------------------------------------------------------------------
+
+    async def add_items(self, shopper: Shopper, items: list[CartItemRequest]) -> CartOutcome:
+        """Add lines; refused lines come back as notices next to the cart (the others are added)."""
+        checked = validation.checked_items(items)
+        variables = {"items": [item_variables(i) for i in checked]}
+        cart_id = await self.cart_id(shopper, create=False) or await self._open(shopper)
+        notices: tuple[UserProblem, ...] = ()
+        try:
+            data = await shopper.call("AddProductsToCart", {"cartId": cart_id, **variables})
+        except _CART_REFUSALS as err:
+            current = await self._read(shopper, cart_id)
+            if current is not None:
+                raise UserFacingError(_refusal_on_live_cart(err, _add_refused(len(checked)))) from None
+            await self._forget(shopper, cart_id)
+            cart_id = await self._open(shopper)
+            data = await shopper.call("AddProductsToCart", {"cartId": cart_id, **variables})
+            notices = (CART_RECREATED,)
+        result = data.get("addProductsToCart") or {}
+        problems = add_problems(result.get("user_errors") or (), len(checked))
+        return CartOutcome(cart_from_magento(result.get("cart") or {}), notices + problems)
+
+    async def update_items(self, shopper: Shopper, items: list[CartItemUpdate]) -> CartOutcome:
+        """Change quantities (0 removes the line)."""
+        checked = validation.checked_updates(items)
+        variables = {"items": [{"cart_item_uid": i.uid, "quantity": float(i.quantity)} for i in checked]}
+
+        def refused(cart: Cart, err: MagentoError) -> UserProblem:
+            uids = {line.uid for line in cart.lines}
+            missing = next((n for n, i in enumerate(checked) if i.uid not in uids), None)
+            if missing is not None:
+                return UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", f"items.{missing}.uid")
+            field = "items.0.quantity" if len(checked) == 1 else "items"
+            return UserProblem(Code.INSUFFICIENT_STOCK, "The requested quantity is not available.", field)
+
+        missing_cart = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", "items.0.uid")
+        return await self._step(shopper, "UpdateCartItems", "updateCartItems", variables, refused, no_cart=missing_cart)
+
+    async def remove_item(self, shopper: Shopper, uid: str) -> CartOutcome:
+        checked = validation.checked_uid(uid)
+        not_found = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", "uid")
+        return await self._step(
+            shopper,
+            "RemoveCartItem",
+            "removeItemFromCart",
+            {"uid": checked},
+            lambda _cart, _err: not_found,
+            no_cart=not_found,
+        )
+
+    # --- coupons -------------------------------------------------------------------------------
+
+    async def apply_coupon(self, shopper: Shopper, code: str) -> CartOutcome:
+        checked = validation.checked_code(code, "code", "coupon code")
+
+        def refused(cart: Cart, err: MagentoError) -> UserProblem | CartOutcome:
+            applied = [c.casefold() for c in cart.applied_coupons]
+            if checked.casefold() in applied:
+                return CartOutcome(cart)  # already applied: nothing to do
+            if applied:
+                return UserProblem(
+                    Code.COUPON_ALREADY_APPLIED, "A coupon is already applied: remove it to use another.", "code"
+                )
+            if not cart.lines:
+                return CART_EMPTY
+            return UserProblem(Code.COUPON_NOT_FOUND, "This coupon code is not valid.", "code")
+
+        return await self._step(
+            shopper, "ApplyCoupon", "applyCouponToCart", {"code": checked}, refused, no_cart=CART_EMPTY
+        )
+
+    async def remove_coupon(self, shopper: Shopper) -> CartOutcome:
+        """Remove the coupon; a cart without one (or without any cart) is answered as it is."""
+        if await self.cart_id(shopper, create=False) is None:
+            return CartOutcome(self._empty(shopper))
+        return await self._step(
+            shopper,
+            "RemoveCoupon",
+            "removeCouponFromCart",
+            {},
+            lambda cart, _err: CartOutcome(cart),
+            no_cart=CART_EMPTY,
+        )
+
+    # --- checkout steps ------------------------------------------------------------------------
+
+    async def set_guest_email(self, shopper: Shopper, email: str) -> CartOutcome:
+        checked = validation.checked_email(email)
+        if shopper.signed_in:
+            raise UserFacingError.of(
+                Code.ALREADY_SIGNED_IN, "Signed-in shoppers check out with their account's e-mail.", "email"
+            )
+        invalid = UserProblem(Code.INVALID_EMAIL, "The store did not accept this e-mail address.", "email")
+        return await self._step(
+            shopper,
+            "SetGuestEmail",
+            "setGuestEmailOnCart",
+            {"email": checked},
+            lambda _cart, err: _refusal_on_live_cart(err, invalid),
+            no_cart=CART_EMPTY,
+        )
+
+    async def set_shipping_address(self, shopper: Shopper, address: AddressRequest) -> CartOutcome:
+        checked = validation.checked_address(address, await self._countries(shopper))
+        return await self._step(
+            shopper,
+            "SetShippingAddress",
+            "setShippingAddressesOnCart",
+            {"address": address_variables(checked)},
+            lambda _cart, err: _refusal_on_live_cart(err, _address_refused()),
+            no_cart=CART_EMPTY,
+        )
+
+    async def set_billing_address(
+        self, shopper: Shopper, address: AddressRequest | None, same_as_shipping: bool
+    ) -> CartOutcome:
+        """An explicit billing address, or (``same_as_shipping``) the cart's shipping address."""
+        if same_as_shipping == (address is not None):
+            raise UserFacingError.of(
+                Code.INVALID_INPUT, "Give either a billing address or sameAsShipping: true.", "address"
+            )
+        if address is None:
+
+            def refused(cart: Cart, err: MagentoError) -> UserProblem:
+                if cart.shipping_address is None:
+                    return UserProblem(Code.CHECKOUT_INCOMPLETE, NEED_SHIPPING_ADDRESS.message, "sameAsShipping")
+                return _refusal_on_live_cart(err, _address_refused())
+
+            return await self._step(
+                shopper, "SetBillingAddressSameAsShipping", "setBillingAddressOnCart", {}, refused, no_cart=CART_EMPTY
+            )
+        checked = validation.checked_address(address, await self._countries(shopper))
+        return await self._step(
+            shopper,
+            "SetBillingAddress",
+            "setBillingAddressOnCart",
+            {"address": address_variables(checked)},
+            lambda _cart, err: _refusal_on_live_cart(err, _address_refused()),
+            no_cart=CART_EMPTY,
+        )
+
+    async def set_shipping_method(self, shopper: Shopper, carrier: str, method: str) -> CartOutcome:
+        variables = {
+            "carrierCode": validation.checked_code(carrier, "carrierCode", "carrier code"),
+            "methodCode": validation.checked_code(method, "methodCode", "method code"),
+        }
+
+        def refused(cart: Cart, err: MagentoError) -> UserProblem:
+            if cart.shipping_address is None and not cart.is_virtual:
+                return NEED_SHIPPING_ADDRESS
+            return _refusal_on_live_cart(
+                err,
+                UserProblem(
+                    Code.SHIPPING_METHOD_UNAVAILABLE,
+                    "This shipping method is not available for the cart: choose one of availableShippingMethods.",
+                    "methodCode",
+                ),
+            )
+
+        return await self._step(
+            shopper, "SetShippingMethod", "setShippingMethodsOnCart", variables, refused, no_cart=CART_EMPTY
+        )
+
+    async def set_payment_method(self, shopper: Shopper, code: str) -> CartOutcome:
+        checked = validation.checked_code(code, "code", "payment method code")
+
+        def refused(cart: Cart, err: MagentoError) -> UserProblem:
+            if cart.shipping_address is None and not cart.is_virtual:
+                return NEED_SHIPPING_ADDRESS
+            return _refusal_on_live_cart(
+                err,
+                UserProblem(
+                    Code.PAYMENT_METHOD_UNAVAILABLE,
+                    "This payment method is not available for the cart: choose one of availablePaymentMethods.",
+                    "code",
+                ),
+            )
+
+        return await self._step(
+            shopper, "SetPaymentMethod", "setPaymentMethodOnCart", {"code": checked}, refused, no_cart=CART_EMPTY
+        )
+
+    # --- sign-in merge -------------------------------------------------------------------------
+
+    async def merge_guest_lines(self, shopper: Shopper, guest_lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:
+        """Re-add the guest cart's lines to the shopper's current (customer) cart, as much of each
+        as stock allows: ``QUANTITY_ADJUSTED`` for a line moved in part, ``MERGE_FAILED`` for one
+        not moved at all. Never raises (but ``Unauthenticated``): the customer's items stay."""
+
+        async def add(line: CartLine, quantity: Decimal) -> bool:
+            cart_id = await self.cart_id(shopper, create=True)
+            item = CartItemRequest(line.sku, quantity, tuple(o.value_uid for o in line.options if o.value_uid))
+            data = await shopper.call("AddProductsToCart", {"cartId": cart_id, "items": [item_variables(item)]})
+            codes = {str(e.get("code")) for e in (data.get("addProductsToCart") or {}).get("user_errors") or ()}
+            if not codes:
+                return True
+            if codes == {"INSUFFICIENT_STOCK"}:
+                return False
+            raise LineRefused(",".join(sorted(codes)))
+
+        return await merge_lines(guest_lines, add)
+
+    # --- internals -----------------------------------------------------------------------------
+
+    async def _step(
+        self,
+        shopper: Shopper,
+        operation: str,
+        field: str,
+        variables: Mapping[str, Any],
+        refused: Refusal,
+        *,
+        no_cart: UserProblem,
+    ) -> CartOutcome:
+        """Run a cart mutation on the session's cart. A refusal is checked against the cart read
+        again: gone → forget it (``CART_RECREATED``, a new cart opens on the next add); still
+        there → ``refused(cart, error)`` says what the shopper can fix."""
+        cart_id = await self.cart_id(shopper, create=False)
+        if cart_id is None:
+            raise UserFacingError(no_cart)
+        try:
+            data = await shopper.call(operation, {"cartId": cart_id, **variables})
+        except _CART_REFUSALS as err:
+            current = await self._read(shopper, cart_id)
+            if current is None:
+                log.info("cart gone during %s: starting over", operation)
+                await self._forget(shopper, cart_id)
+                return CartOutcome(self._empty(shopper), (CART_RECREATED,))
+            answer = refused(current, err)
+            if isinstance(answer, CartOutcome):
+                return answer
+            raise UserFacingError(answer) from None
+        return CartOutcome(cart_from_magento((data.get(field) or {}).get("cart") or {}))
+
+    async def _open(self, shopper: Shopper) -> str:
+        """Open a cart for the session: a new guest cart, or the customer's active cart."""
+        operation = "CustomerCart" if shopper.signed_in else "CreateGuestCart"
+        data = await shopper.call(operation)
+        cart = data.get("customerCart") if shopper.signed_in else (data.get("createGuestCart") or {}).get("cart")
+        new_id = (cart or {}).get("id")
+        if not isinstance(new_id, str) or not new_id:
+            raise UpstreamFailed(operation=operation, detail="no cart id in the answer")
+        session = await shopper.session.ensure()
+        await shopper.session.update(session.with_changes(cart_id=new_id))
+        return new_id
+
+    async def _read(self, shopper: Shopper, cart_id: str) -> Cart | None:
+        """The cart, or None when Magento says it is gone, inactive or not this shopper's."""
+        try:
+            data = await shopper.call("GetCart", {"cartId": cart_id})
+        except (MagentoNotFound, MagentoUnauthorized):
+            return None
+        cart = data.get("cart")
+        return cart_from_magento(cart) if isinstance(cart, dict) else None
+
+    async def _forget(self, shopper: Shopper, dead_id: str) -> None:
+        session = shopper.session.current
+        if session is not None and session.cart_id == dead_id:
+            await shopper.session.update(session.with_changes(cart_id=None))
+
+    async def _countries(self, shopper: Shopper) -> dict[str, Country] | None:
+        """The store's countries by code; None when they cannot be read (Magento then decides)."""
+        try:
+            return {c.code: c for c in await self.catalog.countries(shopper)} or None
+        except Unauthenticated:
+            raise
+        except BffError as err:
+            log.warning("country list unavailable for address checks: %s", err.code)
+            return None
+
+    @staticmethod
+    def _empty(shopper: Shopper) -> Cart:
+        return Cart.empty(shopper.currency or "USD")
+
+
+def _refusal_on_live_cart(err: MagentoError, problem: UserProblem) -> UserProblem:
+    """A refusal of a cart that is still usable: for a guest, unauthorized means the store
+    requires signing in (guest checkout disabled); anything else is ``problem``."""
+    return SIGN_IN_REQUIRED if isinstance(err, MagentoUnauthorized) else problem
+
+
+def _add_refused(count: int) -> UserProblem:
+    return UserProblem(Code.INVALID_INPUT, "The store did not accept these items.", "items" if count > 1 else "items.0")
+
+
+def _address_refused() -> UserProblem:
+    return UserProblem(Code.INVALID_ADDRESS, "The store did not accept this address: check every field.", "address")

@@ -1,0 +1,276 @@
+"""``CheckoutService``: the checkout state, the idempotent ``placeOrder`` and one-call ``checkout``.
+
+Exactly-once rules (storefront contract, "Checkout guarantees"):
+
+* The idempotency key is claimed atomically in the store before anything is sent (``idempotency``).
+  A finished key replays its stored order for 24 h; a duplicate in flight waits for it; a
+  different cart or input under the same key is ``IDEMPOTENCY_CONFLICT``.
+* ``checkout`` records each completed step in the key's journal; a retry skips them.
+* Before ``placeOrder`` is sent, the attempt is journaled. If Magento's answer is lost (timeout,
+  dropped connection), or a retry finds the attempt in the journal, the BFF first asks Magento
+  whether the cart is still active: an inactive cart means the order exists (its number is looked
+  up in the customer's orders when signed in), so placeOrder is never sent twice for one cart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from bff.cart.models import AddressRequest, Cart, CartOutcome
+from bff.cart.service import CartService
+from bff.checkout.idempotency import IdempotencyGuard, fingerprint, validate_key
+from bff.checkout.models import Order, OrderOutcome
+from bff.checkout.steps import Step, ensure_ready, missing_steps
+from bff.clock import Clock
+from bff.errors import (
+    CheckoutIncomplete,
+    UpstreamUnavailable,
+    UserErrorCode,
+    UserFacingError,
+    UserProblem,
+)
+from bff.magento.errors import MagentoError, MagentoNotFound, MagentoUnavailable
+from bff.money import Money
+from bff.sessions.store import IdempotencyStore
+from bff.settings import CheckoutSettings
+from bff.shopper import Shopper
+
+log = logging.getLogger("bff.checkout")
+
+PLACE_SENT = "place_order_sent"
+ORDER_FAILED = UserProblem(
+    UserErrorCode.ORDER_FAILED, "The order could not be placed. Please review the cart and the checkout details."
+)
+LOOKUP_WINDOW_S = 600.0
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    idempotency_key: str
+    email: str | None = None
+    shipping_address: AddressRequest | None = None
+    billing_address: AddressRequest | None = None  # None: same as shipping
+    shipping_method: tuple[str, str] | None = None  # (carrier_code, method_code)
+    payment_method: str | None = None
+
+    def fingerprint_payload(self) -> dict[str, Any]:
+        return {
+            "email": self.email,
+            "shipping_address": repr(self.shipping_address),
+            "billing_address": repr(self.billing_address),
+            "shipping_method": self.shipping_method,
+            "payment_method": self.payment_method,
+        }
+
+
+@dataclass(frozen=True)
+class CheckoutState:
+    cart: Cart
+    missing: list[Step]
+    signed_in: bool
+
+
+class CheckoutService:
+    def __init__(
+        self, cart: CartService, idempotency: IdempotencyStore, settings: CheckoutSettings, clock: Clock
+    ) -> None:
+        self.cart = cart
+        self.store = idempotency
+        self.guard = IdempotencyGuard(idempotency, settings)
+        self.settings = settings
+        self.clock = clock
+
+    async def state(self, shopper: Shopper) -> CheckoutState:
+        cart = await self.cart.get(shopper)
+        return CheckoutState(
+            cart=cart, missing=missing_steps(cart, signed_in=shopper.signed_in), signed_in=shopper.signed_in
+        )
+
+    async def place_order(self, shopper: Shopper, idempotency_key: str) -> OrderOutcome:
+        return await self._idempotent(shopper, idempotency_key, "placeOrder", {}, self._no_steps)
+
+    async def checkout(self, shopper: Shopper, request: CheckoutRequest) -> OrderOutcome:
+        async def steps(cart_id: str, journal: dict[str, Any], scope: str) -> None:
+            await self._run_steps(shopper, request, journal, scope)
+
+        return await self._idempotent(
+            shopper, request.idempotency_key, "checkout", request.fingerprint_payload(), steps
+        )
+
+    async def _no_steps(self, cart_id: str, journal: dict[str, Any], scope: str) -> None:
+        return None
+
+    async def _idempotent(
+        self,
+        shopper: Shopper,
+        key: str,
+        kind: str,
+        payload: dict[str, Any],
+        steps: Callable[[str, dict[str, Any], str], Awaitable[None]],
+    ) -> OrderOutcome:
+        validate_key(key)
+        await shopper.require_fresh_customer()
+        session = await shopper.session.ensure()
+        scope = session.id
+        current_cart = await self.cart.cart_id(shopper, create=False)
+        first_cart = await self.guard.first_cart(scope, key)
+        cart_id = current_cart or first_cart
+        if cart_id is None:
+            raise CheckoutIncomplete([str(Step.ITEMS)])
+        claim = await self.guard.acquire(scope, key, fingerprint(kind, payload, cart_id))
+        record = claim.record
+        if claim.outcome == "done" and record is not None and record.result is not None:
+            log.info("idempotent %s replayed", kind)
+            return OrderOutcome(
+                order=Order.from_json(record.result["order"]), cart=await self.cart.get(shopper), replayed=True
+            )
+        journal = dict(record.steps) if record else {}
+        if "cart_id" not in journal:
+            await self.store.record_step(scope, key, "cart_id", cart_id)
+        try:
+            await steps(cart_id, journal, scope)
+            order = await self._place(shopper, scope, key, cart_id, journal)
+        except UserFacingError as err:
+            await self.store.release(scope, key)
+            return OrderOutcome(order=None, cart=await self._cart_or_empty(shopper), problems=err.problems)
+        except BaseException:
+            await self.store.release(scope, key)
+            raise
+        await self.store.complete(scope, key, {"order": order.to_json()})
+        await self.cart.forget_cart(shopper)
+        return OrderOutcome(order=order, cart=await self.cart.get(shopper))
+
+    async def _cart_or_empty(self, shopper: Shopper) -> Cart:
+        try:
+            return await self.cart.get(shopper)
+        except MagentoError:
+            return Cart.empty()
+
+    async def _run_steps(self, shopper: Shopper, request: CheckoutRequest, journal: dict[str, Any], scope: str) -> None:
+        """Run the checkout's set-steps that the journal does not record as done yet."""
+        key = request.idempotency_key
+
+        async def step(name: str, run: Callable[[], Awaitable[CartOutcome]]) -> None:
+            if journal.get(f"step:{name}"):
+                return
+            outcome = await run()
+            recreated = [p for p in outcome.notices if p.code == UserErrorCode.CART_RECREATED]
+            if recreated:
+                raise UserFacingError(*recreated)
+            await self.store.record_step(scope, key, f"step:{name}", True)
+
+        r = request
+        if r.email and not shopper.signed_in:
+            await step("email", partial(self.cart.set_guest_email, shopper, r.email))
+        if r.shipping_address is not None:
+            await step("shipping_address", partial(self.cart.set_shipping_address, shopper, r.shipping_address))
+        if r.shipping_address is not None or r.billing_address is not None:
+            same = r.billing_address is None
+            await step("billing_address", partial(self.cart.set_billing_address, shopper, r.billing_address, same))
+        if r.shipping_method is not None:
+            carrier, method = r.shipping_method
+            await step("shipping_method", partial(self.cart.set_shipping_method, shopper, carrier, method))
+        if r.payment_method:
+            await step("payment_method", partial(self.cart.set_payment_method, shopper, r.payment_method))
+
+    async def _place(self, shopper: Shopper, scope: str, key: str, cart_id: str, journal: dict[str, Any]) -> Order:
+        attempt = journal.get(PLACE_SENT)
+        if isinstance(attempt, dict):
+            earlier = await self._placed_order(shopper, cart_id, attempt)
+            if earlier is not None:
+                return earlier
+        cart = await self.cart.get(shopper)
+        unavailable = [line for line in cart.lines if not line.available or not line.in_stock]
+        if unavailable:
+            raise UserFacingError(
+                *(
+                    UserProblem(
+                        UserErrorCode.OUT_OF_STOCK,
+                        f"{line.name} is no longer available in the requested quantity.",
+                        field="cart",
+                    )
+                    for line in unavailable
+                )
+            )
+        ensure_ready(cart, signed_in=shopper.signed_in)
+        attempt = {
+            "at": self.clock.now(),
+            "email": cart.email,
+            "grand_total": str(cart.prices.grand_total.value),
+            "currency": cart.prices.grand_total.currency,
+        }
+        await self.store.record_step(scope, key, PLACE_SENT, attempt)
+        try:
+            data = await shopper.call("PlaceOrder", {"cartId": cart_id}, timeout_s=self.settings.place_order_timeout_s)
+        except MagentoUnavailable as exc:
+            if not exc.maybe_executed:
+                raise
+            log.warning("placeOrder answer lost; checking whether the order exists")
+            order = await self._placed_order(shopper, cart_id, attempt)
+            if order is None:
+                raise
+            return order
+        result = data.get("placeOrder") or {}
+        codes = {str(e.get("code")) for e in result.get("errors") or ()}
+        placed = result.get("orderV2")
+        if placed and not codes:
+            total = Money.from_magento((placed.get("total") or {}).get("grand_total"), cart.currency)
+            return Order(number=placed.get("number"), email=placed.get("email") or cart.email, grand_total=total)
+        if codes & {"CART_NOT_ACTIVE", "CART_NOT_FOUND"}:
+            order = await self._placed_order(shopper, cart_id, attempt)
+            if order is not None:
+                return order
+        if "GUEST_EMAIL_MISSING" in codes:
+            raise CheckoutIncomplete([str(Step.EMAIL)])
+        log.warning("Magento refused placeOrder with codes %s", sorted(codes))
+        raise UserFacingError(ORDER_FAILED)
+
+    async def _placed_order(self, shopper: Shopper, cart_id: str, attempt: dict[str, Any]) -> Order | None:
+        """Whether the earlier attempt placed an order: None if the cart is still active (not placed).
+
+        Raises UPSTREAM_UNAVAILABLE when Magento cannot tell us: nothing is re-sent blindly.
+        """
+        try:
+            await shopper.call("GetCart", {"cartId": cart_id})
+            return None
+        except MagentoNotFound:
+            pass  # the cart is no longer active: an order consumed it
+        except (MagentoUnavailable, MagentoError) as exc:
+            raise UpstreamUnavailable(
+                "We could not confirm the order yet. Retry with the same idempotencyKey.", detail=str(exc.detail)
+            ) from exc
+        total = Money(Decimal(str(attempt.get("grand_total") or "0")), str(attempt.get("currency") or "USD"))
+        email = attempt.get("email") if isinstance(attempt.get("email"), str) else None
+        number = await self._find_number(shopper, float(attempt.get("at") or 0), total) if shopper.signed_in else None
+        return Order(number=number, email=email, grand_total=total)
+
+    async def _find_number(self, shopper: Shopper, attempted_at: float, total: Money) -> str | None:
+        try:
+            data = await shopper.call("RecentOrders")
+        except (MagentoError, UpstreamUnavailable):
+            return None
+        for item in ((data.get("customer") or {}).get("orders") or {}).get("items") or ():
+            placed = _epoch(item.get("order_date"))
+            amount = Money.from_magento((item.get("total") or {}).get("grand_total"), total.currency)
+            if placed is not None and placed >= attempted_at - LOOKUP_WINDOW_S and amount == total:
+                number = item.get("number")
+                return str(number) if number else None
+        return None
+
+
+def _epoch(value: object) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return None
+
+
+__all__ = ["CheckoutRequest", "CheckoutService", "CheckoutState"]

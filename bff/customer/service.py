@@ -1,0 +1,258 @@
+"""``CustomerService``: the viewer, sign-up, sign-in (with the guest-cart merge) and sign-out.
+
+The shopper holds only the BFF's session token. Magento's customer token lives in the session
+with the instant it stops working (``customer_expires_at``, from the store's
+``customer_access_token_lifetime``); ``Shopper.call`` ends the customer part of the session once
+that instant has passed or Magento refuses the token. The session token rotates on sign-in and
+on sign-out, so a token seen before either can never act for the signed-in customer.
+
+Magento's token, the password and the e-mail address never appear in logs or error details.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bff.cart.mapping import cart_from_magento
+from bff.cart.models import CartLine
+from bff.cart.service import CartService
+from bff.clock import Clock
+from bff.customer.mapping import customer_from_magento, policy_from_magento
+from bff.customer.models import AuthResult, Credentials, CustomerPolicy, SignUp, Viewer
+from bff.errors import (
+    BffError,
+    Unauthenticated,
+    UpstreamFailed,
+    UpstreamUnavailable,
+    UserErrorCode,
+    UserFacingError,
+    UserProblem,
+)
+from bff.magento.errors import (
+    MagentoAlreadyExists,
+    MagentoInputRejected,
+    MagentoNotFound,
+    MagentoUnauthenticated,
+    MagentoUnauthorized,
+)
+from bff.sessions.models import Session
+from bff.shopper import Shopper
+
+log = logging.getLogger("bff.customer")
+
+INVALID_CREDENTIALS = UserProblem(
+    UserErrorCode.INVALID_CREDENTIALS,
+    "The email address or password is incorrect, or the account is temporarily locked.",
+)
+ALREADY_SIGNED_IN = UserProblem(
+    UserErrorCode.ALREADY_SIGNED_IN, "You are already signed in. Sign out first to use another account."
+)
+EMAIL_TAKEN = UserProblem(
+    UserErrorCode.EMAIL_TAKEN, "An account with this email address already exists. Sign in instead.", "email"
+)
+CART_NOT_MOVED = UserProblem(
+    UserErrorCode.MERGE_FAILED,
+    "The items from your cart before you signed in could not be moved to your account's cart.",
+)
+
+
+class CustomerService:
+    def __init__(self, cart: CartService, clock: Clock) -> None:
+        self.cart = cart
+        self.clock = clock
+        self._policies: dict[str, CustomerPolicy] = {}  # by store view code ("" = Magento's default)
+
+    # --- viewer -----------------------------------------------------------------------------
+
+    async def viewer(self, shopper: Shopper) -> Viewer:
+        """Signed out: answered without Magento. Signed in: the customer as Magento has them.
+
+        An expired or refused customer token raises ``UNAUTHENTICATED`` (``Shopper.call``) and
+        ends the customer part of the session; the next request is a guest's.
+        """
+        session = shopper.session.current
+        if session is None or not session.signed_in:
+            return Viewer.signed_out()
+        try:
+            data = await shopper.call("Viewer", as_customer=True)
+        except MagentoUnauthenticated:  # e.g. the account was locked meanwhile
+            await shopper.session.end_customer()
+            raise Unauthenticated() from None
+        customer = data.get("customer")
+        if not isinstance(customer, dict):
+            raise UpstreamFailed(operation="Viewer", detail="no customer in the answer")
+        return Viewer.of(customer_from_magento(customer))
+
+    # --- sign-up / sign-in ------------------------------------------------------------------
+
+    async def sign_up(self, shopper: Shopper, signup: SignUp) -> AuthResult:
+        """Create the account (Magento's name, e-mail and password rules checked first), then
+        sign in exactly as ``sign_in`` does, so the guest cart is merged into the new account."""
+        await self._refuse_if_signed_in(shopper)
+        policy = await self._policy(shopper)
+        problems = signup.problems(policy)
+        if problems:
+            raise UserFacingError(*problems)
+        variables = {
+            "input": {
+                "firstname": signup.firstname,
+                "lastname": signup.lastname,
+                "email": signup.email,
+                "password": signup.password,
+                "is_subscribed": signup.newsletter,
+            }
+        }
+        try:
+            await shopper.call("CreateCustomer", variables, as_customer=False)
+        except (MagentoInputRejected, MagentoAlreadyExists):
+            # Everything else Magento checks was validated above: its refusal of createCustomerV2
+            # means the address is in use.
+            raise UserFacingError(EMAIL_TAKEN) from None
+        log.info("customer account created")
+        return await self._sign_in(shopper, signup.credentials, policy)
+
+    async def sign_in(self, shopper: Shopper, credentials: Credentials) -> AuthResult:
+        """Exchange the credentials for a customer token and make the session the customer's.
+
+        * A shopper who is already signed in gets ``ALREADY_SIGNED_IN`` and stays signed in (a
+          silent switch of accounts would mix two customers' carts); sign out first. A customer
+          part that has expired is ended first and does not count.
+        * Wrong credentials or a locked account: ``INVALID_CREDENTIALS``, which does not say which
+          part was wrong; the session is left as it was.
+        * On success the session token rotates; the guest cart (read before the switch) has its
+          lines merged into the customer's cart, whose notices come back next to the viewer.
+        """
+        problems = credentials.problems()
+        if problems:
+            raise UserFacingError(*problems)
+        await self._refuse_if_signed_in(shopper)
+        return await self._sign_in(shopper, credentials, await self._policy(shopper))
+
+    async def _refuse_if_signed_in(self, shopper: Shopper) -> None:
+        if shopper.session.customer_expired():
+            await shopper.session.end_customer()
+        session = shopper.session.current
+        if session is not None and session.signed_in:
+            raise UserFacingError(ALREADY_SIGNED_IN)
+
+    async def _sign_in(self, shopper: Shopper, credentials: Credentials, policy: CustomerPolicy) -> AuthResult:
+        guest_lines = await self._guest_lines(shopper)
+        issued_at = self.clock.now()
+        try:
+            data = await shopper.call(
+                "GenerateCustomerToken",
+                {"email": credentials.email, "password": credentials.password},
+                as_customer=False,
+            )
+        except MagentoUnauthenticated:
+            log.info("sign-in refused")
+            raise UserFacingError(INVALID_CREDENTIALS) from None
+        token = (data.get("generateCustomerToken") or {}).get("token")
+        if not isinstance(token, str) or not token:
+            raise UpstreamFailed(operation="GenerateCustomerToken", detail="no token in the answer")
+
+        current = shopper.session.current
+        await shopper.session.rotate(
+            Session(
+                id=current.id if current else "",
+                customer_token=token,
+                customer_expires_at=issued_at + policy.token_lifetime_s,
+                store=shopper.meta.store or (current.store if current else None),
+                currency=shopper.meta.currency or (current.currency if current else None),
+            )
+        )
+        log.info("customer signed in")
+        return await self._adopt_customer_cart(shopper, guest_lines)
+
+    async def _guest_lines(self, shopper: Shopper) -> tuple[CartLine, ...]:
+        """The lines of the session's guest cart; none when it has no cart or Magento lost it."""
+        session = shopper.session.current
+        if session is None or session.cart_id is None:
+            return ()
+        try:
+            data = await shopper.call("GuestCartToMerge", {"cartId": session.cart_id}, as_customer=False)
+        except (MagentoNotFound, MagentoUnauthorized):  # gone, inactive (ordered) or not a guest's
+            return ()
+        cart = data.get("cart")
+        return cart_from_magento(cart).lines if isinstance(cart, dict) else ()
+
+    async def _adopt_customer_cart(self, shopper: Shopper, guest_lines: tuple[CartLine, ...]) -> AuthResult:
+        """Point the (now customer) session at the customer's cart and merge the guest lines in.
+
+        If Magento cannot give the customer's cart, the shopper stays signed in (the token is
+        good; the cart is looked up again later) and the guest lines are reported as not moved."""
+        try:
+            data = await shopper.call("CustomerWithCart", as_customer=True)
+        except Unauthenticated:
+            raise
+        except BffError as err:  # the sign-in itself succeeded: keep it rather than fail the request
+            if isinstance(err, UpstreamUnavailable):
+                log.warning("customer cart unavailable after sign-in")
+            else:
+                log.error("customer cart unreadable after sign-in: %s %s", err.code, err.detail)
+            return AuthResult(Viewer(signed_in=True), (CART_NOT_MOVED,) if guest_lines else ())
+        cart_id = _masked_id(data.get("customerCart"))
+        session = shopper.session.current
+        if session is not None and cart_id is not None:
+            await shopper.session.update(session.with_changes(cart_id=cart_id))
+        customer = data.get("customer")
+        viewer = Viewer.of(customer_from_magento(customer)) if isinstance(customer, dict) else Viewer(signed_in=True)
+        notices: tuple[UserProblem, ...] = ()
+        if guest_lines:
+            notices = await self._merge(shopper, guest_lines)
+        return AuthResult(viewer, notices)
+
+    async def _merge(self, shopper: Shopper, lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:
+        """``CartService.merge_guest_lines`` never raises by contract; should it still fail, the
+        customer's own items are untouched and the shopper is told the guest items were not moved."""
+        try:
+            return tuple(await self.cart.merge_guest_lines(shopper, lines))
+        except Unauthenticated:
+            raise
+        except BffError as err:
+            log.warning("guest cart merge failed: %s", err.code)
+            return (CART_NOT_MOVED,)
+
+    # --- sign-out ---------------------------------------------------------------------------
+
+    async def sign_out(self, shopper: Shopper) -> AuthResult:
+        """Revoke Magento's token (best effort), then continue in a fresh guest session with no
+        cart under a new session token (store view and currency are kept). A shopper who is not
+        signed in gets the signed-out viewer and no error; their session is left alone."""
+        session = shopper.session.current
+        if session is None or not session.signed_in:
+            return AuthResult(Viewer.signed_out())
+        if not shopper.session.customer_expired():
+            try:
+                await shopper.call("RevokeCustomerToken", as_customer=True)
+            except BffError as err:  # refused, unreachable, …: the token expires on its own
+                log.info("token revocation skipped: %s", err.code)
+        current = shopper.session.current or session
+        await shopper.session.rotate(Session(id=current.id, store=current.store, currency=current.currency))
+        log.info("customer signed out")
+        return AuthResult(Viewer.signed_out())
+
+    # --- the store's customer settings ------------------------------------------------------
+
+    async def _policy(self, shopper: Shopper) -> CustomerPolicy:
+        """The store's token lifetime and password rules, read once per store view and kept
+        in-process; Magento's defaults (1 hour, 8 characters, 3 classes) when it cannot be read."""
+        key = shopper.store or ""
+        cached = self._policies.get(key)
+        if cached is not None:
+            return cached
+        try:
+            data = await shopper.call("CustomerPolicy", as_customer=False)
+        except BffError as err:
+            log.warning("store customer settings unreadable (%s): using Magento's defaults", err.code)
+            return CustomerPolicy()  # not cached: asked again next time
+        policy = policy_from_magento(data.get("storeConfig"))
+        self._policies[key] = policy
+        return policy
+
+
+def _masked_id(cart: Any) -> str | None:
+    if isinstance(cart, dict) and isinstance(cart.get("id"), str) and cart["id"]:
+        return str(cart["id"])
+    return None

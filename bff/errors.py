@@ -1,0 +1,115 @@
+"""The BFF's error tree. Every error has a stable ``code`` from the storefront contract.
+
+Two exits (see ``bff/graphql/errors.py``): a ``UserFacingError`` is a problem the shopper can fix
+and becomes a ``userErrors`` entry; any other ``BffError`` becomes a top-level GraphQL error with
+``extensions.code``. ``detail`` is for logs only and never reaches a client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import ClassVar
+
+
+class UserErrorCode(StrEnum):
+    """Codes of ``userErrors``: problems a shopper can fix. Stable: never renamed or removed."""
+
+    PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
+    OUT_OF_STOCK = "OUT_OF_STOCK"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    NOT_SALABLE = "NOT_SALABLE"
+    INVALID_OPTIONS = "INVALID_OPTIONS"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    CART_ITEM_NOT_FOUND = "CART_ITEM_NOT_FOUND"
+    CART_EMPTY = "CART_EMPTY"
+    CART_RECREATED = "CART_RECREATED"
+    QUANTITY_ADJUSTED = "QUANTITY_ADJUSTED"
+    MERGE_FAILED = "MERGE_FAILED"
+    COUPON_NOT_FOUND = "COUPON_NOT_FOUND"
+    COUPON_ALREADY_APPLIED = "COUPON_ALREADY_APPLIED"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_ADDRESS = "INVALID_ADDRESS"
+    SHIPPING_METHOD_UNAVAILABLE = "SHIPPING_METHOD_UNAVAILABLE"
+    PAYMENT_METHOD_UNAVAILABLE = "PAYMENT_METHOD_UNAVAILABLE"
+    CHECKOUT_INCOMPLETE = "CHECKOUT_INCOMPLETE"
+    ORDER_FAILED = "ORDER_FAILED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"  # noqa: S105 (an error code, not a secret)
+    ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
+    INVALID_INPUT = "INVALID_INPUT"
+    SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"
+
+
+@dataclass(frozen=True)
+class UserProblem:
+    """One shopper-fixable problem (or notice): ``field`` is the input path, e.g. "address.postcode"."""
+
+    code: UserErrorCode
+    message: str
+    field: str | None = None
+
+
+class BffError(Exception):
+    code: ClassVar[str] = "INTERNAL"
+    public_message: ClassVar[str] = "Something went wrong. Please try again."
+
+    def __init__(self, message: str | None = None, *, detail: str = "", operation: str = "") -> None:
+        super().__init__(message or self.public_message)
+        self.message = message or self.public_message
+        self.detail = detail
+        self.operation = operation
+
+
+class Unauthenticated(BffError):
+    code = "UNAUTHENTICATED"
+    public_message = "Your session has ended. Please sign in again."
+
+
+class BadUserInput(BffError):
+    code = "BAD_USER_INPUT"
+    public_message = "The request is not valid."
+
+
+class IdempotencyConflict(BffError):
+    code = "IDEMPOTENCY_CONFLICT"
+    public_message = "This idempotency key was already used with a different request."
+
+
+class UpstreamUnavailable(BffError):
+    code = "UPSTREAM_UNAVAILABLE"
+    public_message = "The store is temporarily unavailable. Please try again."
+
+
+class UpstreamFailed(BffError):
+    """Magento answered with something the BFF cannot map: reported as INTERNAL."""
+
+    code = "INTERNAL"
+
+
+class UserFacingError(BffError):
+    """Problems the shopper can fix; the mutation answers with ``userErrors`` and no change."""
+
+    code = "USER_ERROR"
+
+    def __init__(self, *problems: UserProblem, detail: str = "") -> None:
+        if not problems:
+            raise ValueError("a UserFacingError needs at least one problem")
+        super().__init__(problems[0].message, detail=detail)
+        self.problems = problems
+
+    @classmethod
+    def of(cls, code: UserErrorCode, message: str, field: str | None = None) -> UserFacingError:
+        return cls(UserProblem(code, message, field))
+
+
+class CheckoutIncomplete(UserFacingError):
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            UserProblem(
+                UserErrorCode.CHECKOUT_INCOMPLETE,
+                "Checkout is not complete: missing " + ", ".join(s.lower().replace("_", " ") for s in missing) + ".",
+            )
+        )
+        self.missing = missing

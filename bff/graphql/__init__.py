@@ -1,0 +1,1 @@
+"""The storefront GraphQL API (Strawberry): thin types and resolvers that call services."""

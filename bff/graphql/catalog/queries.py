@@ -1,0 +1,96 @@
+"""Catalog queries: storeConfig, products, product, categoryTree, category, countries.
+
+Resolvers are module functions passed as ``resolver=`` so that mypy sees their types (the
+decorator form with arguments is untyped in Strawberry's stubs).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from bff.catalog.models import ProductFilter, ProductQuery
+from bff.graphql.catalog.types import (
+    Category,
+    Country,
+    Product,
+    ProductFilterInput,
+    ProductPage,
+    ProductSortInput,
+    StoreConfig,
+)
+from bff.graphql.context import Info
+
+
+async def store_config(info: Info) -> StoreConfig:
+    return StoreConfig.from_model(await info.context.services.catalog.store_config(info.context.shopper))
+
+
+async def products(
+    info: Info,
+    search: str | None = None,
+    category_uid: strawberry.ID | None = None,
+    filter: ProductFilterInput | None = None,
+    sort: ProductSortInput | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> ProductPage:
+    query = ProductQuery(
+        search=search,
+        category_uid=str(category_uid) if category_uid is not None else None,
+        filter=filter.to_model() if filter is not None else ProductFilter(),
+        sort=sort.to_model() if sort is not None else None,
+        page=page,
+        page_size=page_size,
+    )
+    return ProductPage.from_model(await info.context.services.catalog.products(info.context.shopper, query))
+
+
+async def product(info: Info, url_key: str | None = None, sku: str | None = None) -> Product | None:
+    found = await info.context.services.catalog.product(info.context.shopper, url_key=url_key, sku=sku)
+    return Product.from_model(found) if found is not None else None
+
+
+async def category_tree(info: Info, depth: int = 3) -> list[Category]:
+    tree = await info.context.services.catalog.category_tree(info.context.shopper, depth)
+    return [Category.from_model(c) for c in tree]
+
+
+async def category(info: Info, url_path: str) -> Category | None:
+    found = await info.context.services.catalog.category(info.context.shopper, url_path)
+    return Category.from_model(found) if found is not None else None
+
+
+async def countries(info: Info) -> list[Country]:
+    found = await info.context.services.catalog.countries(info.context.shopper)
+    return [Country.from_model(c) for c in found]
+
+
+@strawberry.type
+class CatalogQuery:
+    store_config: StoreConfig = strawberry.field(
+        resolver=store_config,
+        description="The current store view's settings (choose the store view with the `Store` header).",
+    )
+    products: ProductPage = strawberry.field(
+        resolver=products,
+        description="A page of a search (`search`) or category listing (`categoryUid`), with facets. "
+        "`page` >= 1, `pageSize` 1 to 100, `search` at most 200 characters (else BAD_USER_INPUT); "
+        "a page beyond the last one has no items.",
+    )
+    product: Product | None = strawberry.field(
+        resolver=product,
+        description="A product page by `urlKey` or `sku` (exactly one, else BAD_USER_INPUT); null when not found.",
+    )
+    category_tree: list[Category] = strawberry.field(
+        resolver=category_tree,
+        description="The store's navigation: its top categories with `depth` levels (1 to 5, else BAD_USER_INPUT).",
+    )
+    category: Category | None = strawberry.field(
+        resolver=category,
+        description="A category by URL path (e.g. `men/tops-men`, no URL suffix), with its direct children; "
+        "null when not found.",
+    )
+    countries: list[Country] = strawberry.field(
+        resolver=countries,
+        description="Countries addresses may use in this store view, with their regions.",
+    )

@@ -1,0 +1,273 @@
+"""Catalog types of the storefront schema (thin: built from ``bff.catalog.models`` with ``from_model``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from bff.catalog import models
+from bff.catalog.models import ProductSortField, SortDirection
+from bff.graphql.primitives import Money, PageInfo
+
+ProductSortFieldEnum = strawberry.enum(
+    ProductSortField, name="ProductSortField", description="What a product listing can be sorted by."
+)
+SortDirectionEnum = strawberry.enum(SortDirection, name="SortDirection")
+
+
+# --- store ------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="The current store view's settings a storefront needs on every page.")
+class StoreConfig:
+    store_code: str
+    store_name: str
+    locale: str = strawberry.field(description="E.g. `en_US`, `de_DE`.")
+    base_currency: str
+    default_display_currency: str
+    root_category_uid: strawberry.ID | None
+    product_url_suffix: str = strawberry.field(description="Appended to `Product.urlKey` in URLs, e.g. `.html`.")
+    category_url_suffix: str = strawberry.field(description="Appended to `Category.urlPath` in URLs.")
+    guest_checkout_enabled: bool
+
+    @classmethod
+    def from_model(cls, m: models.StoreConfig) -> StoreConfig:
+        return cls(
+            store_code=m.store_code, store_name=m.store_name, locale=m.locale, base_currency=m.base_currency,
+            default_display_currency=m.default_display_currency,
+            root_category_uid=strawberry.ID(m.root_category_uid) if m.root_category_uid else None,
+            product_url_suffix=m.product_url_suffix, category_url_suffix=m.category_url_suffix,
+            guest_checkout_enabled=m.guest_checkout_enabled,
+        )  # fmt: skip
+
+
+@strawberry.type
+class Region:
+    code: str
+    name: str
+
+
+@strawberry.type(description="A country addresses may use, with its regions (states, provinces).")
+class Country:
+    code: str = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. `US`.")
+    name: str = strawberry.field(description="In the store view's language.")
+    regions: list[Region]
+    region_required: bool = strawberry.field(description="An address in this country needs a region from `regions`.")
+    postcode_required: bool
+
+    @classmethod
+    def from_model(cls, m: models.Country) -> Country:
+        return cls(code=m.code, name=m.name, regions=[Region(code=r.code, name=r.name) for r in m.regions],
+                   region_required=m.region_required, postcode_required=m.postcode_required)  # fmt: skip
+
+
+# --- products ---------------------------------------------------------------------------------
+
+
+@strawberry.type
+class ProductImage:
+    url: str
+    label: str | None
+
+    @classmethod
+    def from_model(cls, m: models.Image | None) -> ProductImage | None:
+        return cls(url=m.url, label=m.label) if m is not None else None
+
+
+@strawberry.type(description="Prices in the request's currency; for a configurable product, its cheapest variant's.")
+class ProductPrice:
+    regular: Money
+    final: Money = strawberry.field(description="What the shopper pays (special prices and catalog rules applied).")
+    discount_percent: Decimal
+
+    @classmethod
+    def from_model(cls, m: models.ProductPrice) -> ProductPrice:
+        return cls(regular=Money.from_model(m.regular), final=Money.from_model(m.final),
+                   discount_percent=m.discount_percent)  # fmt: skip
+
+
+@strawberry.type
+class ProductCategory:
+    uid: strawberry.ID
+    name: str
+    url_path: str | None
+
+
+@strawberry.type
+class ProductOptionValue:
+    uid: strawberry.ID = strawberry.field(description="Send it in `addToCart(items: [{selectedOptions}])`.")
+    label: str
+    swatch: str | None = strawberry.field(description="A colour such as `#ff0000`, or a text swatch.")
+    in_stock: bool = strawberry.field(description="Some in-stock variant has this value.")
+
+
+@strawberry.type(description="A configurable product's option, e.g. Color or Size.")
+class ProductOption:
+    uid: strawberry.ID
+    code: str
+    label: str
+    values: list[ProductOptionValue]
+
+    @classmethod
+    def from_model(cls, m: models.ProductOption) -> ProductOption:
+        values = [ProductOptionValue(uid=strawberry.ID(v.uid), label=v.label, swatch=v.swatch, in_stock=v.in_stock)
+                  for v in m.values]  # fmt: skip
+        return cls(uid=strawberry.ID(m.uid), code=m.code, label=m.label, values=values)
+
+
+@strawberry.type
+class VariantAttribute:
+    code: str
+    value_uid: strawberry.ID
+    label: str
+
+
+@strawberry.type(description="One buyable combination of a configurable product's option values.")
+class ProductVariant:
+    sku: str
+    attributes: list[VariantAttribute]
+    in_stock: bool
+    only_x_left: int | None
+    price: ProductPrice
+
+    @classmethod
+    def from_model(cls, m: models.Variant) -> ProductVariant:
+        attributes = [VariantAttribute(code=a.code, value_uid=strawberry.ID(a.value_uid), label=a.label)
+                      for a in m.attributes]  # fmt: skip
+        return cls(sku=m.sku, attributes=attributes, in_stock=m.in_stock, only_x_left=m.only_x_left,
+                   price=ProductPrice.from_model(m.price))  # fmt: skip
+
+
+@strawberry.type(description="A product as a listing shows it. Open `product(urlKey:)` for its page.")
+class ProductCard:
+    uid: strawberry.ID
+    sku: str
+    name: str
+    url_key: str | None
+    thumbnail: ProductImage | None
+    image: ProductImage | None = strawberry.field(description="The listing-size image.")
+    price: ProductPrice
+    in_stock: bool
+    only_x_left: int | None = strawberry.field(description="Set when only a few are left.")
+    options: list[ProductOption] = strawberry.field(description="Empty unless the product is configurable.")
+
+    @classmethod
+    def from_model(cls, m: models.ProductCard) -> ProductCard:
+        return cls(
+            uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key,
+            thumbnail=ProductImage.from_model(m.thumbnail), image=ProductImage.from_model(m.image),
+            price=ProductPrice.from_model(m.price), in_stock=m.in_stock, only_x_left=m.only_x_left,
+            options=[ProductOption.from_model(o) for o in m.options],
+        )  # fmt: skip
+
+
+@strawberry.type(
+    description="A product page. For a configurable product, add the parent `sku` to the cart "
+    "with one value `uid` per option in `selectedOptions`."
+)
+class Product:
+    uid: strawberry.ID
+    sku: str
+    name: str
+    url_key: str | None
+    description: str = strawberry.field(description="HTML.")
+    short_description: str = strawberry.field(description="HTML.")
+    thumbnail: ProductImage | None
+    image: ProductImage | None
+    gallery: list[ProductImage]
+    price: ProductPrice
+    in_stock: bool
+    only_x_left: int | None = strawberry.field(description="Set when only a few are left.")
+    categories: list[ProductCategory]
+    options: list[ProductOption] = strawberry.field(description="Empty unless the product is configurable.")
+    variants: list[ProductVariant] = strawberry.field(description="Empty unless the product is configurable.")
+
+    @classmethod
+    def from_model(cls, m: models.Product) -> Product:
+        return cls(
+            uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key, description=m.description,
+            short_description=m.short_description, thumbnail=ProductImage.from_model(m.thumbnail),
+            image=ProductImage.from_model(m.image),
+            gallery=[ProductImage(url=i.url, label=i.label) for i in m.gallery],
+            price=ProductPrice.from_model(m.price), in_stock=m.in_stock, only_x_left=m.only_x_left,
+            categories=[ProductCategory(uid=strawberry.ID(c.uid), name=c.name, url_path=c.url_path)
+                        for c in m.categories],
+            options=[ProductOption.from_model(o) for o in m.options],
+            variants=[ProductVariant.from_model(v) for v in m.variants],
+        )  # fmt: skip
+
+
+@strawberry.type
+class ProductFacetOption:
+    label: str
+    value: str
+    count: int
+
+
+@strawberry.type(description="Layered navigation over the whole result, e.g. price ranges, categories, colours.")
+class ProductFacet:
+    attribute: str = strawberry.field(description="`price`, `category_uid`, or an attribute code such as `color`.")
+    label: str
+    options: list[ProductFacetOption]
+
+
+@strawberry.type
+class ProductPage:
+    items: list[ProductCard]
+    total_count: int
+    page_info: PageInfo
+    facets: list[ProductFacet]
+
+    @classmethod
+    def from_model(cls, m: models.ProductPage) -> ProductPage:
+        return cls(
+            items=[ProductCard.from_model(i) for i in m.items],
+            total_count=m.total_count,
+            page_info=PageInfo(current_page=m.current_page, page_size=m.page_size, total_pages=m.total_pages),
+            facets=[ProductFacet(attribute=f.attribute, label=f.label,
+                                 options=[ProductFacetOption(label=o.label, value=o.value, count=o.count)
+                                          for o in f.options])
+                    for f in m.facets],
+        )  # fmt: skip
+
+
+@strawberry.input(description="All given conditions must hold.")
+class ProductFilterInput:
+    price_from: Decimal | None = strawberry.field(default=None, description="Final price at least (inclusive).")
+    price_to: Decimal | None = strawberry.field(default=None, description="Final price at most (inclusive).")
+    skus: list[str] | None = None
+    name: str | None = strawberry.field(default=None, description="Words the product name contains.")
+
+    def to_model(self) -> models.ProductFilter:
+        skus = tuple(self.skus) if self.skus is not None else None
+        return models.ProductFilter(price_from=self.price_from, price_to=self.price_to, skus=skus, name=self.name)
+
+
+@strawberry.input
+class ProductSortInput:
+    field: ProductSortField
+    direction: SortDirection | None = strawberry.field(
+        default=None, description="Defaults to DESC for RELEVANCE and ASC otherwise."
+    )
+
+    def to_model(self) -> models.ProductSort:
+        return models.ProductSort(field=self.field, direction=self.direction)
+
+
+# --- categories -------------------------------------------------------------------------------
+
+
+@strawberry.type
+class Category:
+    uid: strawberry.ID
+    name: str
+    url_path: str | None = strawberry.field(description="E.g. `men/tops-men`; add `categoryUrlSuffix` for links.")
+    level: int
+    product_count: int = strawberry.field(description="Products in this category and the ones below it.")
+    children: list[Category] = strawberry.field(description="Only as deep as requested; empty below that.")
+
+    @classmethod
+    def from_model(cls, m: models.Category) -> Category:
+        return cls(uid=strawberry.ID(m.uid), name=m.name, url_path=m.url_path, level=m.level,
+                   product_count=m.product_count, children=[cls.from_model(c) for c in m.children])  # fmt: skip

@@ -1,0 +1,91 @@
+"""Customer types of the storefront schema (thin: built from ``bff.customer.models``)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from bff.customer import models
+from bff.errors import UserProblem
+from bff.graphql.context import Info
+from bff.graphql.primitives import Money, UserError
+
+
+@strawberry.type(description="One of the customer's orders, as listed in their account.")
+class OrderSummary:
+    number: str
+    placed_at: str = strawberry.field(description="Magento's order date, `YYYY-MM-DD HH:MM:SS`.")
+    status: str
+    grand_total: Money
+
+    @classmethod
+    def from_model(cls, m: models.OrderSummary) -> OrderSummary:
+        return cls(number=m.number, placed_at=m.placed_at, status=m.status, grand_total=Money.from_model(m.grand_total))
+
+
+@strawberry.type(description="The signed-in customer.")
+class Customer:
+    firstname: str
+    lastname: str
+    email: str
+    orders: list[OrderSummary] = strawberry.field(description="The five most recent orders, newest first.")
+    order_count: int = strawberry.field(description="How many orders the customer has placed in this store.")
+
+    @classmethod
+    def from_model(cls, m: models.Customer) -> Customer:
+        return cls(
+            firstname=m.firstname,
+            lastname=m.lastname,
+            email=m.email,
+            orders=[OrderSummary.from_model(o) for o in m.recent_orders],
+            order_count=m.order_count,
+        )
+
+
+@strawberry.type(description="Who is using the storefront.")
+class Viewer:
+    signed_in: bool
+    customer: Customer | None = strawberry.field(description="Null when signed out.")
+
+    @classmethod
+    def from_model(cls, m: models.Viewer) -> Viewer:
+        return cls(signed_in=m.signed_in, customer=Customer.from_model(m.customer) if m.customer else None)
+
+
+@strawberry.input(description="A new customer account.")
+class SignUpInput:
+    firstname: str
+    lastname: str
+    email: str
+    password: str = strawberry.field(
+        description="At least 8 characters using 3 of: lower case, upper case, "
+        "digits, special characters (the store's rules)."
+    )
+    newsletter: bool = False
+
+    def to_model(self) -> models.SignUp:
+        return models.SignUp.of(self.firstname, self.lastname, self.email, self.password, self.newsletter)
+
+
+@strawberry.type(
+    description="The result of signUp, signIn and signOut: the viewer as it is now, and "
+    "what went wrong or what the BFF did (e.g. a cart quantity adjusted in the merge)."
+)
+class AuthPayload:
+    user_errors: list[UserError]
+    known_viewer: strawberry.Private[models.Viewer | None] = None
+
+    @strawberry.field
+    async def viewer(self, info: Info) -> Viewer:
+        """After a refused request the viewer is looked up: nothing changed, so it is who they were."""
+        model = self.known_viewer
+        if model is None:
+            model = await info.context.services.customer.viewer(info.context.shopper)
+        return Viewer.from_model(model)
+
+    @classmethod
+    def from_problems(cls, problems: list[UserProblem]) -> AuthPayload:
+        return cls(user_errors=[UserError.from_problem(p) for p in problems])
+
+    @classmethod
+    def from_model(cls, m: models.AuthResult) -> AuthPayload:
+        return cls(user_errors=[UserError.from_problem(p) for p in m.notices], known_viewer=m.viewer)

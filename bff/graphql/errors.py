@@ -1,0 +1,85 @@
+"""The two exits for errors.
+
+1. ``ReturnsUserErrors`` (a field extension on mutations): a ``UserFacingError`` raised by a
+   service becomes the payload's ``userErrors``; resolvers never catch it themselves.
+2. ``coded_errors`` (applied by the view to every result): each top-level error gets
+   ``extensions.code`` from the contract list. A ``BffError`` keeps its code and public message;
+   parse/validation errors are ``BAD_USER_INPUT``; errors that already carry a code (limits) keep
+   it; anything else is logged with its stack trace and answered as ``INTERNAL`` with a generic
+   message, so no internals reach a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension
+from strawberry.types import Info
+
+from bff.errors import BffError, UserFacingError, UserProblem
+
+log = logging.getLogger("bff.graphql")
+
+INTERNAL_MESSAGE = "Something went wrong. Please try again."
+CODES = (
+    "UNAUTHENTICATED",
+    "BAD_USER_INPUT",
+    "QUERY_TOO_COMPLEX",
+    "THROTTLED",
+    "PERSISTED_QUERY_NOT_FOUND",
+    "IDEMPOTENCY_CONFLICT",
+    "UPSTREAM_UNAVAILABLE",
+    "INTERNAL",
+)
+
+
+class HasUserErrors(Protocol):
+    @classmethod
+    def from_problems(cls, problems: list[UserProblem]) -> Any: ...
+
+
+class ReturnsUserErrors(FieldExtension):
+    def __init__(self, payload: type[HasUserErrors]) -> None:
+        super().__init__()
+        self.payload = payload
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        raise NotImplementedError("storefront mutations are async")
+
+    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        except UserFacingError as err:
+            return self.payload.from_problems(list(err.problems))
+
+
+def coded_error(error: GraphQLError) -> GraphQLError:
+    """The client-safe version of ``error`` with ``extensions.code`` set."""
+    original = error.original_error
+    code: str
+    message: str
+    if isinstance(original, BffError):
+        code, message = original.code, original.message
+        if code == "INTERNAL" or original.detail:
+            log.warning("request failed: %s %s (%s)", code, original.operation, original.detail)
+    elif original is None:
+        existing = (error.extensions or {}).get("code")
+        code = existing if isinstance(existing, str) and existing in CODES else "BAD_USER_INPUT"
+        message = error.message
+    elif isinstance(original, GraphQLError):
+        return coded_error(original)
+    else:
+        log.error("unexpected error in %s", ".".join(map(str, error.path or [])), exc_info=original)
+        code, message = "INTERNAL", INTERNAL_MESSAGE
+    extensions = {k: v for k, v in (error.extensions or {}).items() if k != "code"}
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={**extensions, "code": code},
+    )

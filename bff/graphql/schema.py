@@ -1,0 +1,31 @@
+"""``build_schema``: the storefront schema, merged from each domain's Query and Mutation types."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from bff.graphql.cart.mutations import CartMutation
+from bff.graphql.cart.queries import CartQuery
+from bff.graphql.catalog.queries import CatalogQuery
+from bff.graphql.checkout.mutations import CheckoutMutation
+from bff.graphql.checkout.queries import CheckoutQuery
+from bff.graphql.customer.mutations import CustomerMutation
+from bff.graphql.customer.queries import CustomerQuery
+
+Query = merge_types("Query", (CatalogQuery, CartQuery, CheckoutQuery, CustomerQuery))
+Mutation = merge_types("Mutation", (CartMutation, CheckoutMutation, CustomerMutation))
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = []
+    if not introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, extensions=extensions, config=StrawberryConfig(auto_camel_case=True)
+    )

@@ -1,0 +1,150 @@
+"""``MagentoClient``: the only code that speaks HTTP to Magento.
+
+One pooled ``httpx.AsyncClient`` for the app's lifetime (``bff.app`` owns it). Every call sends a
+document from ``operations/`` with Magento's headers (``Authorization``, ``Store``,
+``Content-Currency``), the shopper's IP (``X-Forwarded-For``) and the request id, under explicit
+timeouts (also enforced with ``asyncio.timeout``, so an in-process transport cannot hang us).
+Queries are retried on transport errors and 502/503/504; mutations never are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from bff.errors import UpstreamFailed
+from bff.magento.errors import MagentoUnavailable, error_from_magento
+from bff.magento.operations import OperationDocument, operation
+from bff.settings import MagentoSettings
+
+RETRYABLE_STATUS = frozenset({502, 503, 504})
+
+
+@dataclass
+class UpstreamCall:
+    operation: str
+    duration_s: float
+    outcome: str  # "ok", "graphql_error", "unavailable", "timeout", "http_<status>"
+    attempt: int
+
+
+@dataclass
+class CallContext:
+    """Who the call is for. ``calls`` collects what was sent, for the request log."""
+
+    customer_token: str | None = None
+    store: str | None = None
+    currency: str | None = None
+    shopper_ip: str | None = None
+    request_id: str | None = None
+    calls: list[UpstreamCall] = field(default_factory=list)
+
+
+Observer = Callable[[UpstreamCall], None]
+
+
+class MagentoClient:
+    def __init__(
+        self, http: httpx.AsyncClient, settings: MagentoSettings, url: str, observers: Sequence[Observer] = ()
+    ) -> None:
+        self._http = http
+        self._settings = settings
+        self._url = url
+        self._observers = list(observers)
+
+    async def execute(
+        self,
+        name: str,
+        variables: Mapping[str, Any] | None = None,
+        ctx: CallContext | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> dict[str, Any]:
+        """Run operation ``name``; returns its ``data`` or raises a ``BffError``."""
+        op = operation(name)
+        ctx = ctx or CallContext()
+        attempts = 1 if op.is_mutation else 1 + self._settings.query_retries
+        for attempt in range(1, attempts + 1):
+            try:
+                return await self._once(op, variables or {}, ctx, attempt, timeout_s)
+            except MagentoUnavailable:
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(0.05 * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _headers(self, ctx: CallContext) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if ctx.customer_token:
+            headers["Authorization"] = f"Bearer {ctx.customer_token}"
+        if ctx.store:
+            headers["Store"] = ctx.store
+        if ctx.currency:
+            headers["Content-Currency"] = ctx.currency
+        if ctx.shopper_ip:
+            headers["X-Forwarded-For"] = ctx.shopper_ip
+        if ctx.request_id:
+            headers["X-Request-ID"] = ctx.request_id
+        return headers
+
+    async def _once(
+        self,
+        op: OperationDocument,
+        variables: Mapping[str, Any],
+        ctx: CallContext,
+        attempt: int,
+        timeout_s: float | None,
+    ) -> dict[str, Any]:
+        budget = timeout_s or self._settings.read_timeout_s
+        payload = {"query": op.document, "operationName": op.name, "variables": dict(variables)}
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            async with asyncio.timeout(budget + self._settings.connect_timeout_s):
+                response = await self._http.post(
+                    self._url,
+                    json=payload,
+                    headers=self._headers(ctx),
+                    timeout=httpx.Timeout(budget, connect=self._settings.connect_timeout_s),
+                )
+            if response.status_code in RETRYABLE_STATUS:
+                outcome = f"http_{response.status_code}"
+                raise MagentoUnavailable(operation=op.name, detail=f"HTTP {response.status_code}", maybe_executed=False)
+            body = _json(response, op.name)
+            if body.get("errors"):
+                outcome = "graphql_error"
+                raise error_from_magento(body["errors"], operation=op.name)
+            if response.status_code != 200 or not isinstance(body.get("data"), dict):
+                outcome = f"http_{response.status_code}"
+                raise UpstreamFailed(operation=op.name, detail=f"HTTP {response.status_code} without data")
+            data: dict[str, Any] = body["data"]
+            return data
+        except (TimeoutError, httpx.TimeoutException) as exc:
+            outcome = "timeout"
+            never_sent = isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise MagentoUnavailable(operation=op.name, detail="timeout", maybe_executed=not never_sent) from exc
+        except httpx.TransportError as exc:
+            outcome = "unavailable"
+            raise MagentoUnavailable(
+                operation=op.name, detail=type(exc).__name__, maybe_executed=not isinstance(exc, httpx.ConnectError)
+            ) from exc
+        finally:
+            call = UpstreamCall(op.name, time.perf_counter() - started, outcome, attempt)
+            ctx.calls.append(call)
+            for observe in self._observers:
+                observe(call)
+
+
+def _json(response: httpx.Response, operation_name: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise UpstreamFailed(operation=operation_name, detail=f"HTTP {response.status_code}, not JSON") from exc
+    if not isinstance(body, dict):
+        raise UpstreamFailed(operation=operation_name, detail="JSON body is not an object")
+    return body

@@ -1,0 +1,97 @@
+"""Pure ASGI middleware: the session token in (cookie or Bearer), the new token out.
+
+* Browsers: cookie ``bff_session`` (HttpOnly, SameSite=Lax, Secure outside development).
+* Mobile/server clients: ``Authorization: Bearer <token>``. Such clients get the token in the
+  response header ``X-Session-Token`` whenever a session starts or rotates. The header is sent
+  when the request used Bearer, or carried no ``Origin`` (browsers always send one on POST), so
+  web JavaScript never needs, or gets, the token.
+
+The loaded ``SessionHandle`` is put in ``scope["bff.session"]``. A malformed or unknown token is
+ignored (the shopper is treated as new); nothing about it is logged.
+"""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bff.clock import Clock
+from bff.sessions.handle import SessionHandle
+from bff.sessions.store import SessionStore
+from bff.sessions.tokens import looks_like_token, session_id
+from bff.settings import SessionSettings
+
+SESSION_SCOPE_KEY = "bff.session"
+TOKEN_HEADER = "X-Session-Token"  # noqa: S105 (a header name)
+
+
+def _request_token(scope: Scope, cookie_name: str) -> tuple[str | None, bool]:
+    """(token, sent_as_bearer)."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    auth = headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip(), True
+    cookie_header = headers.get("cookie")
+    if cookie_header:
+        cookies: SimpleCookie = SimpleCookie()
+        try:
+            cookies.load(cookie_header)
+        except Exception:  # a malformed Cookie header is ignored, as browsers would
+            return None, False
+        if cookie_name in cookies:
+            return cookies[cookie_name].value, False
+    return None, False
+
+
+def _has_origin(scope: Scope) -> bool:
+    return any(k.lower() == b"origin" for k, _ in scope.get("headers", []))
+
+
+class SessionMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, store: SessionStore, clock: Clock, settings: SessionSettings, secure_cookie: bool = True
+    ) -> None:
+        self.app = app
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.secure_cookie = secure_cookie and settings.cookie_secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token, bearer = _request_token(scope, self.settings.cookie_name)
+        session = None
+        if token is not None and looks_like_token(token):
+            session = await self.store.load(session_id(token))
+        handle = SessionHandle(self.store, self.clock, session)
+        scope[SESSION_SCOPE_KEY] = handle
+        send_header = bearer or not _has_origin(scope)
+
+        async def send_with_token(message: Message) -> None:
+            if message["type"] == "http.response.start" and handle.issued_token is not None:
+                headers = MutableHeaders(scope=message)
+                if send_header:
+                    headers.append(TOKEN_HEADER, handle.issued_token)
+                if not bearer:
+                    headers.append("Set-Cookie", self._cookie(handle.issued_token))
+                headers.append("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_token)
+
+    def _cookie(self, token: str) -> str:
+        parts = [
+            f"{self.settings.cookie_name}={token}",
+            "Path=/",
+            "HttpOnly",
+            f"SameSite={self.settings.cookie_samesite.capitalize()}",
+            f"Max-Age={self.settings.idle_ttl_s}",
+        ]
+        if self.secure_cookie:
+            parts.append("Secure")
+        return "; ".join(parts)

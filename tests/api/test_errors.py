@@ -1,0 +1,92 @@
+"""Errors carry a stable extensions.code and a message for developers; nothing internal leaks."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from bff.sandbox import Fault, FaultPlan, SandboxState
+from tests.api.conftest import Gql
+
+PRODUCTS = '{ products(search: "bag") { totalCount } }'
+ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { cart { totalQuantity } userErrors { code } } }'
+LEAKS = ("Traceback", "Service Unavailable", "Internal server error", "magento", "Magento", "category")
+
+
+def _assert_clean(body: dict[str, object]) -> None:
+    text = str(body)
+    assert [w for w in LEAKS if w in text] == []
+
+
+async def test_magento_down_is_upstream_unavailable(gql: Gql, faults: FaultPlan) -> None:
+    faults.set("*", Fault(error_rate=1.0, error="http503"))
+    body = await gql(PRODUCTS)
+    assert body["errors"][0]["extensions"] == {"code": "UPSTREAM_UNAVAILABLE"}
+    _assert_clean(body)
+
+
+async def test_a_magento_internal_error_is_internal_with_a_generic_message(gql: Gql, faults: FaultPlan) -> None:
+    faults.set("*", Fault(error_rate=1.0, error="graphql"))
+    body = await gql(PRODUCTS)
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL"}
+    assert body["errors"][0]["message"] == "Something went wrong. Please try again."
+    _assert_clean(body)
+
+
+async def test_an_unexpected_exception_is_internal_without_a_stack_trace(
+    gql: Gql, bff_app: Starlette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def explode(*_: object) -> object:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(bff_app.state.services.catalog, "products", explode)
+    body = await gql(PRODUCTS)
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL"}
+    assert "hunter2" not in str(body)
+    assert "RuntimeError" not in str(body)
+
+
+async def test_syntax_errors_are_bad_user_input(gql: Gql) -> None:
+    body = await gql("{ products(search: ")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_unknown_fields_are_bad_user_input(gql: Gql) -> None:
+    body = await gql("{ cart { maskedId } }")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "maskedId" in body["errors"][0]["message"]
+
+
+async def test_mutations_are_refused_over_get(client: httpx.AsyncClient, sandbox_state: SandboxState) -> None:
+    response = await client.get("/graphql", params={"query": ADD})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert sandbox_state.carts == {}
+
+
+async def test_a_body_that_is_not_json_is_bad_user_input(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+async def test_queries_work_over_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": PRODUCTS})
+    assert response.json()["data"]["products"]["totalCount"] > 0
+
+
+async def test_a_failed_mutation_is_never_retried_blindly(gql: Gql, faults: FaultPlan) -> None:
+    await gql(ADD)  # opens the cart
+    faults.set("addProductsToCart", Fault(drop=True, times=1))
+    body = await gql(ADD)
+    assert body["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    cart = await gql("{ cart { totalQuantity } }")
+    assert cart["data"]["cart"]["totalQuantity"] == "1"
+
+
+async def test_a_query_is_retried_once_after_a_dropped_connection(gql: Gql, faults: FaultPlan) -> None:
+    faults.set("products", Fault(drop=True, times=1))
+    body = await gql(PRODUCTS)
+    assert "errors" not in body
+    assert body["data"]["products"]["totalCount"] > 0

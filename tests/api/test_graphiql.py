@@ -1,0 +1,44 @@
+"""GraphiQL for `bff dev`: served with its assets from this server, so it works offline."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from starlette.applications import Starlette
+
+from bff.app import create_app
+from bff.settings import Settings
+
+
+async def test_browsers_get_graphiql_at_the_endpoint(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "GraphiQL" in response.text
+
+
+async def test_graphiql_loads_no_asset_from_another_host(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/graphql", headers={"Accept": "text/html"})).text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets
+    assert [a for a in assets if not a.startswith("/")] == []
+    for asset in assets:
+        assert (await client.get(asset)).status_code == 200, asset
+
+
+async def test_graphiql_can_be_switched_off(sandbox_app: Starlette) -> None:
+    app = create_app(
+        Settings(environment="test", graphiql=False), magento_transport=httpx.ASGITransport(app=sandbox_app)
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as c:
+        response = await c.get("/graphql", headers={"Accept": "text/html"})
+    assert "GraphiQL" not in response.text
+
+
+def test_the_example_query_in_graphiql_is_valid() -> None:
+    from graphql import parse, validate
+
+    from bff.graphql.graphiql import WELCOME
+    from bff.graphql.schema import build_schema
+
+    assert validate(build_schema()._schema, parse(WELCOME)) == []

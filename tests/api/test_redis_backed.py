@@ -1,0 +1,66 @@
+"""The same storefront flows with sessions and idempotency records in a real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+
+from bff.app import create_app
+from bff.sandbox import SandboxState
+from bff.settings import SessionSettings, Settings
+from tests.api.test_checkout import CHECKOUT, checkout_input
+from tests.fake_clock import FakeClock
+
+ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def redis_client(
+    redis: Redis, redis_url: str, sandbox_app: Starlette, clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(
+        environment="test", redis_url=SecretStr(redis_url), session=SessionSettings(cookie_secure=False)
+    )
+    app = create_app(settings, magento_transport=httpx.ASGITransport(app=sandbox_app), clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as c:
+        yield c
+
+
+async def test_a_guest_checkout_with_sessions_in_redis(
+    redis_client: httpx.AsyncClient, redis: Redis, sandbox_state: SandboxState
+) -> None:
+    await redis_client.post("/graphql", json={"query": ADD})
+    response = await redis_client.post("/graphql", json={"query": CHECKOUT, "variables": {"input": checkout_input()}})
+    assert response.json()["data"]["checkout"]["order"]["number"] == sandbox_state.orders[0].number
+    keys = {k.decode() async for k in redis.scan_iter("bff:v1:*")}
+    assert any(k.startswith("bff:v1:session:") for k in keys)
+    assert any(k.startswith("bff:v1:idem:") for k in keys)
+
+
+async def test_redis_holds_neither_the_session_token_nor_the_masked_cart_id_in_keys(
+    redis_client: httpx.AsyncClient, redis: Redis, sandbox_state: SandboxState
+) -> None:
+    await redis_client.post("/graphql", json={"query": ADD})
+    token = redis_client.cookies["bff_session"]
+    keys = " ".join([k.decode() async for k in redis.scan_iter("*")])
+    assert token not in keys
+    assert all(cart_id not in keys for cart_id in sandbox_state.carts)
+
+
+async def test_sessions_in_redis_expire_after_the_idle_timeout(redis_client: httpx.AsyncClient, redis: Redis) -> None:
+    await redis_client.post("/graphql", json={"query": ADD})
+    [key] = [k async for k in redis.scan_iter("bff:v1:session:*")]
+    assert 0 < await redis.ttl(key) <= 7 * 24 * 3600

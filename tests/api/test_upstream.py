@@ -1,0 +1,112 @@
+"""What the BFF sends to Magento: headers, shopper IP, request id, and nothing of the session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from bff.app import create_app
+from bff.settings import Settings
+from tests.fake_clock import FakeClock
+
+PRODUCTS = '{ products(search: "bag") { totalCount } }'
+SIGN_IN = 'mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { viewer { signedIn } } }'
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Passes requests to the sandbox unchanged and keeps a copy of each (the wire, not our client)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.fixture
+def upstream(sandbox_app: Starlette) -> RecordingTransport:
+    return RecordingTransport(httpx.ASGITransport(app=sandbox_app))
+
+
+async def _client(app: Starlette, peer: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bff.test") as c:
+        yield c
+
+
+@pytest.fixture
+async def via_proxy(
+    settings: Settings, upstream: RecordingTransport, clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose requests arrive from a trusted proxy (127.0.0.1)."""
+    async for c in _client(create_app(settings, magento_transport=upstream, clock=clock), "127.0.0.1"):
+        yield c
+
+
+@pytest.fixture
+async def direct(
+    settings: Settings, upstream: RecordingTransport, clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client connecting from the internet directly (an untrusted peer)."""
+    async for c in _client(create_app(settings, magento_transport=upstream, clock=clock), "203.0.113.5"):
+        yield c
+
+
+async def test_store_and_currency_headers_are_forwarded(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"Store": "de", "Content-Currency": "USD"})
+    sent = upstream.requests[-1].headers
+    assert (sent["Store"], sent["Content-Currency"]) == ("de", "USD")
+
+
+async def test_the_shopper_ip_from_a_trusted_proxy_is_forwarded(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"X-Forwarded-For": "198.51.100.7"})
+    assert upstream.requests[-1].headers["X-Forwarded-For"] == "198.51.100.7"
+
+
+async def test_a_spoofed_forwarded_for_from_the_internet_is_ignored(
+    direct: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await direct.post("/graphql", json={"query": PRODUCTS}, headers={"X-Forwarded-For": "198.51.100.7"})
+    assert upstream.requests[-1].headers["X-Forwarded-For"] == "203.0.113.5"
+
+
+async def test_the_request_id_is_forwarded(via_proxy: httpx.AsyncClient, upstream: RecordingTransport) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"X-Request-ID": "req-12345"})
+    assert upstream.requests[-1].headers["X-Request-ID"] == "req-12345"
+
+
+async def test_catalog_reads_never_carry_the_customer_token(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": SIGN_IN})
+    await via_proxy.post("/graphql", json={"query": PRODUCTS})
+    assert "Authorization" not in upstream.requests[-1].headers
+
+
+async def test_customer_calls_carry_the_customer_token_and_not_the_session_token(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": SIGN_IN})
+    session_token = via_proxy.cookies["bff_session"]
+    await via_proxy.post("/graphql", json={"query": "{ viewer { customer { email } } }"})
+    sent = upstream.requests[-1].headers["Authorization"]
+    assert sent.startswith("Bearer ")
+    assert session_token not in sent
+
+
+async def test_every_upstream_document_is_a_named_operation(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": SIGN_IN})
+    await via_proxy.post("/graphql", json={"query": PRODUCTS})
+    names = [httpx.Response(200, content=r.content).json()["operationName"] for r in upstream.requests]
+    assert all(names)
