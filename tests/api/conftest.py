@@ -1,7 +1,8 @@
 """End-to-end fixtures: the BFF app in front of a fresh Magento sandbox, both over ASGI.
 
-Every response the BFF gives in these tests is recorded; after each test, a scan asserts that no
-body or header contains a Magento masked cart id or customer token that exists in the sandbox.
+Every response the BFF gives in these tests (any httpx client whose base URL is
+``http://bff.test``) is recorded; after each test, a scan asserts that no body or header contains
+a Magento masked cart id or customer token that exists in the sandbox.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from bff.app import create_app
@@ -105,3 +106,13 @@ async def test_malformed_store_headers_are_bad_user_input(client: httpx.AsyncCli
     response = await client.post("/graphql", json=_post(CART), headers={"Store": "../../etc"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_the_leak_scan_catches_a_masked_cart_id(gql: Gql, sandbox_state: SandboxState) -> None:
+    from tests.api.conftest import assert_no_magento_secrets
+
+    await gql(ADD)
+    [cart_id] = sandbox_state.carts
+    leaking = httpx.Response(200, text=f'{{"id": "{cart_id}"}}', request=httpx.Request("POST", "http://bff.test/"))
+    with pytest.raises(AssertionError, match="leaked"):
+        assert_no_magento_secrets([leaking], sandbox_state)
