@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
+from opentelemetry.trace import TracerProvider
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -23,11 +24,15 @@ from bff.clock import SYSTEM_CLOCK, Clock
 from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
 from bff.graphql.schema import build_schema
 from bff.graphql.view import BffGraphQL
+from bff.health import Readiness, drain_on_signals, health_routes
 from bff.magento.client import MagentoClient
+from bff.observability.instrumentation import Instrumentation
+from bff.observability.logging import configure_logging
 from bff.services import build_services
 from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
 from bff.sessions.middleware import SessionMiddleware
 from bff.sessions.redis import RedisIdempotencyStore, RedisSessionStore
+from bff.sessions.redis_connection import redis_from_url
 from bff.sessions.store import IdempotencyStore, SessionStore
 from bff.settings import Settings
 from bff.shopper import Shopper
@@ -48,8 +53,13 @@ def sandbox_transport() -> httpx.AsyncBaseTransport:
 
 
 def create_app(
-    settings: Settings, *, magento_transport: httpx.AsyncBaseTransport | None = None, clock: Clock = SYSTEM_CLOCK
+    settings: Settings,
+    *,
+    magento_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
+    """``tracer_provider``: used when tracing is enabled (tests pass one with an in-memory exporter)."""
     if settings.magento.url is None and magento_transport is None:
         magento_transport = sandbox_transport()
     magento_url = settings.magento.url or SANDBOX_URL
@@ -63,17 +73,21 @@ def create_app(
     sessions: SessionStore
     idempotency: IdempotencyStore
     if settings.redis_url is not None:
-        redis = Redis.from_url(settings.redis_url.get_secret_value())
+        redis = redis_from_url(settings.redis_url.get_secret_value())
         sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
     else:
         sessions = MemorySessionStore(clock, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = MemoryIdempotencyStore(clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
 
-    magento = MagentoClient(http, m, magento_url)
-    services = build_services(settings, idempotency, clock)
+    # Observability: metrics, logs, traces (bff/observability); business code never imports it.
+    obs = Instrumentation(settings, tracer_provider=tracer_provider)
+    sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
+    magento = MagentoClient(http, m, magento_url, observers=obs.upstream_observers(), tracer=obs.upstream_tracer())
+    services = build_services(settings, idempotency, clock, idempotency_observer=obs.idempotency_observer())
+    schema = build_schema(introspection=settings.introspection, extensions=obs.schema_extensions())
     graphql = BffGraphQL(
-        build_schema(introspection=settings.introspection),
+        schema,
         services=services,
         make_shopper=lambda handle, meta: Shopper(handle, magento, meta, default_store=m.default_store),
         trusted_proxies=settings.trusted_proxies,
@@ -87,19 +101,36 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await http.aclose()
-            if redis is not None:
-                await redis.aclose()
+        drain_on_signals(readiness)
+        async with obs.running():
+            try:
+                yield
+            finally:
+                await http.aclose()
+                if redis is not None:
+                    await redis.aclose()
 
-    routes: list[Route | Mount] = [Route("/graphql", endpoint, methods=["GET", "POST"])]
+    async def redis_probe() -> None:
+        if not await sessions.ping():
+            raise ConnectionError("session store did not answer")
+
+    async def magento_probe() -> None:
+        await magento.execute("StoreConfig", timeout_s=settings.magento.connect_timeout_s)
+
+    readiness = Readiness(
+        probes={"redis": redis_probe, "magento": magento_probe} if redis is not None else {"magento": magento_probe}
+    )
+    routes: list[Route | Mount] = [
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        *health_routes(readiness),
+        *obs.routes(),
+    ]
     assets = assets_directory()
     if settings.graphiql and assets is not None:
         routes.append(Mount(ASSETS_MOUNT, app=StaticFiles(directory=assets)))
     development = settings.environment == "development"
     middleware = [
+        *obs.middleware(),
         Middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
@@ -108,14 +139,18 @@ def create_app(
             allow_methods=["GET", "POST"],
             allow_headers=["*"],
             expose_headers=["X-Request-ID"],
-        )
+        ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.services = services
     app.state.sessions = sessions
+    app.state.readiness = readiness
+    app.state.metrics = obs.metrics
     return app
 
 
 def app_from_env() -> Starlette:
     """For ``uvicorn --factory bff.app:app_from_env``: settings from the environment."""
-    return create_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log)
+    return create_app(settings)

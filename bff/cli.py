@@ -86,14 +86,40 @@ def run_dev(args: argparse.Namespace) -> None:
     import uvicorn
 
     from bff.app import create_app
+    from bff.observability.logging import configure_logging
     from bff.settings import Settings
 
     settings = Settings(environment="development")
+    # Readable console lines unless BFF_LOG__JSON is set explicitly (then the JSON of `bff serve`).
+    log = (
+        settings.log
+        if "json_output" in settings.log.model_fields_set
+        else settings.log.model_copy(update={"json_output": False})
+    )
+    configure_logging(log)
     app = create_app(settings)
     magento = settings.magento.url or "the built-in Magento sandbox (in-process)"
     print(f"bff dev: storefront GraphQL API and GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
     print(f"         Magento: {magento}; sessions: {'Redis' if settings.redis_url else 'in-process'}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, log_level=log.level.lower(), log_config=None, access_log=False)
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    from pydantic import ValidationError
+
+    from bff.observability.logging import configure_logging
+    from bff.server import serve
+    from bff.settings import Settings, describe_settings_error
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(describe_settings_error(exc)) from None
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
+    if overrides:
+        settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
+    configure_logging(settings.log)  # JSON lines by default; each worker configures again in app_from_env
+    serve(settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     dev.set_defaults(run=run_dev)
+    prod = commands.add_parser("serve", help="the production server (settings from BFF_* environment variables)")
+    prod.add_argument("--host", default=None, help="overrides BFF_SERVER__HOST (default 0.0.0.0)")
+    prod.add_argument("--port", type=int, default=None, help="overrides BFF_SERVER__PORT (default 8000)")
+    prod.add_argument("--workers", type=int, default=None, help="overrides BFF_SERVER__WORKERS (default 1)")
+    prod.set_defaults(run=run_serve)
     return parser
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bff.cart.service import CartService
 from bff.catalog.service import CatalogService
-from bff.checkout.service import CheckoutService
+from bff.checkout.service import CheckoutService, IdempotencyObserver
 from bff.clock import Clock
 from bff.customer.service import CustomerService
 from bff.sessions.store import IdempotencyStore
@@ -21,12 +21,16 @@ class Services:
     checkout: CheckoutService
 
 
-def build_services(settings: Settings, idempotency: IdempotencyStore, clock: Clock) -> Services:
+def build_services(
+    settings: Settings,
+    idempotency: IdempotencyStore,
+    clock: Clock,
+    *,
+    idempotency_observer: IdempotencyObserver | None = None,
+) -> Services:
     catalog = CatalogService(clock=clock)
     cart = CartService(catalog=catalog)
-    return Services(
-        catalog=catalog,
-        cart=cart,
-        customer=CustomerService(cart=cart, clock=clock),
-        checkout=CheckoutService(cart=cart, idempotency=idempotency, settings=settings.checkout, clock=clock),
+    checkout = CheckoutService(
+        cart=cart, idempotency=idempotency, settings=settings.checkout, clock=clock, observer=idempotency_observer
     )
+    return Services(catalog=catalog, cart=cart, customer=CustomerService(cart=cart, clock=clock), checkout=checkout)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+sentinel://")
 
 
 class MagentoSettings(BaseModel):
@@ -41,6 +43,39 @@ class CheckoutSettings(BaseModel):
     place_order_timeout_s: float = 30.0  # Magento's placeOrder can be slow (payment, stock, e-mails)
 
 
+class ServerSettings(BaseModel):
+    model_config = {"frozen": True}
+
+    host: str = "0.0.0.0"  # noqa: S104 (a server in a container listens on all interfaces)
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)  # processes; on Kubernetes prefer 1 per pod and more pods
+    graceful_timeout_s: float = Field(default=25.0, ge=0)  # in-flight requests may finish within this
+    keep_alive_s: float = Field(default=5.0, ge=0)
+
+
+class MetricsSettings(BaseModel):
+    model_config = {"frozen": True}
+
+    enabled: bool = True
+    port: int | None = Field(default=None, ge=1, le=65535)  # None: /metrics on the main port
+
+
+class TracingSettings(BaseModel):
+    model_config = {"frozen": True}
+
+    enabled: bool = False
+    service_name: str = "bff"
+    otlp_endpoint: str | None = None  # e.g. http://otel-collector:4318/v1/traces (needs the `otlp` extra)
+    sample_ratio: float = Field(default=1.0, ge=0, le=1)
+
+
+class LogSettings(BaseModel):
+    model_config = {"frozen": True}
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json_output: bool = Field(default=True, alias="json")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BFF_", env_nested_delimiter="__", env_file=".env", extra="ignore", frozen=True
@@ -55,6 +90,18 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     graphiql: bool = True
     introspection: bool = True
+    webhook_secret: SecretStr | None = None  # signs Magento → BFF webhooks (cache invalidation, events)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(REDIS_SCHEMES):
+            raise ValueError("must start with redis://, rediss:// or redis+sentinel://")
+        return value
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -80,6 +127,22 @@ class Settings(BaseSettings):
             problems.append("BFF_CORS_ORIGINS must list exact origins, not '*' (credentials are allowed)")
         if not self.session.cookie_secure:
             problems.append("BFF_SESSION__COOKIE_SECURE must be true")
+        if self.webhook_secret is None or len(self.webhook_secret.get_secret_value()) < 32:
+            problems.append("BFF_WEBHOOK_SECRET is required (at least 32 characters)")
         if problems:
             raise ValueError("insecure production settings: " + "; ".join(problems))
         return self
+
+
+def env_name(loc: tuple[int | str, ...]) -> str:
+    """The environment variable behind a settings field path, e.g. ("magento", "url") → BFF_MAGENTO__URL."""
+    return "BFF_" + "__".join(str(part).upper() for part in loc if not isinstance(part, int))
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    """A message for operators that names each bad variable (and never echoes secret values)."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        where = env_name(tuple(error["loc"])) if error["loc"] else "settings"
+        lines.append(f"{where}: {error['msg']}")
+    return "invalid settings:\n  " + "\n  ".join(lines)

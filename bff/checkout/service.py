@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from bff.cart.models import AddressRequest, Cart, CartOutcome
 from bff.cart.service import CartService
@@ -30,6 +30,7 @@ from bff.checkout.steps import Step, ensure_ready, missing_steps
 from bff.clock import Clock
 from bff.errors import (
     CheckoutIncomplete,
+    IdempotencyConflict,
     UpstreamUnavailable,
     UserErrorCode,
     UserFacingError,
@@ -48,6 +49,22 @@ ORDER_FAILED = UserProblem(
     UserErrorCode.ORDER_FAILED, "The order could not be placed. Please review the cart and the checkout details."
 )
 LOOKUP_WINDOW_S = 600.0
+
+
+class IdempotencyObserver(Protocol):
+    """Told about replays and conflicts (bff.app passes metrics counters; this package never sees them)."""
+
+    def on_replay(self) -> None: ...
+
+    def on_conflict(self) -> None: ...
+
+
+class _Unobserved:
+    def on_replay(self) -> None:
+        return None
+
+    def on_conflict(self) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -78,13 +95,19 @@ class CheckoutState:
 
 class CheckoutService:
     def __init__(
-        self, cart: CartService, idempotency: IdempotencyStore, settings: CheckoutSettings, clock: Clock
+        self,
+        cart: CartService,
+        idempotency: IdempotencyStore,
+        settings: CheckoutSettings,
+        clock: Clock,
+        observer: IdempotencyObserver | None = None,
     ) -> None:
         self.cart = cart
         self.store = idempotency
         self.guard = IdempotencyGuard(idempotency, settings)
         self.settings = settings
         self.clock = clock
+        self.observer = observer or _Unobserved()
 
     async def state(self, shopper: Shopper) -> CheckoutState:
         cart = await self.cart.get(shopper)
@@ -123,10 +146,15 @@ class CheckoutService:
         cart_id = current_cart or first_cart
         if cart_id is None:
             raise CheckoutIncomplete([str(Step.ITEMS)])
-        claim = await self.guard.acquire(scope, key, fingerprint(kind, payload, cart_id))
+        try:
+            claim = await self.guard.acquire(scope, key, fingerprint(kind, payload, cart_id))
+        except IdempotencyConflict:
+            self.observer.on_conflict()
+            raise
         record = claim.record
         if claim.outcome == "done" and record is not None and record.result is not None:
             log.info("idempotent %s replayed", kind)
+            self.observer.on_replay()
             return OrderOutcome(
                 order=Order.from_json(record.result["order"]), cart=await self.cart.get(shopper), replayed=True
             )
@@ -273,4 +301,4 @@ def _epoch(value: object) -> float | None:
         return None
 
 
-__all__ = ["CheckoutRequest", "CheckoutService", "CheckoutState"]
+__all__ = ["CheckoutRequest", "CheckoutService", "CheckoutState", "IdempotencyObserver"]

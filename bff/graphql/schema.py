@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -22,10 +22,14 @@ Query = merge_types("Query", (CatalogQuery, CartQuery, CheckoutQuery, CustomerQu
 Mutation = merge_types("Mutation", (CartMutation, CheckoutMutation, CustomerMutation))
 
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = []
+SchemaExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
+
+
+def build_schema(*, introspection: bool = True, extensions: Sequence[SchemaExtensionFactory] = ()) -> strawberry.Schema:
+    """The storefront schema. ``extensions`` run after the schema's own (tracing adds resolver spans)."""
+    extensions = list(extensions)
     if not introspection:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.insert(0, lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(
         query=Query, mutation=Mutation, extensions=extensions, config=StrawberryConfig(auto_camel_case=True)
     )

@@ -1,16 +1,22 @@
-"""``BffGraphQL``: Strawberry's ASGI view with the BFF's context, error codes and offline GraphiQL."""
+"""``BffGraphQL``: Strawberry's ASGI view with the BFF's context, error codes and offline GraphiQL.
+
+For the access log, metrics and traces (``bff.observability``, wired in by ``bff.app``), each
+GraphQL request leaves ``scope["bff.graphql"]`` = ``{"query", "operation_name", "outcome"}``;
+the outcome is "OK", the first error's ``extensions.code``, or the first ``userErrors`` code.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
@@ -23,6 +29,8 @@ from bff.services import Services
 from bff.sessions.handle import SessionHandle
 from bff.sessions.middleware import SESSION_SCOPE_KEY
 from bff.shopper import RequestMeta, Shopper
+
+OBSERVED_SCOPE_KEY = "bff.graphql"  # read by bff.observability after the response
 
 
 def _error_response(message: str, status: int, code: str) -> Response:
@@ -52,12 +60,16 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        observed: dict[str, Any] = {}
+        scope[OBSERVED_SCOPE_KEY] = observed
         try:
             scope["bff.meta"] = self._meta(request)
             response = await self.run(request)
         except BadUserInput as err:
+            observed["outcome"] = err.code
             response = _error_response(err.message, 400, err.code)
         except HTTPException as exc:  # malformed requests: not JSON, mutation over GET, …
+            observed["outcome"] = "BAD_USER_INPUT"
             response = _error_response(exc.reason, exc.status_code, "BAD_USER_INPUT")
         await response(scope, receive, send)
 
@@ -82,7 +94,40 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: GraphQLContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        request.scope[OBSERVED_SCOPE_KEY].update(query=request_data.query, operation_name=request_data.operation_name)
+        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = [coded_error(e) for e in result.errors]
-        return process_result(result)
+        response = process_result(result)
+        request.scope[OBSERVED_SCOPE_KEY]["outcome"] = outcome_code(response)
+        return response
+
+
+def outcome_code(response: GraphQLHTTPResponse) -> str:
+    """The first error's ``extensions.code``, else the first ``userErrors`` code of a root field, else OK."""
+    errors = response.get("errors")
+    if errors:
+        first = errors[0]
+        extensions = first.get("extensions") if isinstance(first, dict) else None
+        code = extensions.get("code") if isinstance(extensions, dict) else None
+        return code if isinstance(code, str) else "INTERNAL"
+    data = response.get("data")
+    if isinstance(data, dict):
+        for payload in data.values():
+            user_errors = payload.get("userErrors") if isinstance(payload, dict) else None
+            if isinstance(user_errors, list) and user_errors and isinstance(user_errors[0], dict):
+                code = user_errors[0].get("code")
+                if isinstance(code, str):
+                    return code
+    return "OK"

@@ -5,6 +5,10 @@ document from ``operations/`` with Magento's headers (``Authorization``, ``Store
 ``Content-Currency``), the shopper's IP (``X-Forwarded-For``) and the request id, under explicit
 timeouts (also enforced with ``asyncio.timeout``, so an in-process transport cannot hang us).
 Queries are retried on transport errors and 502/503/504; mutations never are.
+
+Instrumentation is passed in by ``bff.app`` and stays protocol-shaped here: ``observers`` see
+every attempt (metrics), and an optional ``tracer`` wraps each attempt in a span and adds its
+trace headers (``traceparent``) to the request.
 """
 
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -31,6 +36,7 @@ class UpstreamCall:
     duration_s: float
     outcome: str  # "ok", "graphql_error", "unavailable", "timeout", "http_<status>"
     attempt: int
+    status: int | None = None  # HTTP status, when an answer arrived
 
 
 @dataclass
@@ -48,14 +54,27 @@ class CallContext:
 Observer = Callable[[UpstreamCall], None]
 
 
+class UpstreamTracer(Protocol):
+    def upstream_span(self, operation: str, headers: dict[str, str]) -> AbstractContextManager[Observer]:
+        """A span around one attempt; adds the trace headers to ``headers``; the yielded observer
+        gets the attempt's ``UpstreamCall`` before the span ends."""
+        ...
+
+
 class MagentoClient:
     def __init__(
-        self, http: httpx.AsyncClient, settings: MagentoSettings, url: str, observers: Sequence[Observer] = ()
+        self,
+        http: httpx.AsyncClient,
+        settings: MagentoSettings,
+        url: str,
+        observers: Sequence[Observer] = (),
+        tracer: UpstreamTracer | None = None,
     ) -> None:
         self._http = http
         self._settings = settings
         self._url = url
         self._observers = list(observers)
+        self._tracer = tracer
 
     async def execute(
         self,
@@ -100,18 +119,36 @@ class MagentoClient:
         attempt: int,
         timeout_s: float | None,
     ) -> dict[str, Any]:
+        headers = self._headers(ctx)
+        if self._tracer is None:
+            return await self._send(op, variables, ctx, attempt, timeout_s, headers, ())
+        with self._tracer.upstream_span(op.name, headers) as finish_span:
+            return await self._send(op, variables, ctx, attempt, timeout_s, headers, (finish_span,))
+
+    async def _send(
+        self,
+        op: OperationDocument,
+        variables: Mapping[str, Any],
+        ctx: CallContext,
+        attempt: int,
+        timeout_s: float | None,
+        headers: dict[str, str],
+        span_observers: Sequence[Observer],
+    ) -> dict[str, Any]:
         budget = timeout_s or self._settings.read_timeout_s
         payload = {"query": op.document, "operationName": op.name, "variables": dict(variables)}
         started = time.perf_counter()
         outcome = "ok"
+        status: int | None = None
         try:
             async with asyncio.timeout(budget + self._settings.connect_timeout_s):
                 response = await self._http.post(
                     self._url,
                     json=payload,
-                    headers=self._headers(ctx),
+                    headers=headers,
                     timeout=httpx.Timeout(budget, connect=self._settings.connect_timeout_s),
                 )
+            status = response.status_code
             if response.status_code in RETRYABLE_STATUS:
                 outcome = f"http_{response.status_code}"
                 raise MagentoUnavailable(operation=op.name, detail=f"HTTP {response.status_code}", maybe_executed=False)
@@ -134,9 +171,9 @@ class MagentoClient:
                 operation=op.name, detail=type(exc).__name__, maybe_executed=not isinstance(exc, httpx.ConnectError)
             ) from exc
         finally:
-            call = UpstreamCall(op.name, time.perf_counter() - started, outcome, attempt)
+            call = UpstreamCall(op.name, time.perf_counter() - started, outcome, attempt, status)
             ctx.calls.append(call)
-            for observe in self._observers:
+            for observe in (*self._observers, *span_observers):
                 observe(call)
 
 

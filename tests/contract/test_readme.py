@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from bff.errors import UserErrorCode
 from bff.graphql.errors import CODES
+from bff.settings import Settings, env_name
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
@@ -15,3 +18,28 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 @pytest.mark.parametrize("code", [*CODES, *UserErrorCode])
 def test_every_error_code_has_a_row_in_the_readme(code: str) -> None:
     assert f"| `{code}` |" in README
+
+
+def _env_names(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[str]:
+    names: list[str] = []
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names += _env_names(annotation, (*prefix, key))
+        else:
+            names.append(env_name((*prefix, key)))
+    return names
+
+
+SETTINGS = _env_names(Settings)
+
+
+@pytest.mark.parametrize("variable", SETTINGS)
+def test_every_setting_is_documented_in_the_readme(variable: str) -> None:
+    assert f"`{variable}`" in README
+
+
+def test_the_readme_documents_no_setting_that_does_not_exist() -> None:
+    documented = set(re.findall(r"`(BFF_[A-Z0-9_]+)`", README))
+    assert documented - set(SETTINGS) - {"BFF_REQUIRE_MAGENTO_SCHEMA", "BFF_REQUIRE_TOOLS"} == set()

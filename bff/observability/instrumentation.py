@@ -1,0 +1,86 @@
+"""``Instrumentation``: everything observability adds to one app, built from settings.
+
+``bff.app.create_app`` is the only caller. It asks this object for the middleware, the routes,
+the Magento client's observer and tracer, the checkout's idempotency observer and the store
+wrappers, and runs ``running()`` in its lifespan (the separate metrics listener, the tracer
+provider's flush). Business code never imports ``bff.observability`` (import-linter checks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from opentelemetry.trace import TracerProvider
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from strawberry.extensions import SchemaExtension
+
+from bff.magento.client import Observer, UpstreamTracer
+from bff.observability.access_log import AccessLogMiddleware
+from bff.observability.metrics import IdempotencyCounters, Metrics, MetricsServer, metrics_route
+from bff.observability.request_id import RequestIdMiddleware
+from bff.observability.stores import CountingIdempotencyStore, CountingSessionStore
+from bff.observability.tracing import Tracing, TracingMiddleware
+from bff.sessions.store import IdempotencyStore, SessionStore
+from bff.settings import Settings
+
+
+class Instrumentation:
+    def __init__(self, settings: Settings, *, tracer_provider: TracerProvider | None = None) -> None:
+        self.metrics = Metrics() if settings.metrics.enabled else None
+        self.tracing = Tracing.from_settings(settings.tracing, tracer_provider) if settings.tracing.enabled else None
+        self._server = (
+            MetricsServer(self.metrics, settings.server.host, settings.metrics.port)
+            if self.metrics is not None and settings.metrics.port is not None
+            else None
+        )
+
+    def middleware(self) -> list[Middleware]:
+        """Outermost first: request id, then the server span, then the access log and metrics."""
+        stack = [Middleware(RequestIdMiddleware)]
+        if self.tracing is not None:
+            stack.append(Middleware(TracingMiddleware, tracing=self.tracing))
+        stack.append(Middleware(AccessLogMiddleware, metrics=self.metrics))
+        return stack
+
+    def routes(self) -> list[Route]:
+        """``/metrics`` on the main app, unless metrics are off or have a port of their own."""
+        if self.metrics is None or self._server is not None:
+            return []
+        return [metrics_route(self.metrics)]
+
+    def upstream_observers(self) -> list[Observer]:
+        return [self.metrics.observe_upstream] if self.metrics is not None else []
+
+    def upstream_tracer(self) -> UpstreamTracer | None:
+        return self.tracing
+
+    def idempotency_observer(self) -> IdempotencyCounters | None:
+        return IdempotencyCounters(self.metrics) if self.metrics is not None else None
+
+    def session_store(self, store: SessionStore) -> SessionStore:
+        return CountingSessionStore(store, self.metrics.session_store_errors) if self.metrics is not None else store
+
+    def idempotency_store(self, store: IdempotencyStore) -> IdempotencyStore:
+        if self.metrics is None:
+            return store
+        return CountingIdempotencyStore(store, self.metrics.session_store_errors)
+
+    def schema_extensions(self) -> list[Callable[[], SchemaExtension]]:
+        """Extensions for ``build_schema``: the resolver spans when tracing is on."""
+        return [self.tracing.resolver_extension()] if self.tracing is not None else []
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """For the app's lifespan: the separate metrics listener, and the tracer provider's flush."""
+        if self._server is not None:
+            self._server.start()
+        try:
+            yield
+        finally:
+            if self._server is not None:
+                await asyncio.to_thread(self._server.stop)
+            if self.tracing is not None:
+                await asyncio.to_thread(self.tracing.shutdown)

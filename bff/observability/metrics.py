@@ -1,0 +1,152 @@
+"""Prometheus metrics: every definition lives in ``Metrics``; adding one is one line there.
+
+Each app gets its own ``CollectorRegistry`` (never prometheus_client's global one), so tests can
+build many apps. Label values are bounded: operation names come from the parsed document and are
+capped per app (``CappedLabels``: past the cap, ``other``), outcomes are contract codes, upstream
+operations are our own operation files' names. Nothing here is ever raw request input.
+
+Exposed at ``/metrics`` on the main port, or by a separate listener when ``BFF_METRICS__PORT`` is
+set (``MetricsServer``, started and stopped by the app's lifespan).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Final
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bff.magento.client import UpstreamCall
+
+log = logging.getLogger("bff.metrics")
+
+OPERATION_LABEL_CAP: Final = 200  # distinct GraphQL operation names per app before "other"
+OUTCOME_LABEL_CAP: Final = 100
+OTHER: Final = "other"
+LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+class Metrics:
+    """The BFF's metrics, registered in a registry of their own. One line per metric."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        for collector in (ProcessCollector, PlatformCollector, GCCollector):
+            collector(registry=self.registry)
+        counter, histogram, gauge = self._counter, self._histogram, self._gauge
+        self.requests = counter("bff_requests_total", "GraphQL requests answered.", "operation", "outcome")
+        self.request_duration = histogram("bff_request_duration_seconds", "Time to answer.", "operation", "outcome")
+        self.inflight = gauge("bff_inflight_requests", "HTTP requests being served now.")
+        self.upstream_requests = counter("bff_upstream_requests_total", "Magento calls.", "operation", "outcome")
+        self.upstream_duration = histogram("bff_upstream_duration_seconds", "One Magento call.", "operation")
+        self.idempotency_replays = counter("bff_idempotency_replays_total", "Stored orders replayed.")
+        self.idempotency_conflicts = counter("bff_idempotency_conflicts_total", "Keys reused with other input.")
+        self.session_store_errors = counter("bff_session_store_errors_total", "Store calls that raised.", "operation")
+        self.cache_hits = counter("bff_cache_hits_total", "Response cache hits.", "cache")
+        self.cache_misses = counter("bff_cache_misses_total", "Response cache misses.", "cache")
+        self.operations = CappedLabels(OPERATION_LABEL_CAP)
+        self.outcomes = CappedLabels(OUTCOME_LABEL_CAP)
+
+    def _counter(self, name: str, documentation: str, *labels: str) -> Counter:
+        return Counter(name, documentation, labels, registry=self.registry)
+
+    def _histogram(self, name: str, documentation: str, *labels: str) -> Histogram:
+        return Histogram(name, documentation, labels, buckets=LATENCY_BUCKETS, registry=self.registry)
+
+    def _gauge(self, name: str, documentation: str, *labels: str) -> Gauge:
+        return Gauge(name, documentation, labels, registry=self.registry)
+
+    def observe_request(self, operation: str, outcome: str, duration_s: float) -> None:
+        labels = (self.operations.label(operation), self.outcomes.label(outcome))
+        self.requests.labels(*labels).inc()
+        self.request_duration.labels(*labels).observe(duration_s)
+
+    def observe_upstream(self, call: UpstreamCall) -> None:
+        """A ``MagentoClient`` observer."""
+        self.upstream_requests.labels(call.operation, call.outcome).inc()
+        self.upstream_duration.labels(call.operation).observe(call.duration_s)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class CappedLabels:
+    """Admits the first ``cap`` distinct values of a label; later new values become ``other``."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def label(self, value: str) -> str:
+        if value in self._seen:
+            return value
+        with self._lock:
+            if len(self._seen) >= self.cap:
+                return OTHER
+            self._seen.add(value)
+        return value
+
+
+class IdempotencyCounters:
+    """The checkout's ``IdempotencyObserver``: replays and conflicts, counted."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def on_replay(self) -> None:
+        self._metrics.idempotency_replays.inc()
+
+    def on_conflict(self) -> None:
+        self._metrics.idempotency_conflicts.inc()
+
+
+def metrics_route(metrics: Metrics, path: str = "/metrics") -> Route:
+    async def endpoint(_: Request) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+
+    return Route(path, endpoint, methods=["GET"])
+
+
+class MetricsServer:
+    """``/metrics`` on a port of its own (prometheus_client's threaded HTTP server)."""
+
+    def __init__(self, metrics: Metrics, host: str, port: int) -> None:
+        self.metrics = metrics
+        self.host = host
+        self.port = port
+        self._server: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        try:
+            self._server, self._thread = start_http_server(self.port, addr=self.host, registry=self.metrics.registry)
+        except OSError as exc:  # e.g. BFF_SERVER__WORKERS > 1: the first worker has the port
+            log.error("metrics port %s:%d unavailable (%s): not serving metrics", self.host, self.port, exc.strerror)
+            return
+        log.info("metrics on http://%s:%d/metrics", self.host, self.port)
+
+    def stop(self) -> None:
+        """Blocks up to the server's poll interval (0.5 s): run it in a thread from async code."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None

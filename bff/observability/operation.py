@@ -1,0 +1,86 @@
+"""What a GraphQL request asked for, for logs, metrics and traces: operation name, type, root fields.
+
+The view records the raw document and ``operationName`` in the ASGI scope; this module parses it
+after the response has been sent (the access log runs then), so the answer is never delayed.
+Small documents are cached (frontends send the same few documents over and over); huge ones are
+cut off by a token limit instead of being parsed twice in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode, parse
+from graphql.language import DocumentNode, FragmentDefinitionNode, SelectionSetNode
+
+# Written by bff.graphql.view for each GraphQL request: {"query", "operation_name", "outcome"}.
+GRAPHQL_SCOPE_KEY: Final = "bff.graphql"
+CACHEABLE_CHARS: Final = 16_384
+MAX_TOKENS: Final = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class OperationInfo:
+    name: str | None  # the selected operation's name in the document; None when anonymous
+    type: str | None  # "query", "mutation", "subscription"; None when no operation could be selected
+    root_fields: tuple[str, ...] = ()  # field names (not aliases) selected at the root, in order
+
+
+UNKNOWN: Final = OperationInfo(None, None)
+
+
+def describe(query: object, operation_name: object) -> OperationInfo:
+    if not isinstance(query, str) or not query:
+        return UNKNOWN
+    name = operation_name if isinstance(operation_name, str) else None
+    if len(query) <= CACHEABLE_CHARS:
+        return _describe_cached(query, name)
+    return _describe(query, name)
+
+
+@lru_cache(maxsize=512)
+def _describe_cached(query: str, operation_name: str | None) -> OperationInfo:
+    return _describe(query, operation_name)
+
+
+def _describe(query: str, operation_name: str | None) -> OperationInfo:
+    try:
+        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return UNKNOWN
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
+    if len(operations) != 1:
+        return UNKNOWN
+    op = operations[0]
+    fields = tuple(dict.fromkeys(_root_fields(document, op.selection_set, set())))
+    return OperationInfo(op.name.value if op.name else None, op.operation.value, fields)
+
+
+def _root_fields(document: DocumentNode, selection_set: SelectionSetNode, seen: set[str]) -> list[str]:
+    names: list[str] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.append(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names.extend(_root_fields(document, selection.selection_set, seen))
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            seen.add(selection.name.value)
+            for d in document.definitions:
+                if isinstance(d, FragmentDefinitionNode) and d.name.value == selection.name.value:
+                    names.extend(_root_fields(document, d.selection_set, seen))
+    return names
+
+
+def metric_label(info: OperationInfo) -> str:
+    """The operation's name; for an anonymous operation with one root field, that field; else
+    ``anonymous`` (or ``other`` when nothing could be parsed). Callers also cap distinct values."""
+    if info.type is None:
+        return "other"
+    if info.name:
+        return info.name
+    fields = [f for f in info.root_fields if not f.startswith("__")]
+    return fields[0] if len(fields) == 1 else "anonymous"

@@ -1,0 +1,46 @@
+"""/healthz says the process is alive (no I/O); /readyz says whether it can serve, and why not."""
+
+from __future__ import annotations
+
+import httpx
+from pydantic import SecretStr
+from starlette.applications import Starlette
+
+from bff.app import create_app
+from bff.sandbox import Fault, FaultPlan
+from bff.settings import Settings
+from tests.servers import free_port
+
+
+async def test_healthz_answers_without_asking_magento(client: httpx.AsyncClient, faults: FaultPlan) -> None:
+    faults.set("*", Fault(error_rate=1.0, error="http503"))
+    response = await client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "alive"})
+
+
+async def test_readyz_is_ready_when_magento_answers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert (response.status_code, response.json()) == (200, {"status": "ready", "checks": {"magento": "ok"}})
+
+
+async def test_readyz_names_magento_when_it_is_down(client: httpx.AsyncClient, faults: FaultPlan) -> None:
+    faults.set("*", Fault(error_rate=1.0, error="http503"))
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "not ready", "checks": {"magento": "unavailable (MagentoUnavailable)"}}
+
+
+async def test_readyz_is_not_ready_while_draining(client: httpx.AsyncClient, bff_app: Starlette) -> None:
+    bff_app.state.readiness.draining = True
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["server"] == "shutting down"
+
+
+async def test_readyz_names_redis_when_it_cannot_be_reached(sandbox_app: Starlette) -> None:
+    settings = Settings(environment="test", redis_url=SecretStr(f"redis://127.0.0.1:{free_port()}/0"))
+    app = create_app(settings, magento_transport=httpx.ASGITransport(app=sandbox_app))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as c:
+        response = await c.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"redis": "unavailable (ConnectionError)", "magento": "ok"}
