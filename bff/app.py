@@ -145,6 +145,8 @@ def create_app(
     app.state.services = services
     app.state.sessions = sessions
     app.state.readiness = readiness
+    app.state.magento_http = http
+    app.state.redis = redis
     app.state.metrics = obs.metrics
     return app
 

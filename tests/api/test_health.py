@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import redis
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
@@ -44,3 +45,22 @@ async def test_readyz_names_redis_when_it_cannot_be_reached(sandbox_app: Starlet
         response = await c.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"redis": "unavailable (ConnectionError)", "magento": "ok"}
+
+
+def _redis_connections(url: str) -> int:
+    with redis.Redis.from_url(url) as observer:
+        return len(observer.client_list()) - 1  # not counting the observer itself
+
+
+async def test_shutdown_closes_the_magento_and_redis_pools(sandbox_app: Starlette, redis_url: str) -> None:
+    app = create_app(
+        Settings(environment="test", redis_url=SecretStr(redis_url)),
+        magento_transport=httpx.ASGITransport(app=sandbox_app),
+    )
+    before = _redis_connections(redis_url)
+    async with app.router.lifespan_context(app):
+        assert await app.state.redis.ping()
+        assert _redis_connections(redis_url) == before + 1
+        assert not app.state.magento_http.is_closed
+    assert app.state.magento_http.is_closed
+    assert _redis_connections(redis_url) == before
