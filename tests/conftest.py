@@ -8,6 +8,8 @@ import pytest
 
 from tests.servers import redis_server
 
+pytest_plugins = ["tests.storefront_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:

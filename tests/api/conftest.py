@@ -7,7 +7,7 @@ a Magento masked cart id or customer token that exists in the sandbox.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -15,37 +15,9 @@ import pytest
 from starlette.applications import Starlette
 
 from bff.app import create_app
-from bff.sandbox import FaultPlan, SandboxConfig, SandboxState, create_sandbox_app
-from bff.sandbox.seed import seeded_state
-from bff.settings import SessionSettings, Settings
+from bff.sandbox import SandboxState
+from bff.settings import Settings
 from tests.fake_clock import FakeClock
-
-Gql = Callable[..., Awaitable[dict[str, Any]]]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox_state(clock: FakeClock) -> SandboxState:
-    return seeded_state(SandboxConfig(), clock)
-
-
-@pytest.fixture
-def faults() -> FaultPlan:
-    return FaultPlan()
-
-
-@pytest.fixture
-def sandbox_app(sandbox_state: SandboxState, faults: FaultPlan) -> Starlette:
-    return create_sandbox_app(sandbox_state, faults)
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(environment="test", session=SessionSettings(cookie_secure=False))
 
 
 @pytest.fixture
@@ -58,21 +30,22 @@ def responses() -> list[httpx.Response]:
     return []
 
 
-@pytest.fixture
-async def client(
-    bff_app: Starlette, responses: list[httpx.Response], sandbox_state: SandboxState
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser-like client (keeps the session cookie) talking to the BFF over ASGI."""
+@pytest.fixture(autouse=True)
+async def no_magento_secrets_reach_clients(
+    monkeypatch: pytest.MonkeyPatch, responses: list[httpx.Response], sandbox_state: SandboxState
+) -> AsyncIterator[None]:
+    """Record every BFF response of the test, then scan them all for Magento ids and tokens."""
+    original_send = httpx.AsyncClient.send
 
-    async def record(response: httpx.Response) -> None:
-        await response.aread()
-        responses.append(response)
+    async def send(self: httpx.AsyncClient, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        response = await original_send(self, request, **kwargs)
+        if request.url.host == "bff.test":
+            await response.aread()
+            responses.append(response)
+        return response
 
-    transport = httpx.ASGITransport(app=bff_app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://bff.test", event_hooks={"response": [record]}
-    ) as c:
-        yield c
+    monkeypatch.setattr(httpx.AsyncClient, "send", send)
+    yield
     assert_no_magento_secrets(responses, sandbox_state)
 
 
@@ -82,19 +55,3 @@ def assert_no_magento_secrets(responses: list[httpx.Response], state: SandboxSta
         text = response.text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
         leaked = [s for s in secrets if s in text]
         assert leaked == [], f"{response.request.url} leaked Magento ids/tokens"
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient) -> Gql:
-    """``await gql(query, variables=None, headers=None)`` -> JSON body of POST /graphql."""
-
-    async def run(
-        query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-    ) -> dict[str, Any]:
-        response = await client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
-        )
-        body: dict[str, Any] = response.json()
-        return body
-
-    return run

@@ -12,8 +12,8 @@ import pytest
 from starlette.applications import Starlette
 
 from bff.sandbox import Fault, FaultPlan, SandboxState
-from tests.api.conftest import Gql
 from tests.fake_clock import FakeClock
+from tests.storefront_fixtures import Gql
 
 COOKIE = "bff_session"
 RONI_LOGIN = {"email": "roni_cost@example.com", "password": "Roni-Cost-3"}

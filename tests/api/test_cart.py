@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bff.sandbox import Fault, FaultPlan, SandboxState
-from tests.api.conftest import Gql
+from tests.storefront_fixtures import Gql
 
 CART_FIELDS = """
 fragment CartView on Cart {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bff.sandbox import Fault, FaultPlan
-from tests.api.conftest import Gql
+from tests.storefront_fixtures import Gql
 
 STORE_CONFIG = """query StoreConfig { storeConfig { storeCode storeName locale baseCurrency
   defaultDisplayCurrency rootCategoryUid productUrlSuffix categoryUrlSuffix guestCheckoutEnabled } }"""

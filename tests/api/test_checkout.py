@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
 from bff.sandbox import Fault, FaultPlan, SandboxState
-from tests.api.conftest import Gql
+from tests.storefront import ADDRESS, checkout_input
+from tests.storefront_fixtures import Gql
 
 ADD = """mutation Add($sku: String!, $qty: Float!) {
   addToCart(items: [{sku: $sku, quantity: $qty}]) { cart { totalQuantity } userErrors { code message } }
 }"""
 SEARCH = """query { products(search: "duffle") { items { sku name } } }"""
-ADDRESS = {
-    "firstname": "Jane",
-    "lastname": "Doe",
-    "street": ["1 Main St"],
-    "city": "Austin",
-    "region": "TX",
-    "postcode": "78701",
-    "countryCode": "US",
-    "telephone": "5125550100",
-}
 CHECKOUT = """mutation Checkout($input: CheckoutInput!) {
   checkout(input: $input) {
     order { number email grandTotal { value currency } }
@@ -36,18 +26,6 @@ PLACE = """mutation Place($key: String!) {
 }"""
 STATE = """query { checkout { ready missingSteps availableShippingMethods { carrierCode methodCode }
   availablePaymentMethods { code } } }"""
-
-
-def checkout_input(key: str = "key-0001-checkout", **changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "idempotencyKey": key,
-        "email": "jane@example.com",
-        "shippingAddress": ADDRESS,
-        "shippingMethod": {"carrierCode": "flatrate", "methodCode": "flatrate"},
-        "paymentMethod": {"code": "checkmo"},
-    }
-    data.update(changes)
-    return data
 
 
 async def add(gql: Gql, sku: str = "BAG-001", qty: float = 1) -> None:

@@ -7,7 +7,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bff.sandbox import Fault, FaultPlan, SandboxState
-from tests.api.conftest import Gql
+from tests.storefront_fixtures import Gql
 
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { cart { totalQuantity } userErrors { code } } }'

@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 from bff.app import create_app
 from bff.sandbox import SandboxState
 from bff.settings import SessionSettings, Settings
-from tests.api.test_checkout import CHECKOUT, checkout_input
+from tests.api.test_checkout import CHECKOUT
 from tests.fake_clock import FakeClock
+from tests.storefront import checkout_input
 
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
 

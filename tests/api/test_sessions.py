@@ -10,8 +10,8 @@ from bff.app import create_app
 from bff.sandbox import SandboxState
 from bff.sessions.tokens import session_id
 from bff.settings import Settings
-from tests.api.conftest import Gql
 from tests.fake_clock import FakeClock
+from tests.storefront_fixtures import Gql
 
 ADD = """mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) {
   cart { totalQuantity } userErrors { code } } }"""
@@ -116,3 +116,9 @@ async def test_the_leak_scan_catches_a_masked_cart_id(gql: Gql, sandbox_state: S
     leaking = httpx.Response(200, text=f'{{"id": "{cart_id}"}}', request=httpx.Request("POST", "http://bff.test/"))
     with pytest.raises(AssertionError, match="leaked"):
         assert_no_magento_secrets([leaking], sandbox_state)
+
+
+async def test_every_bff_response_is_recorded_for_the_leak_scan(gql: Gql, responses: list[httpx.Response]) -> None:
+    await gql(ADD)
+    await gql(CART)
+    assert [r.request.url.path for r in responses] == ["/graphql", "/graphql"]

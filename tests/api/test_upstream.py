@@ -11,21 +11,10 @@ from starlette.applications import Starlette
 from bff.app import create_app
 from bff.settings import Settings
 from tests.fake_clock import FakeClock
+from tests.recording import RecordingTransport
 
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
 SIGN_IN = 'mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { viewer { signedIn } } }'
-
-
-class RecordingTransport(httpx.AsyncBaseTransport):
-    """Passes requests to the sandbox unchanged and keeps a copy of each (the wire, not our client)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
 
 
 @pytest.fixture

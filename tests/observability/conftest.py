@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -20,24 +20,10 @@ from starlette.applications import Starlette
 from bff.app import create_app
 from bff.observability.logging import QUIET_LOGGERS, SILENCED_LOGGERS, configure_logging
 from bff.observability.metrics import Metrics
-from bff.sandbox import FaultPlan, SandboxConfig, SandboxState, create_sandbox_app
-from bff.sandbox.seed import seeded_state
-from bff.settings import LogSettings, SessionSettings, Settings
+from bff.sandbox import FaultPlan, SandboxState, create_sandbox_app
+from bff.settings import LogSettings, Settings
 from tests.fake_clock import FakeClock
-
-Gql = Callable[..., Awaitable[dict[str, Any]]]
-
-
-class RecordingTransport(httpx.AsyncBaseTransport):
-    """Passes requests to the sandbox unchanged and keeps each one (what Magento receives)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
+from tests.recording import RecordingTransport
 
 
 class LogCapture:
@@ -78,28 +64,8 @@ def logs() -> Iterator[LogCapture]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sandbox_state(clock: FakeClock) -> SandboxState:
-    return seeded_state(SandboxConfig(), clock)
-
-
-@pytest.fixture
-def faults() -> FaultPlan:
-    return FaultPlan()
-
-
-@pytest.fixture
 def upstream(sandbox_state: SandboxState, faults: FaultPlan) -> RecordingTransport:
     return RecordingTransport(httpx.ASGITransport(app=create_sandbox_app(sandbox_state, faults)))
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(environment="test", session=SessionSettings(cookie_secure=False))
 
 
 @pytest.fixture
@@ -126,27 +92,6 @@ def metrics(bff_app: Starlette) -> Metrics:
     found = bff_app.state.metrics
     assert isinstance(found, Metrics)
     return found
-
-
-@pytest.fixture
-async def client(bff_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser-like client (keeps the session cookie) talking to the BFF over ASGI."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bff_app), base_url="http://bff.test") as c:
-        yield c
-
-
-@pytest.fixture
-def gql(client: httpx.AsyncClient) -> Gql:
-    """``await gql(query, variables=None, headers=None)`` -> JSON body of POST /graphql."""
-
-    async def run(
-        query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
-    ) -> dict[str, Any]:
-        response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-        body: dict[str, Any] = response.json()
-        return body
-
-    return run
 
 
 def spans_named(exporter: InMemorySpanExporter, name: str) -> list[ReadableSpan]:

@@ -18,33 +18,15 @@ from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
 from bff.sessions.models import Session
 from bff.settings import MetricsSettings, ServerSettings, SessionSettings, Settings
 from tests.fake_clock import FakeClock
-from tests.observability.conftest import Gql, RecordingTransport
+from tests.recording import RecordingTransport
 from tests.servers import free_port, uvicorn_server
+from tests.storefront import checkout_input
+from tests.storefront_fixtures import Gql
 
 ADD = "mutation AddToCart($sku: String!) { addToCart(items: [{sku: $sku, quantity: 1}]) { userErrors { code } } }"
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
 CHECKOUT = """mutation Checkout($input: CheckoutInput!) {
   checkout(input: $input) { order { number } userErrors { code } } }"""
-ADDRESS = {
-    "firstname": "Jane",
-    "lastname": "Doe",
-    "street": ["1 Main St"],
-    "city": "Austin",
-    "region": "TX",
-    "postcode": "78701",
-    "countryCode": "US",
-    "telephone": "5125550100",
-}
-
-
-def checkout_input(key: str, email: str = "jane@example.com") -> dict[str, object]:
-    return {
-        "idempotencyKey": key,
-        "email": email,
-        "shippingAddress": ADDRESS,
-        "shippingMethod": {"carrierCode": "flatrate", "methodCode": "flatrate"},
-        "paymentMethod": {"code": "checkmo"},
-    }
 
 
 def value(metrics: Metrics, name: str, **labels: str) -> float:

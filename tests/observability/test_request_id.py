@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from bff.observability.request_id import request_id_from
-from tests.observability.conftest import LogCapture, RecordingTransport
+from tests.observability.conftest import LogCapture
+from tests.recording import RecordingTransport
 
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
 SIGN_IN = 'mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { viewer { signedIn } } }'

@@ -18,7 +18,8 @@ from bff.observability.tracing import provider_from_settings
 from bff.sandbox import Fault, FaultPlan
 from bff.settings import SessionSettings, Settings, TracingSettings
 from tests.fake_clock import FakeClock
-from tests.observability.conftest import LogCapture, RecordingTransport, spans_named
+from tests.observability.conftest import LogCapture, spans_named
+from tests.recording import RecordingTransport
 
 ADD = "mutation AddToCart($sku: String!) { addToCart(items: [{sku: $sku, quantity: 1}]) { userErrors { code } } }"
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
