@@ -21,6 +21,13 @@ from bff.cart.models import (
 from bff.errors import UserErrorCode, UserProblem
 from bff.money import Money
 
+# CartItemErrorType → what the shopper is told (codes only: Magento's text never reaches a client).
+LINE_PROBLEMS = {
+    "ITEM_QTY": UserErrorCode.INSUFFICIENT_STOCK,
+    "ITEM_INCREMENTS": UserErrorCode.INVALID_QUANTITY,
+    "UNDEFINED": UserErrorCode.NOT_SALABLE,
+}
+
 
 def quantity(value: object) -> Decimal:
     """Magento's Float quantities as exact decimals: 2.0 → 2, 1.5 → 1.5."""
@@ -90,7 +97,9 @@ def _line(item: dict[str, Any], currency: str) -> CartLine:
         row_total=_money(prices.get("row_total"), currency),
         discount=_money(prices.get("total_item_discount"), currency),
         options=options,
-        errors=tuple(e.get("message") or "" for e in item.get("errors") or ()),
+        problems=tuple(
+            LINE_PROBLEMS.get(str(e.get("code")), UserErrorCode.NOT_SALABLE) for e in item.get("errors") or ()
+        ),
     )
 
 

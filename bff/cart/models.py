@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bff.errors import UserProblem
+from bff.errors import UserErrorCode, UserProblem
 from bff.money import Money
 
 
@@ -36,7 +36,7 @@ class CartLine:
     row_total: Money
     discount: Money
     options: tuple[SelectedOption, ...] = ()
-    errors: tuple[str, ...] = ()
+    problems: tuple[UserErrorCode, ...] = ()  # why the line cannot be bought as it is
 
 
 @dataclass(frozen=True)

@@ -378,3 +378,10 @@ async def test_signing_in_moves_a_configurable_line_with_its_options(gql: Gql) -
     (line,) = (await run(gql, CART))["items"]
     assert line["product"] == {"sku": "TEE-CFG", "variantSku": "TEE-CFG-Red-M"}
     assert line["quantity"] == 2
+
+
+async def test_a_line_whose_stock_ran_out_says_so_with_a_code(gql: Gql, sandbox_state: SandboxState) -> None:
+    await gql(ADD, {"items": [{"sku": "BAG-001", "quantity": 2}]})
+    sandbox_state.products["BAG-001"].qty = 1
+    body = await gql("{ cart { items { available problems } } }")
+    assert body["data"]["cart"]["items"] == [{"available": False, "problems": ["INSUFFICIENT_STOCK"]}]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from bff.cart import models
-from bff.errors import UserProblem
+from bff.errors import UserErrorCode, UserProblem
 from bff.graphql.primitives import Money, UserError
 
 
@@ -43,7 +43,9 @@ class CartLine:
     prices: CartLinePrices
     selected_options: list[SelectedOption]
     available: bool = strawberry.field(description="False when the line can no longer be bought as is.")
-    errors: list[str]
+    problems: list[UserErrorCode] = strawberry.field(
+        description="Why the line cannot be bought as it is (e.g. INSUFFICIENT_STOCK); empty when it can."
+    )
 
     @classmethod
     def from_model(cls, m: models.CartLine) -> CartLine:
@@ -68,7 +70,7 @@ class CartLine:
                 for o in m.options
             ],
             available=m.available,
-            errors=list(m.errors),
+            problems=list(m.problems),
         )
 
 
