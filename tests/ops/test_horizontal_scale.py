@@ -33,6 +33,7 @@ STEPS = [
     ('mutation { setShippingMethod(carrierCode: "flatrate", methodCode: "flatrate") { userErrors { code } } }', {}),
     ('mutation { setPaymentMethod(code: "checkmo") { userErrors { code } } }', {}),
 ]
+PRE_STOP_S = 0.4  # k8s/base uses 5 s; here it only has to cover the balancer update
 PLACE = "mutation P($key: String!) { placeOrder(idempotencyKey: $key) { order { number } userErrors { code } } }"
 
 
@@ -67,9 +68,9 @@ def test_a_place_order_retried_on_the_other_replica_replays_the_same_order(
 
 def test_stopping_one_replica_mid_traffic_loses_no_request(serve: ServeFactory, sandbox: Process) -> None:
     """Shoppers go through a balancer to both replicas. As on Kubernetes, a stopping replica is first
-    taken out of the balancer (endpoint removal, which the preStop sleep waits for), then sent SIGTERM
-    while requests it accepted are still running: those finish, and nothing fails."""
-    httpx.put(f"{sandbox.url}/__sandbox/faults", json={"operation": "products", "fault": {"latency_ms": 200}})
+    taken out of the balancer (endpoint removal), the preStop sleep lets requests already routed to
+    it arrive, then SIGTERM comes while they are still running: they finish, and nothing fails."""
+    httpx.put(f"{sandbox.url}/__sandbox/faults", json={"operation": "products", "fault": {"latency_ms": 800}})
     query = '{ products(search: "bag") { totalCount } }'
     results: list[int] = []
     lock = threading.Lock()
@@ -91,6 +92,7 @@ def test_stopping_one_replica_mid_traffic_loses_no_request(serve: ServeFactory, 
         time.sleep(0.5)
         with lock:
             rotation.remove(a)
+        time.sleep(PRE_STOP_S)
         a.terminate()
         for t in threads:
             t.join(timeout=60)
