@@ -192,15 +192,7 @@ class CartService:
         )
 
     async def set_shipping_address(self, shopper: Shopper, address: AddressRequest) -> CartOutcome:
-        checked = validation.checked_address(address, await self._countries(shopper))
-        return await self._step(
-            shopper,
-            "SetShippingAddress",
-            "setShippingAddressesOnCart",
-            {"address": address_variables(checked)},
-            lambda _cart, err: _refusal_on_live_cart(err, _address_refused()),
-            no_cart=CART_EMPTY,
-        )
+        return await self._address_step(shopper, "SetShippingAddress", "setShippingAddressesOnCart", address)
 
     async def set_billing_address(
         self, shopper: Shopper, address: AddressRequest | None, same_as_shipping: bool
@@ -220,11 +212,15 @@ class CartService:
             return await self._step(
                 shopper, "SetBillingAddressSameAsShipping", "setBillingAddressOnCart", {}, refused, no_cart=CART_EMPTY
             )
+        return await self._address_step(shopper, "SetBillingAddress", "setBillingAddressOnCart", address)
+
+    async def _address_step(self, shopper: Shopper, operation: str, field: str, address: AddressRequest) -> CartOutcome:
+        """Validate an address against the store's countries, then set it with ``operation``."""
         checked = validation.checked_address(address, await self._countries(shopper))
         return await self._step(
             shopper,
-            "SetBillingAddress",
-            "setBillingAddressOnCart",
+            operation,
+            field,
             {"address": address_variables(checked)},
             lambda _cart, err: _refusal_on_live_cart(err, _address_refused()),
             no_cart=CART_EMPTY,
