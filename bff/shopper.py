@@ -82,6 +82,12 @@ class Shopper:
             await self.session.end_customer()
             raise Unauthenticated()
 
+    @property
+    def remembered_store(self) -> str | None:
+        """The store view without this request's ``Store`` header: the session's, else the default."""
+        s = self.session.current
+        return (s.store if s else None) or self._default_store
+
     def _context(self, session: Session | None, *, as_customer: bool) -> CallContext:
         token = session.customer_token if (session and as_customer) else None
         return CallContext(
@@ -92,6 +98,13 @@ class Shopper:
             request_id=self.meta.request_id,
             calls=self.meta.calls,
         )
+
+    async def call_for_store(self, operation: str, store: str | None) -> dict[str, Any]:
+        """Run a public operation for exactly this store view (None: the shop's default), without
+        this request's ``Store`` and ``Content-Currency`` headers (the locale checks use it)."""
+        ctx = CallContext(store=store, shopper_ip=self.meta.shopper_ip, request_id=self.meta.request_id,
+                          calls=self.meta.calls)  # fmt: skip
+        return await self.magento.execute(operation, {}, ctx)
 
     async def call(
         self,

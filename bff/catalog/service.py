@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from bff.catalog.locale import LocaleCache
 from bff.catalog.mapping import (
     category_from_magento,
     countries_from_magento,
@@ -65,11 +66,33 @@ class CatalogService:
         self._now: Callable[[], float] = clock.now if clock is not None else time.monotonic
         self._countries_ttl_s = countries_ttl_s
         self._countries: dict[str, _Cached] = {}
+        self._locales = LocaleCache(self._now)
 
     # --- store ----------------------------------------------------------------------------------
 
     async def store_config(self, shopper: Shopper) -> StoreConfig:
         return store_config_from_magento(await self._fetch_store_config(shopper))
+
+    async def check_locale(self, shopper: Shopper, store: str | None, currency: str | None) -> None:
+        """Refuse a ``Store`` / ``Content-Currency`` header the shop does not offer (``BAD_USER_INPUT``).
+
+        ``store`` and ``currency`` are the request's headers (None when not sent); a currency is
+        checked against the store view it will be used with."""
+        if store is None and currency is None:
+            return
+
+        async def stores() -> frozenset[str]:
+            data = await shopper.call_for_store("StoreViews", shopper.remembered_store)
+            return frozenset(
+                str(s["store_code"]) for s in data.get("availableStores") or () if s and s.get("store_code")
+            )
+
+        async def currencies(code: str | None) -> frozenset[str]:
+            data = await shopper.call_for_store("StoreCurrencies", code or shopper.remembered_store)
+            offered = data.get("currency") or {}
+            return frozenset(str(c) for c in offered.get("available_currency_codes") or () if c)
+
+        await self._locales.check(store, currency, stores=stores, currencies=currencies)
 
     async def countries(self, shopper: Shopper) -> list[Country]:
         """The store view's countries (sorted by name), cached in process for ten minutes."""

@@ -88,6 +88,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         assert isinstance(handle, SessionHandle)
         meta = request.scope["bff.meta"]
         shopper = self.make_shopper(handle, meta)
+        await self.services.catalog.check_locale(shopper, meta.store, meta.currency)
         await shopper.remember_locale()
         return GraphQLContext(shopper=shopper, services=self.services)
 

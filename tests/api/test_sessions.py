@@ -108,6 +108,39 @@ async def test_malformed_store_headers_are_bad_user_input(client: httpx.AsyncCli
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+STORE_CODE = "{ storeConfig { storeCode defaultDisplayCurrency } }"
+
+
+async def test_an_unknown_store_view_is_bad_user_input_naming_the_header(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json=_post(STORE_CODE), headers={"Store": "nowhere"})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "Store header" in error["message"]
+
+
+async def test_an_unsupported_currency_is_bad_user_input_naming_the_header(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json=_post(STORE_CODE), headers={"Content-Currency": "JPY"})
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+    assert "Content-Currency header" in error["message"]
+
+
+async def test_a_currency_is_checked_against_the_store_view_it_is_sent_with(gql: Gql) -> None:
+    body = await gql(STORE_CODE, headers={"Store": "de", "Content-Currency": "EUR"})
+    assert body["data"] == {"storeConfig": {"storeCode": "de", "defaultDisplayCurrency": "EUR"}}
+
+
+async def test_refused_store_and_currency_headers_are_not_remembered(gql: Gql, client: httpx.AsyncClient) -> None:
+    await gql(ADD)
+    for headers in ({"Store": "nowhere"}, {"Content-Currency": "JPY"}):
+        refused = await client.post("/graphql", json=_post(CART), headers=headers)
+        assert refused.status_code == 400
+    assert (await gql(STORE_CODE))["data"] == {"storeConfig": {"storeCode": "default", "defaultDisplayCurrency": "USD"}}
+    assert (await gql(CART))["data"] == {"cart": {"totalQuantity": "1"}}
+
+
 async def test_the_leak_scan_catches_a_masked_cart_id(gql: Gql, sandbox_state: SandboxState) -> None:
     from tests.api.conftest import assert_no_magento_secrets
 
