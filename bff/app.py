@@ -40,6 +40,7 @@ from bff.shopper import Shopper
 log = logging.getLogger("bff")
 
 SANDBOX_URL = "http://magento.sandbox/graphql"
+GRAPHQL_PATH = "/graphql"
 LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
@@ -50,6 +51,42 @@ def sandbox_transport() -> httpx.AsyncBaseTransport:
 
     log.warning("no BFF_MAGENTO__URL: using the built-in Magento sandbox (development only)")
     return httpx.ASGITransport(app=create_sandbox_app(seeded_state()))
+
+
+def middleware_chain(
+    settings: Settings, obs: Instrumentation, sessions: SessionStore, clock: Clock
+) -> list[Middleware]:
+    """Every layer a request passes before the router, outermost first (the request flow).
+
+    Starlette adds ``ServerErrorMiddleware`` outside and ``ExceptionMiddleware`` inside this list.
+    After the router, ``/graphql`` is ``BffGraphQL``, where an operation is admitted
+    (``BffGraphQL.admit``) and then executed by the schema ``build_schema`` assembled.
+    """
+    development = settings.environment == "development"
+    return [
+        obs.request_id(),  # X-Request-ID in and out; creates the RequestState
+        *obs.server_span(),  # the OpenTelemetry server span (tracing on)
+        obs.access_log(),  # one log line and the request metrics, after the response
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_origin_regex=LOOPBACK_ORIGINS if development else None,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID"],
+        ),
+        # (the response cache answers public documents here, before any session is loaded)
+        Middleware(
+            SessionMiddleware,
+            store=sessions,
+            clock=clock,
+            settings=settings.session,
+            # Browsers drop `Secure` cookies on http://localhost, so development serves them without it.
+            secure_cookie=not development,
+            paths=frozenset({GRAPHQL_PATH}),
+        ),
+    ]
 
 
 def create_app(
@@ -85,18 +122,13 @@ def create_app(
     sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
     magento = MagentoClient(http, m, magento_url, observers=obs.upstream_observers(), tracer=obs.upstream_tracer())
     services = build_services(settings, idempotency, clock, idempotency_observer=obs.idempotency_observer())
-    schema = build_schema(introspection=settings.introspection, extensions=obs.schema_extensions())
+    schema = build_schema(settings, observers=obs.schema_observers())
     graphql = BffGraphQL(
         schema,
         services=services,
-        make_shopper=lambda handle, meta: Shopper(handle, magento, meta, default_store=m.default_store),
+        make_shopper=lambda handle, meta, calls: Shopper(handle, magento, meta, m.default_store, calls),
         trusted_proxies=settings.trusted_proxies,
         graphiql=settings.graphiql,
-    )
-    # Browsers drop `Secure` cookies on http://localhost, so development serves them without it.
-    secure_cookie = settings.environment != "development"
-    endpoint = SessionMiddleware(
-        graphql, store=sessions, clock=clock, settings=settings.session, secure_cookie=secure_cookie
     )
 
     @asynccontextmanager
@@ -121,27 +153,14 @@ def create_app(
         probes={"redis": redis_probe, "magento": magento_probe} if redis is not None else {"magento": magento_probe}
     )
     routes: list[Route | Mount] = [
-        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
         *health_routes(readiness),
         *obs.routes(),
     ]
     assets = assets_directory()
     if settings.graphiql and assets is not None:
         routes.append(Mount(ASSETS_MOUNT, app=StaticFiles(directory=assets)))
-    development = settings.environment == "development"
-    middleware = [
-        *obs.middleware(),
-        Middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_credentials=True,
-            allow_origin_regex=LOOPBACK_ORIGINS if development else None,
-            allow_methods=["GET", "POST"],
-            allow_headers=["*"],
-            expose_headers=["X-Request-ID"],
-        ),
-    ]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware_chain(settings, obs, sessions, clock), lifespan=lifespan)
     app.state.services = services
     app.state.sessions = sessions
     app.state.readiness = readiness

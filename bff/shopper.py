@@ -1,59 +1,94 @@
 """``Shopper``: who a request acts for, and the one way services call Magento on their behalf.
 
-It joins the request's session (``SessionHandle``) with the Magento client: each call carries the
-session's customer token, store view, currency, the shopper's IP and the request id. When the
-customer part of the session has expired (by the BFF's clock) or Magento refuses the customer
-token, the customer part is ended, the shopper continues as a guest, and the request fails with
-``UNAUTHENTICATED``, so the frontend can ask the shopper to sign in again.
+Services depend on the ``Gateway`` protocol, which ``Shopper`` implements: the request's session
+(``SessionHandle``), what the request says about itself (``RequestMeta``) and typed calls of
+upstream operations (``Operation[Variables, Result]`` from ``bff.magento.results``). Each call
+carries the session's customer token (never for a public operation), store view, currency, the
+shopper's IP and the request id. When the customer part of the session has expired (by the
+BFF's clock) or Magento refuses the customer token, the customer part is ended, the shopper
+continues as a guest, and the request fails with ``UNAUTHENTICATED``, so the frontend can ask the
+shopper to sign in again.
+
+Unit tests build a ``Shopper`` over a ``MagentoClient`` whose transport is the sandbox, so a
+service is tested against Magento's behaviour without HTTP in between.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol, TypeVar
 
-from bff.errors import BadUserInput, Unauthenticated
-from bff.magento.client import CallContext, MagentoClient, UpstreamCall
+from bff.errors import Unauthenticated
+from bff.magento.client import CallContext, MagentoClient
 from bff.magento.errors import MagentoUnauthorized
+from bff.magento.operations import Request
+from bff.request_state import RequestMeta, UpstreamCall
 from bff.sessions.handle import SessionHandle
 from bff.sessions.models import Session
 
-_STORE_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+R = TypeVar("R")
 
 
-@dataclass
-class RequestMeta:
-    """What the request says about itself (validated on construction)."""
+class Gateway(Protocol):
+    """What a domain service may know of the request and ask of Magento."""
 
-    store: str | None = None  # from the `Store` header
-    currency: str | None = None  # from the `Content-Currency` header
-    shopper_ip: str | None = None
-    request_id: str | None = None
-    calls: list[UpstreamCall] = field(default_factory=list)
+    @property
+    def session(self) -> SessionHandle: ...
 
-    def __post_init__(self) -> None:
-        if self.store is not None and not _STORE_CODE.match(self.store):
-            raise BadUserInput("The Store header must be a store view code such as 'default'.")
-        if self.currency is not None and not _CURRENCY.match(self.currency):
-            raise BadUserInput("The Content-Currency header must be an ISO 4217 code such as 'EUR'.")
+    @property
+    def meta(self) -> RequestMeta: ...
+
+    @property
+    def store(self) -> str | None:
+        """The store view the shopper's calls are sent for (header, else session, else default)."""
+        ...
+
+    @property
+    def remembered_store(self) -> str | None:
+        """The store view without this request's ``Store`` header (session, else default)."""
+        ...
+
+    @property
+    def currency(self) -> str | None: ...
+
+    @property
+    def signed_in(self) -> bool: ...
+
+    async def require_fresh_customer(self) -> None: ...
+
+    async def call(self, request: Request[R], *, as_customer: bool = True, timeout_s: float | None = None) -> R:
+        """Run ``request`` (``OPERATION(variables)``) for the shopper, as the customer when signed in
+        and the operation is private."""
+        ...
+
+    async def call_for_store(self, request: Request[R], store: str | None) -> R:
+        """Run a public operation for exactly this store view, without this request's locale headers."""
+        ...
 
 
 class Shopper:
     def __init__(
-        self, session: SessionHandle, magento: MagentoClient, meta: RequestMeta, default_store: str | None = None
+        self,
+        session: SessionHandle,
+        magento: MagentoClient,
+        meta: RequestMeta,
+        default_store: str | None = None,
+        calls: list[UpstreamCall] | None = None,
     ) -> None:
         self.session = session
         self.magento = magento
         self.meta = meta
+        self.calls: list[UpstreamCall] = calls if calls is not None else []  # the request's, for the log
         self._default_store = default_store
 
     @property
     def store(self) -> str | None:
         s = self.session.current
         return self.meta.store or (s.store if s else None) or self._default_store
+
+    @property
+    def remembered_store(self) -> str | None:
+        s = self.session.current
+        return (s.store if s else None) or self._default_store
 
     @property
     def currency(self) -> str | None:
@@ -82,12 +117,6 @@ class Shopper:
             await self.session.end_customer()
             raise Unauthenticated()
 
-    @property
-    def remembered_store(self) -> str | None:
-        """The store view without this request's ``Store`` header: the session's, else the default."""
-        s = self.session.current
-        return (s.store if s else None) or self._default_store
-
     def _context(self, session: Session | None, *, as_customer: bool) -> CallContext:
         token = session.customer_token if (session and as_customer) else None
         return CallContext(
@@ -96,32 +125,25 @@ class Shopper:
             currency=self.currency,
             shopper_ip=self.meta.shopper_ip,
             request_id=self.meta.request_id,
-            calls=self.meta.calls,
+            calls=self.calls,
         )
 
-    async def call_for_store(self, operation: str, store: str | None) -> dict[str, Any]:
-        """Run a public operation for exactly this store view (None: the shop's default), without
-        this request's ``Store`` and ``Content-Currency`` headers (the locale checks use it)."""
+    async def call_for_store(self, request: Request[R], store: str | None) -> R:
+        op = request.operation
         ctx = CallContext(store=store, shopper_ip=self.meta.shopper_ip, request_id=self.meta.request_id,
-                          calls=self.meta.calls)  # fmt: skip
-        return await self.magento.execute(operation, {}, ctx)
+                          calls=self.calls)  # fmt: skip
+        return op.result(await self.magento.execute(op.name, request.variables, ctx))
 
-    async def call(
-        self,
-        operation: str,
-        variables: Mapping[str, Any] | None = None,
-        *,
-        as_customer: bool = True,
-        timeout_s: float | None = None,
-    ) -> dict[str, Any]:
-        """Run a Magento operation for this shopper (as the customer when signed in)."""
+    async def call(self, request: Request[R], *, as_customer: bool = True, timeout_s: float | None = None) -> R:
         await self.require_fresh_customer()
+        op = request.operation
         session = self.session.current
-        ctx = self._context(session, as_customer=as_customer)
+        ctx = self._context(session, as_customer=as_customer and not op.policy.public)
         try:
-            return await self.magento.execute(operation, variables, ctx, timeout_s=timeout_s)
+            data = await self.magento.execute(op.name, request.variables, ctx, timeout_s=timeout_s)
         except MagentoUnauthorized:
             if ctx.customer_token is not None:
                 await self.session.end_customer()
                 raise Unauthenticated() from None
             raise
+        return op.result(data)

@@ -1,10 +1,14 @@
-"""Magento's ``CartFields`` result → ``Cart``."""
+"""Magento's cart answers (generated views) → ``Cart``; cart requests → Magento's variables.
+
+The only module of the cart package that names Magento's fields: the service passes typed
+results in and gets models (or variables) out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Protocol
 
 from bff.cart.models import (
     Address,
@@ -19,149 +23,243 @@ from bff.cart.models import (
     ShippingMethod,
 )
 from bff.errors import UserErrorCode, UserProblem
+from bff.magento.money import money
+from bff.magento.outcomes import LineProblem, LineRefusal, line_problem, line_refusal
+from bff.magento.results.cart import (
+    AddProductsToCartResult,
+    ApplyCouponResult,
+    CreateGuestCartResult,
+    RemoveCartItemResult,
+    RemoveCouponResult,
+    UpdateCartItemsResult,
+)
+from bff.magento.results.checkout import (
+    SetBillingAddressResult,
+    SetBillingAddressSameAsShippingResult,
+    SetGuestEmailResult,
+    SetPaymentMethodResult,
+    SetShippingAddressResult,
+    SetShippingMethodResult,
+)
+from bff.magento.results.customer import CustomerCartResult
+from bff.magento.results.fragments import (
+    CartAddressFields,
+    CartFields,
+    CartFieldsItemsV2Items,
+    CartFieldsShippingAddressesAvailableShippingMethods,
+    CartFieldsShippingAddressesSelectedShippingMethod,
+)
+from bff.magento.results.inputs import CartAddressInput, CartItemInput, CartItemUpdateInput
 from bff.money import Money
 
-# CartItemErrorType → what the shopper is told (codes only: Magento's text never reaches a client).
+# The cart steps: each answers with the whole cart (``CartFields``).
+StepResult = (
+    UpdateCartItemsResult
+    | RemoveCartItemResult
+    | ApplyCouponResult
+    | RemoveCouponResult
+    | SetGuestEmailResult
+    | SetShippingAddressResult
+    | SetBillingAddressResult
+    | SetBillingAddressSameAsShippingResult
+    | SetShippingMethodResult
+    | SetPaymentMethodResult
+)
+
+# What the shopper is told about a line Magento reports a problem with (codes only: Magento's
+# text never reaches a client).
 LINE_PROBLEMS = {
-    "ITEM_QTY": UserErrorCode.INSUFFICIENT_STOCK,
-    "ITEM_INCREMENTS": UserErrorCode.INVALID_QUANTITY,
-    "UNDEFINED": UserErrorCode.NOT_SALABLE,
+    LineProblem.QUANTITY_UNAVAILABLE: UserErrorCode.INSUFFICIENT_STOCK,
+    LineProblem.QUANTITY_INCREMENTS: UserErrorCode.INVALID_QUANTITY,
+    LineProblem.OTHER: UserErrorCode.NOT_SALABLE,
 }
 
 
-def quantity(value: object) -> Decimal:
+def quantity(value: float | None) -> Decimal:
     """Magento's Float quantities as exact decimals: 2.0 → 2, 1.5 → 1.5."""
     amount = Decimal(str(value or 0))
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
 
 
-def _money(data: dict[str, Any] | None, currency: str) -> Money:
-    return Money.from_magento(data, currency)
-
-
-def _address(data: dict[str, Any] | None) -> Address | None:
-    if not data:
+def _address(data: CartAddressFields | None) -> Address | None:
+    if data is None:
         return None
-    region = data.get("region") or {}
-    country = data.get("country") or {}
+    region = data.region
     return Address(
-        firstname=data.get("firstname") or "",
-        lastname=data.get("lastname") or "",
-        street=tuple(data.get("street") or ()),
-        city=data.get("city") or "",
-        postcode=data.get("postcode"),
-        country_code=country.get("code") or "",
-        telephone=data.get("telephone"),
-        region_code=region.get("code"),
-        region=region.get("label"),
-        company=data.get("company"),
+        firstname=data.firstname or "",
+        lastname=data.lastname or "",
+        street=tuple(s for s in data.street or () if s is not None),
+        city=data.city or "",
+        postcode=data.postcode,
+        country_code=data.country.code or "",
+        telephone=data.telephone,
+        region_code=region.code if region else None,
+        region=region.label if region else None,
+        company=data.company,
     )
 
 
-def _method(data: dict[str, Any], currency: str) -> ShippingMethod:
+def _method(
+    data: CartFieldsShippingAddressesAvailableShippingMethods | CartFieldsShippingAddressesSelectedShippingMethod,
+    currency: str,
+    *,
+    available: bool = True,
+) -> ShippingMethod:
     return ShippingMethod(
-        carrier_code=data["carrier_code"],
-        method_code=data.get("method_code") or "",
-        carrier_title=data.get("carrier_title") or "",
-        method_title=data.get("method_title") or "",
-        amount=_money(data.get("amount"), currency),
-        available=data.get("available", True) is not False,
+        carrier_code=data.carrier_code,
+        method_code=data.method_code or "",
+        carrier_title=data.carrier_title or "",
+        method_title=data.method_title or "",
+        amount=money(data.amount, currency),
+        available=available,
     )
 
 
-def _line(item: dict[str, Any], currency: str) -> CartLine:
-    product = item.get("product") or {}
-    prices = item.get("prices") or {}
-    variant = item.get("configured_variant") or {}
+def _line(item: CartFieldsItemsV2Items, currency: str) -> CartLine:
+    product = item.product
+    prices = item.prices
+    variant = item.configured_variant
     options = tuple(
         SelectedOption(
-            option_uid=o.get("configurable_product_option_uid") or "",
-            value_uid=o.get("configurable_product_option_value_uid") or "",
-            label=o.get("option_label") or "",
-            value=o.get("value_label") or "",
+            option_uid=o.configurable_product_option_uid or "",
+            value_uid=o.configurable_product_option_value_uid or "",
+            label=o.option_label or "",
+            value=o.value_label or "",
         )
-        for o in item.get("configurable_options") or ()
+        for o in item.configurable_options or ()
     )
-    thumbnail = product.get("thumbnail") or {}
+    thumbnail = product.thumbnail
     return CartLine(
-        uid=item["uid"],
-        quantity=quantity(item.get("quantity")),
-        sku=product.get("sku") or "",
-        variant_sku=variant.get("sku"),
-        name=product.get("name") or "",
-        url_key=product.get("url_key"),
-        thumbnail_url=thumbnail.get("url"),
-        in_stock=product.get("stock_status") != "OUT_OF_STOCK",
-        available=item.get("is_available", True) is not False,
-        price=_money(prices.get("price"), currency),
-        row_total=_money(prices.get("row_total"), currency),
-        discount=_money(prices.get("total_item_discount"), currency),
+        uid=item.uid,
+        quantity=quantity(item.quantity),
+        sku=product.sku or "",
+        variant_sku=variant.sku if variant else None,
+        name=product.name or "",
+        url_key=product.url_key,
+        thumbnail_url=thumbnail.url if thumbnail else None,
+        in_stock=product.stock_status != "OUT_OF_STOCK",
+        available=item.is_available,
+        price=money(prices.price if prices else None, currency),
+        row_total=money(prices.row_total if prices else None, currency),
+        discount=money(prices.total_item_discount if prices else None, currency),
         options=options,
-        problems=tuple(
-            LINE_PROBLEMS.get(str(e.get("code")), UserErrorCode.NOT_SALABLE) for e in item.get("errors") or ()
-        ),
+        problems=tuple(LINE_PROBLEMS[line_problem(e.code)] for e in item.errors or () if e is not None),
     )
 
 
-def cart_from_magento(data: dict[str, Any]) -> Cart:
-    """Map a ``CartFields`` selection. Tax is grand total minus the other parts' sum when Magento
-    gives no ``applied_taxes`` breakdown for it."""
-    prices = data.get("prices") or {}
-    grand = prices.get("grand_total") or {}
-    currency = str(grand.get("currency") or "USD")
-    shipping_addresses = data.get("shipping_addresses") or []
-    shipping = shipping_addresses[0] if shipping_addresses else None
-    selected = (shipping or {}).get("selected_shipping_method")
-    selected_method = _method(selected, currency) if selected and selected.get("carrier_code") else None
-    taxes = [_money(t.get("amount"), currency).value for t in prices.get("applied_taxes") or ()]
-    payment = data.get("selected_payment_method") or {}
-    items = ((data.get("itemsV2") or {}).get("items")) or []
+def cart_from_magento(data: CartFields) -> Cart:
+    """Map a ``CartFields`` selection. Tax is the sum of ``applied_taxes`` (0 without a breakdown)."""
+    prices = data.prices
+    grand = prices.grand_total if prices else None
+    currency = str((grand.currency if grand else None) or "USD")
+    shipping = next(iter(data.shipping_addresses), None)
+    selected = shipping.selected_shipping_method if shipping else None
+    selected_method = _method(selected, currency) if selected and selected.carrier_code else None
+    taxes = [money(t.amount, currency).value for t in (prices.applied_taxes or ()) if t] if prices else []
+    payment = data.selected_payment_method
+    items = data.itemsV2.items if data.itemsV2 else []
     return Cart(
         lines=tuple(_line(i, currency) for i in items if i),
-        total_quantity=quantity(data.get("total_quantity")),
-        email=data.get("email"),
-        is_virtual=bool(data.get("is_virtual")),
-        applied_coupons=tuple(c["code"] for c in data.get("applied_coupons") or () if c),
+        total_quantity=quantity(data.total_quantity),
+        email=data.email,
+        is_virtual=data.is_virtual,
+        applied_coupons=tuple(c.code for c in data.applied_coupons or () if c),
         shipping_address=_address(shipping),
-        billing_address=_address(data.get("billing_address")),
+        billing_address=_address(data.billing_address),
         available_shipping_methods=tuple(
-            _method(m, currency) for m in (shipping or {}).get("available_shipping_methods") or ()
+            _method(m, currency, available=m.available)
+            for m in ((shipping.available_shipping_methods if shipping else None) or ())
+            if m
         ),
         selected_shipping_method=selected_method,
         available_payment_methods=tuple(
-            PaymentMethod(m["code"], m.get("title") or "") for m in data.get("available_payment_methods") or ()
+            PaymentMethod(m.code, m.title or "") for m in data.available_payment_methods or () if m
         ),
-        selected_payment_method=PaymentMethod(payment["code"], payment.get("title") or "")
-        if payment.get("code")
-        else None,
+        selected_payment_method=PaymentMethod(payment.code, payment.title or "") if payment and payment.code else None,
         currency=currency,
         prices=CartPrices(
-            subtotal=_money(prices.get("subtotal_excluding_tax"), currency),
-            subtotal_including_tax=_money(prices.get("subtotal_including_tax"), currency),
+            subtotal=money(prices.subtotal_excluding_tax if prices else None, currency),
+            subtotal_including_tax=money(prices.subtotal_including_tax if prices else None, currency),
             discounts=tuple(
-                Discount(d.get("label") or "", _money(d.get("amount"), currency)) for d in prices.get("discounts") or ()
+                Discount(d.label or "", money(d.amount, currency))
+                for d in (prices.discounts or () if prices else ())
+                if d
             ),
             shipping=selected_method.amount if selected_method else None,
             tax=Money(sum(taxes, Decimal("0")), currency),
-            grand_total=_money(grand, currency),
+            grand_total=money(grand, currency),
         ),
     )
+
+
+class _Payload(Protocol):
+    @property
+    def cart(self) -> CartFields | None: ...
+
+
+def _payload_cart(payload: _Payload | None) -> Cart:
+    cart = payload.cart if payload is not None else None
+    return cart_from_magento(cart) if cart is not None else Cart.empty()
+
+
+def step_cart(result: StepResult) -> Cart:
+    """The cart a cart or checkout step answered with."""
+    match result:
+        case UpdateCartItemsResult():
+            return _payload_cart(result.updateCartItems)
+        case RemoveCartItemResult():
+            return _payload_cart(result.removeItemFromCart)
+        case ApplyCouponResult():
+            return _payload_cart(result.applyCouponToCart)
+        case RemoveCouponResult():
+            return _payload_cart(result.removeCouponFromCart)
+        case SetGuestEmailResult():
+            return _payload_cart(result.setGuestEmailOnCart)
+        case SetShippingAddressResult():
+            return _payload_cart(result.setShippingAddressesOnCart)
+        case SetBillingAddressResult() | SetBillingAddressSameAsShippingResult():
+            return _payload_cart(result.setBillingAddressOnCart)
+        case SetShippingMethodResult():
+            return _payload_cart(result.setShippingMethodsOnCart)
+        case SetPaymentMethodResult():
+            return _payload_cart(result.setPaymentMethodOnCart)
+
+
+def added_lines(result: AddProductsToCartResult) -> tuple[Cart, tuple[LineRefusal, ...]]:
+    """``addProductsToCart``: the cart, and one refusal per refused line."""
+    payload = result.addProductsToCart
+    if payload is None:
+        return Cart.empty(), ()
+    return cart_from_magento(payload.cart), tuple(line_refusal(e.code) for e in payload.user_errors)
+
+
+def opened_cart_id(result: CreateGuestCartResult | CustomerCartResult) -> str | None:
+    """The masked id of the cart Magento opened (a new guest cart, or the customer's)."""
+    if isinstance(result, CustomerCartResult):
+        return result.customerCart.id or None
+    created = result.createGuestCart
+    return (created.cart.id or None) if created is not None and created.cart is not None else None
 
 
 # --- requests → Magento variables, and addProductsToCart's user_errors → problems ---------------
 
 
-def item_variables(item: CartItemRequest) -> dict[str, Any]:
+def item_variables(item: CartItemRequest) -> CartItemInput:
     """A Magento ``CartItemInput`` (configurable products: parent SKU + option value uids)."""
-    variables: dict[str, Any] = {"sku": item.sku, "quantity": float(item.quantity)}
+    variables: CartItemInput = {"sku": item.sku, "quantity": float(item.quantity)}
     if item.selected_options:
         variables["selected_options"] = list(item.selected_options)
     return variables
 
 
-def address_variables(address: AddressRequest) -> dict[str, Any]:
+def update_variables(uid: str, amount: Decimal) -> CartItemUpdateInput:
+    """A Magento ``CartItemUpdateInput`` (quantity 0 removes the line)."""
+    return {"cart_item_uid": uid, "quantity": float(amount)}
+
+
+def address_variables(address: AddressRequest) -> CartAddressInput:
     """A Magento ``CartAddressInput``; never saved to a customer's address book from checkout."""
-    variables: dict[str, Any] = {
+    variables: CartAddressInput = {
         "firstname": address.firstname,
         "lastname": address.lastname,
         "street": list(address.street),
@@ -179,32 +277,28 @@ def address_variables(address: AddressRequest) -> dict[str, Any]:
     return variables
 
 
-# Magento's CartUserInputErrorType → ours. Magento picks its code from its own message, so the
-# BFF maps the code only; UNDEFINED covers e.g. a configurable product without its options.
-_ADD_CODES: dict[str, tuple[UserErrorCode, str]] = {
-    "PRODUCT_NOT_FOUND": (UserErrorCode.PRODUCT_NOT_FOUND, "No product has this SKU."),
-    "NOT_SALABLE": (
+# Magento's refusals of a line → ours. Magento picks its code from its own message, so the BFF
+# maps the code only; OTHER (Magento's UNDEFINED) covers e.g. a configurable product without its options.
+_ADD_CODES: dict[LineRefusal, tuple[UserErrorCode, str]] = {
+    LineRefusal.PRODUCT_NOT_FOUND: (UserErrorCode.PRODUCT_NOT_FOUND, "No product has this SKU."),
+    LineRefusal.NOT_SALABLE: (
         UserErrorCode.NOT_SALABLE,
         "This product (or the chosen combination of options) cannot be bought right now.",
     ),
-    "INSUFFICIENT_STOCK": (
+    LineRefusal.INSUFFICIENT_STOCK: (
         UserErrorCode.INSUFFICIENT_STOCK,
         "The requested quantity is not in stock (or outside the allowed quantities).",
     ),
+    LineRefusal.OTHER: (
+        UserErrorCode.INVALID_OPTIONS,
+        "The item could not be added as requested: choose every option of the product "
+        "(selectedOptions) and check the quantity.",
+    ),
 }
-_ADD_UNDEFINED = (
-    UserErrorCode.INVALID_OPTIONS,
-    "The item could not be added as requested: choose every option of the product "
-    "(selectedOptions) and check the quantity.",
-)
 
 
-def add_problems(user_errors: Iterable[dict[str, Any] | None], item_count: int) -> tuple[UserProblem, ...]:
-    """``addProductsToCart.user_errors`` as problems. Magento does not say which item an error is
-    about, so ``field`` is ``items.0`` for a single item and ``items`` otherwise."""
+def add_problems(refusals: Iterable[LineRefusal], item_count: int) -> tuple[UserProblem, ...]:
+    """Refused lines of ``addProductsToCart`` as problems. Magento does not say which item an
+    error is about, so ``field`` is ``items.0`` for a single item and ``items`` otherwise."""
     field = "items.0" if item_count == 1 else "items"
-    problems: list[UserProblem] = []
-    for error in user_errors:
-        code, message = _ADD_CODES.get(str((error or {}).get("code")), _ADD_UNDEFINED)
-        problems.append(UserProblem(code, message, field))
-    return tuple(problems)
+    return tuple(UserProblem(*_ADD_CODES[refusal], field) for refusal in refusals)

@@ -18,12 +18,22 @@ Rules (storefront contract, "Cart rules"):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
 from bff.cart import validation
-from bff.cart.mapping import add_problems, address_variables, cart_from_magento, item_variables
+from bff.cart.mapping import (
+    StepResult,
+    add_problems,
+    added_lines,
+    address_variables,
+    cart_from_magento,
+    item_variables,
+    opened_cart_id,
+    step_cart,
+    update_variables,
+)
 from bff.cart.merge import LineRefused, merge_lines
 from bff.cart.models import (
     AddressRequest,
@@ -37,7 +47,13 @@ from bff.catalog.models import Country
 from bff.catalog.service import CatalogService
 from bff.errors import BffError, Unauthenticated, UpstreamFailed, UserErrorCode, UserFacingError, UserProblem
 from bff.magento.errors import MagentoError, MagentoInputRejected, MagentoNotFound, MagentoUnauthorized
-from bff.shopper import Shopper
+from bff.magento.operations import Request
+from bff.magento.outcomes import LineRefusal
+from bff.magento.results import cart as ops
+from bff.magento.results import checkout as checkout_ops
+from bff.magento.results import customer as customer_ops
+from bff.magento.results.inputs import CartAddressInput
+from bff.shopper import Gateway
 
 log = logging.getLogger("bff.cart")
 
@@ -54,6 +70,7 @@ NEED_SHIPPING_ADDRESS = UserProblem(Code.CHECKOUT_INCOMPLETE, "Set the shipping 
 _CART_REFUSALS = (MagentoNotFound, MagentoUnauthorized, MagentoInputRejected)
 
 Refusal = Callable[[Cart, MagentoError], UserProblem | CartOutcome]
+R = TypeVar("R", bound=StepResult)
 
 
 class CartService:
@@ -62,7 +79,7 @@ class CartService:
 
     # --- the cart and its id -------------------------------------------------------------------
 
-    async def get(self, shopper: Shopper) -> Cart:
+    async def get(self, shopper: Gateway) -> Cart:
         """The session's cart; ``Cart.empty`` (no Magento call) when the session has none, and
         when Magento lost it (the session then forgets it)."""
         cart_id = await self.cart_id(shopper, create=False)
@@ -74,7 +91,7 @@ class CartService:
             return self._empty(shopper)
         return cart
 
-    async def cart_id(self, shopper: Shopper, *, create: bool) -> str | None:
+    async def cart_id(self, shopper: Gateway, *, create: bool) -> str | None:
         """The session's masked cart id; with ``create``, a cart is opened when there is none."""
         session = shopper.session.current
         if session is not None and session.cart_id:
@@ -83,7 +100,7 @@ class CartService:
             return None
         return await self._open(shopper)
 
-    async def forget_cart(self, shopper: Shopper) -> None:
+    async def forget_cart(self, shopper: Gateway) -> None:
         """After an order: drop the cart id, so the next add opens a fresh cart."""
         session = shopper.session.current
         if session is not None and session.cart_id is not None:
@@ -91,30 +108,29 @@ class CartService:
 
     # --- items ---------------------------------------------------------------------------------
 
-    async def add_items(self, shopper: Shopper, items: list[CartItemRequest]) -> CartOutcome:
+    async def add_items(self, shopper: Gateway, items: list[CartItemRequest]) -> CartOutcome:
         """Add lines; refused lines come back as notices next to the cart (the others are added)."""
         checked = validation.checked_items(items)
-        variables = {"items": [item_variables(i) for i in checked]}
+        lines = [item_variables(i) for i in checked]
         cart_id = await self.cart_id(shopper, create=False) or await self._open(shopper)
         notices: tuple[UserProblem, ...] = ()
         try:
-            data = await shopper.call("AddProductsToCart", {"cartId": cart_id, **variables})
+            result = await shopper.call(ops.ADD_PRODUCTS_TO_CART({"cartId": cart_id, "items": lines}))
         except _CART_REFUSALS as err:
             current = await self._read(shopper, cart_id)
             if current is not None:
                 raise UserFacingError(_refusal_on_live_cart(err, _add_refused(len(checked)))) from None
             await self._forget(shopper, cart_id)
             cart_id = await self._open(shopper)
-            data = await shopper.call("AddProductsToCart", {"cartId": cart_id, **variables})
+            result = await shopper.call(ops.ADD_PRODUCTS_TO_CART({"cartId": cart_id, "items": lines}))
             notices = (CART_RECREATED,)
-        result = data.get("addProductsToCart") or {}
-        problems = add_problems(result.get("user_errors") or (), len(checked))
-        return CartOutcome(cart_from_magento(result.get("cart") or {}), notices + problems)
+        cart, refusals = added_lines(result)
+        return CartOutcome(cart, notices + add_problems(refusals, len(checked)))
 
-    async def update_items(self, shopper: Shopper, items: list[CartItemUpdate]) -> CartOutcome:
+    async def update_items(self, shopper: Gateway, items: list[CartItemUpdate]) -> CartOutcome:
         """Change quantities (0 removes the line)."""
         checked = validation.checked_updates(items)
-        variables = {"items": [{"cart_item_uid": i.uid, "quantity": float(i.quantity)} for i in checked]}
+        updates = [update_variables(i.uid, i.quantity) for i in checked]
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
             uids = {line.uid for line in cart.lines}
@@ -125,23 +141,24 @@ class CartService:
             return UserProblem(Code.INSUFFICIENT_STOCK, "The requested quantity is not available.", field)
 
         missing_cart = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", "items.0.uid")
-        return await self._step(shopper, "UpdateCartItems", "updateCartItems", variables, refused, no_cart=missing_cart)
+        return await self._step(
+            shopper, lambda cart_id: ops.UPDATE_CART_ITEMS({"cartId": cart_id, "items": updates}), refused,
+            no_cart=missing_cart,
+        )  # fmt: skip
 
-    async def remove_item(self, shopper: Shopper, uid: str) -> CartOutcome:
+    async def remove_item(self, shopper: Gateway, uid: str) -> CartOutcome:
         checked = validation.checked_uid(uid)
         not_found = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", "uid")
         return await self._step(
             shopper,
-            "RemoveCartItem",
-            "removeItemFromCart",
-            {"uid": checked},
+            lambda cart_id: ops.REMOVE_CART_ITEM({"cartId": cart_id, "uid": checked}),
             lambda _cart, _err: not_found,
             no_cart=not_found,
         )
 
     # --- coupons -------------------------------------------------------------------------------
 
-    async def apply_coupon(self, shopper: Shopper, code: str) -> CartOutcome:
+    async def apply_coupon(self, shopper: Gateway, code: str) -> CartOutcome:
         checked = validation.checked_code(code, "code", "coupon code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem | CartOutcome:
@@ -157,25 +174,23 @@ class CartService:
             return UserProblem(Code.COUPON_NOT_FOUND, "This coupon code is not valid.", "code")
 
         return await self._step(
-            shopper, "ApplyCoupon", "applyCouponToCart", {"code": checked}, refused, no_cart=CART_EMPTY
+            shopper, lambda cart_id: ops.APPLY_COUPON({"cartId": cart_id, "code": checked}), refused, no_cart=CART_EMPTY
         )
 
-    async def remove_coupon(self, shopper: Shopper) -> CartOutcome:
+    async def remove_coupon(self, shopper: Gateway) -> CartOutcome:
         """Remove the coupon; a cart without one (or without any cart) is answered as it is."""
         if await self.cart_id(shopper, create=False) is None:
             return CartOutcome(self._empty(shopper))
         return await self._step(
             shopper,
-            "RemoveCoupon",
-            "removeCouponFromCart",
-            {},
+            lambda cart_id: ops.REMOVE_COUPON({"cartId": cart_id}),
             lambda cart, _err: CartOutcome(cart),
             no_cart=CART_EMPTY,
         )
 
     # --- checkout steps ------------------------------------------------------------------------
 
-    async def set_guest_email(self, shopper: Shopper, email: str) -> CartOutcome:
+    async def set_guest_email(self, shopper: Gateway, email: str) -> CartOutcome:
         checked = validation.checked_email(email)
         if shopper.signed_in:
             raise UserFacingError.of(
@@ -184,18 +199,20 @@ class CartService:
         invalid = UserProblem(Code.INVALID_EMAIL, "The store did not accept this e-mail address.", "email")
         return await self._step(
             shopper,
-            "SetGuestEmail",
-            "setGuestEmailOnCart",
-            {"email": checked},
+            lambda cart_id: checkout_ops.SET_GUEST_EMAIL({"cartId": cart_id, "email": checked}),
             lambda _cart, err: _refusal_on_live_cart(err, invalid),
             no_cart=CART_EMPTY,
         )
 
-    async def set_shipping_address(self, shopper: Shopper, address: AddressRequest) -> CartOutcome:
-        return await self._address_step(shopper, "SetShippingAddress", "setShippingAddressesOnCart", address)
+    async def set_shipping_address(self, shopper: Gateway, address: AddressRequest) -> CartOutcome:
+        return await self._address_step(
+            shopper,
+            address,
+            lambda cart_id, fields: checkout_ops.SET_SHIPPING_ADDRESS({"cartId": cart_id, "address": fields}),
+        )
 
     async def set_billing_address(
-        self, shopper: Shopper, address: AddressRequest | None, same_as_shipping: bool
+        self, shopper: Gateway, address: AddressRequest | None, same_as_shipping: bool
     ) -> CartOutcome:
         """An explicit billing address, or (``same_as_shipping``) the cart's shipping address."""
         if same_as_shipping == (address is not None):
@@ -210,27 +227,33 @@ class CartService:
                 return _refusal_on_live_cart(err, _address_refused())
 
             return await self._step(
-                shopper, "SetBillingAddressSameAsShipping", "setBillingAddressOnCart", {}, refused, no_cart=CART_EMPTY
+                shopper,
+                lambda cart_id: checkout_ops.SET_BILLING_ADDRESS_SAME_AS_SHIPPING({"cartId": cart_id}),
+                refused,
+                no_cart=CART_EMPTY,
             )
-        return await self._address_step(shopper, "SetBillingAddress", "setBillingAddressOnCart", address)
+        return await self._address_step(
+            shopper,
+            address,
+            lambda cart_id, fields: checkout_ops.SET_BILLING_ADDRESS({"cartId": cart_id, "address": fields}),
+        )
 
-    async def _address_step(self, shopper: Shopper, operation: str, field: str, address: AddressRequest) -> CartOutcome:
-        """Validate an address against the store's countries, then set it with ``operation``."""
+    async def _address_step(
+        self, shopper: Gateway, address: AddressRequest, request: Callable[[str, CartAddressInput], Request[R]]
+    ) -> CartOutcome:
+        """Validate an address against the store's countries, then set it with ``request``."""
         checked = validation.checked_address(address, await self._countries(shopper))
+        fields = address_variables(checked)
         return await self._step(
             shopper,
-            operation,
-            field,
-            {"address": address_variables(checked)},
+            lambda cart_id: request(cart_id, fields),
             lambda _cart, err: _refusal_on_live_cart(err, _address_refused()),
             no_cart=CART_EMPTY,
         )
 
-    async def set_shipping_method(self, shopper: Shopper, carrier: str, method: str) -> CartOutcome:
-        variables = {
-            "carrierCode": validation.checked_code(carrier, "carrierCode", "carrier code"),
-            "methodCode": validation.checked_code(method, "methodCode", "method code"),
-        }
+    async def set_shipping_method(self, shopper: Gateway, carrier: str, method: str) -> CartOutcome:
+        carrier_code = validation.checked_code(carrier, "carrierCode", "carrier code")
+        method_code = validation.checked_code(method, "methodCode", "method code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
             if cart.shipping_address is None and not cart.is_virtual:
@@ -245,10 +268,15 @@ class CartService:
             )
 
         return await self._step(
-            shopper, "SetShippingMethod", "setShippingMethodsOnCart", variables, refused, no_cart=CART_EMPTY
+            shopper,
+            lambda cart_id: checkout_ops.SET_SHIPPING_METHOD(
+                {"cartId": cart_id, "carrierCode": carrier_code, "methodCode": method_code}
+            ),
+            refused,
+            no_cart=CART_EMPTY,
         )
 
-    async def set_payment_method(self, shopper: Shopper, code: str) -> CartOutcome:
+    async def set_payment_method(self, shopper: Gateway, code: str) -> CartOutcome:
         checked = validation.checked_code(code, "code", "payment method code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
@@ -264,26 +292,29 @@ class CartService:
             )
 
         return await self._step(
-            shopper, "SetPaymentMethod", "setPaymentMethodOnCart", {"code": checked}, refused, no_cart=CART_EMPTY
+            shopper,
+            lambda cart_id: checkout_ops.SET_PAYMENT_METHOD({"cartId": cart_id, "code": checked}),
+            refused,
+            no_cart=CART_EMPTY,
         )
 
     # --- sign-in merge -------------------------------------------------------------------------
 
-    async def merge_guest_lines(self, shopper: Shopper, guest_lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:
+    async def merge_guest_lines(self, shopper: Gateway, guest_lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:
         """Re-add the guest cart's lines to the shopper's current (customer) cart, as much of each
         as stock allows: ``QUANTITY_ADJUSTED`` for a line moved in part, ``MERGE_FAILED`` for one
         not moved at all. Never raises (but ``Unauthenticated``): the customer's items stay."""
 
         async def add(line: CartLine, quantity: Decimal) -> bool:
-            cart_id = await self.cart_id(shopper, create=True)
+            cart_id = await self.cart_id(shopper, create=False) or await self._open(shopper)
             item = CartItemRequest(line.sku, quantity, tuple(o.value_uid for o in line.options if o.value_uid))
-            data = await shopper.call("AddProductsToCart", {"cartId": cart_id, "items": [item_variables(item)]})
-            codes = {str(e.get("code")) for e in (data.get("addProductsToCart") or {}).get("user_errors") or ()}
-            if not codes:
+            result = await shopper.call(ops.ADD_PRODUCTS_TO_CART({"cartId": cart_id, "items": [item_variables(item)]}))
+            _, refusals = added_lines(result)
+            if not refusals:
                 return True
-            if codes == {"INSUFFICIENT_STOCK"}:
+            if set(refusals) == {LineRefusal.INSUFFICIENT_STOCK}:
                 return False
-            raise LineRefused(",".join(sorted(codes)))
+            raise LineRefused(",".join(sorted(r.name for r in refusals)))
 
         return await merge_lines(guest_lines, add)
 
@@ -291,10 +322,8 @@ class CartService:
 
     async def _step(
         self,
-        shopper: Shopper,
-        operation: str,
-        field: str,
-        variables: Mapping[str, Any],
+        shopper: Gateway,
+        request: Callable[[str], Request[R]],
         refused: Refusal,
         *,
         no_cart: UserProblem,
@@ -306,46 +335,47 @@ class CartService:
         if cart_id is None:
             raise UserFacingError(no_cart)
         try:
-            data = await shopper.call(operation, {"cartId": cart_id, **variables})
+            result = await shopper.call(request(cart_id))
         except _CART_REFUSALS as err:
             current = await self._read(shopper, cart_id)
             if current is None:
-                log.info("cart gone during %s: starting over", operation)
+                log.info("cart gone during %s: starting over", request(cart_id).operation.name)
                 await self._forget(shopper, cart_id)
                 return CartOutcome(self._empty(shopper), (CART_RECREATED,))
             answer = refused(current, err)
             if isinstance(answer, CartOutcome):
                 return answer
             raise UserFacingError(answer) from None
-        return CartOutcome(cart_from_magento((data.get(field) or {}).get("cart") or {}))
+        return CartOutcome(step_cart(result))
 
-    async def _open(self, shopper: Shopper) -> str:
+    async def _open(self, shopper: Gateway) -> str:
         """Open a cart for the session: a new guest cart, or the customer's active cart."""
-        operation = "CustomerCart" if shopper.signed_in else "CreateGuestCart"
-        data = await shopper.call(operation)
-        cart = data.get("customerCart") if shopper.signed_in else (data.get("createGuestCart") or {}).get("cart")
-        new_id = (cart or {}).get("id")
-        if not isinstance(new_id, str) or not new_id:
-            raise UpstreamFailed(operation=operation, detail="no cart id in the answer")
+        if shopper.signed_in:
+            customer_cart = await shopper.call(customer_ops.CUSTOMER_CART({}))
+            new_id = opened_cart_id(customer_cart)
+        else:
+            guest_cart = await shopper.call(ops.CREATE_GUEST_CART({}))
+            new_id = opened_cart_id(guest_cart)
+        if not new_id:
+            raise UpstreamFailed(operation="CustomerCart/CreateGuestCart", detail="no cart id in the answer")
         session = await shopper.session.ensure()
         await shopper.session.update(session.with_changes(cart_id=new_id))
         return new_id
 
-    async def _read(self, shopper: Shopper, cart_id: str) -> Cart | None:
+    async def _read(self, shopper: Gateway, cart_id: str) -> Cart | None:
         """The cart, or None when Magento says it is gone, inactive or not this shopper's."""
         try:
-            data = await shopper.call("GetCart", {"cartId": cart_id})
+            result = await shopper.call(ops.GET_CART({"cartId": cart_id}))
         except (MagentoNotFound, MagentoUnauthorized):
             return None
-        cart = data.get("cart")
-        return cart_from_magento(cart) if isinstance(cart, dict) else None
+        return cart_from_magento(result.cart) if result.cart is not None else None
 
-    async def _forget(self, shopper: Shopper, dead_id: str) -> None:
+    async def _forget(self, shopper: Gateway, dead_id: str) -> None:
         session = shopper.session.current
         if session is not None and session.cart_id == dead_id:
             await shopper.session.update(session.with_changes(cart_id=None))
 
-    async def _countries(self, shopper: Shopper) -> dict[str, Country] | None:
+    async def _countries(self, shopper: Gateway) -> dict[str, Country] | None:
         """The store's countries by code; None when they cannot be read (Magento then decides)."""
         try:
             return {c.code: c for c in await self.catalog.countries(shopper)} or None
@@ -356,7 +386,7 @@ class CartService:
             return None
 
     @staticmethod
-    def _empty(shopper: Shopper) -> Cart:
+    def _empty(shopper: Gateway) -> Cart:
         return Cart.empty(shopper.currency or "USD")
 
 

@@ -1,15 +1,16 @@
-"""Magento catalog results (dicts shaped by ``operations/catalog``) as catalog models.
+"""Magento catalog answers (generated views of ``operations/catalog``) as catalog models.
 
 Magento marks almost every field nullable; the mapping decides what a missing value means, so
-the rest of the BFF never sees ``None`` where the storefront promises a value.
+the rest of the BFF never sees ``None`` where the storefront promises a value. This is the only
+module of the catalog package that names Magento's fields.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Protocol, TypeVar, cast
 
 from bff.catalog.models import (
     Category,
@@ -24,45 +25,88 @@ from bff.catalog.models import (
     ProductOption,
     ProductPage,
     ProductPrice,
+    ProductQuery,
+    ProductSort,
+    ProductSortField,
     Region,
     StoreConfig,
     Variant,
     VariantAttribute,
 )
-from bff.money import Money
+from bff.magento.money import money
+from bff.magento.results.catalog import (
+    CategoryByUrlPathResult,
+    CategoryTreeResult,
+    CountriesResult,
+    CountriesResultCountries,
+    ProductBySkuResult,
+    ProductByUrlKeyResult,
+    ProductListingResultProducts,
+    ProductListingResultProductsAggregations,
+    ProductListingVariables,
+    StoreConfigResultStoreConfig,
+    StoreCurrenciesResult,
+    StoreViewsResult,
+)
+from bff.magento.results.enums import SortEnum
+from bff.magento.results.fragments import (
+    CatalogCategoryNode,
+    CatalogProductCard,
+    CatalogProductCardVariants,
+    CatalogProductCardVariantsProduct,
+    CatalogProductDetail,
+    CatalogProductDetailMediaGallery,
+    CatalogProductDetailVariants,
+    CatalogProductDetailVariantsProduct,
+    CatalogProductPrice,
+)
+from bff.magento.results.inputs import FilterRangeTypeInput, ProductAttributeFilterInput, ProductAttributeSortInput
 
-Data = Mapping[str, Any]
+T = TypeVar("T")
 
 # Magento's defaults for general/country/optional_zip_countries; used while the upstream does not
 # report its configuration (see ``countries_from_magento``).
 DEFAULT_OPTIONAL_ZIP_COUNTRIES: frozenset[str] = frozenset({"HK", "IE", "MO", "PA", "GB"})
 
 
-def _rows(value: Any) -> list[Data]:
+def _rows(value: Sequence[T | None] | None) -> list[T]:
     """A Magento list with its null entries dropped."""
-    return [row for row in (value or []) if isinstance(row, Mapping)]
+    return [row for row in (value or ()) if row is not None]
 
 
-def _text(value: Any, default: str = "") -> str:
+def _text(value: object, default: str = "") -> str:
     return str(value) if value is not None else default
 
 
 # --- store and countries ----------------------------------------------------------------------
 
 
-def store_config_from_magento(data: Data) -> StoreConfig:
-    base = _text(data.get("base_currency_code"), "USD")
+def store_config_from_magento(data: StoreConfigResultStoreConfig | None) -> StoreConfig:
+    if data is None:
+        return StoreConfig("", "", "en_US", "USD", "USD", None, "", "", guest_checkout_enabled=False)
+    base = _text(data.base_currency_code, "USD")
     return StoreConfig(
-        store_code=_text(data.get("store_code")),
-        store_name=_text(data.get("store_name")),
-        locale=_text(data.get("locale"), "en_US"),
+        store_code=_text(data.store_code),
+        store_name=_text(data.store_name),
+        locale=_text(data.locale, "en_US"),
         base_currency=base,
-        default_display_currency=_text(data.get("default_display_currency_code"), base),
-        root_category_uid=data.get("root_category_uid"),
-        product_url_suffix=_text(data.get("product_url_suffix")),
-        category_url_suffix=_text(data.get("category_url_suffix")),
-        guest_checkout_enabled=bool(data.get("is_guest_checkout_enabled")),
+        default_display_currency=_text(data.default_display_currency_code, base),
+        root_category_uid=data.root_category_uid,
+        product_url_suffix=_text(data.product_url_suffix),
+        category_url_suffix=_text(data.category_url_suffix),
+        guest_checkout_enabled=bool(data.is_guest_checkout_enabled),
     )
+
+
+def store_codes(result: StoreViewsResult) -> frozenset[str]:
+    """The website's store view codes."""
+    return frozenset(s.store_code for s in _rows(result.availableStores) if s.store_code)
+
+
+def currency_codes(result: StoreCurrenciesResult) -> frozenset[str]:
+    """The currencies a store view offers."""
+    offered = result.currency
+    return frozenset(c for c in _rows(offered.available_currency_codes if offered else None) if c)
 
 
 def _codes(csv: str | None) -> frozenset[str] | None:
@@ -71,8 +115,18 @@ def _codes(csv: str | None) -> frozenset[str] | None:
     return frozenset(code.strip().upper() for code in csv.split(",") if code.strip())
 
 
+def countries_of(result: CountriesResult) -> list[Country]:
+    """The ``Countries`` answer: countries with the store's region and postcode rules."""
+    config = result.storeConfig
+    return countries_from_magento(
+        _rows(result.countries),
+        countries_with_required_region=config.countries_with_required_region if config else None,
+        optional_zip_countries=config.optional_zip_countries if config else None,
+    )
+
+
 def countries_from_magento(
-    rows: Iterable[Data | None],
+    rows: Iterable[CountriesResultCountries | None],
     *,
     countries_with_required_region: str | None = None,
     optional_zip_countries: str | None = None,
@@ -84,17 +138,17 @@ def countries_from_magento(
     optional_zip = _codes(optional_zip_countries) or DEFAULT_OPTIONAL_ZIP_COUNTRIES
     countries: list[Country] = []
     for row in _rows(list(rows)):
-        code = _text(row.get("two_letter_abbreviation") or row.get("id")).upper()
+        code = _text(row.two_letter_abbreviation or row.id).upper()
         if not code:
             continue
         regions = tuple(
-            Region(id=int(r["id"]), code=_text(r.get("code")), name=_text(r.get("name")))
-            for r in _rows(row.get("available_regions"))
-            if r.get("id") is not None
+            Region(id=int(r.id), code=_text(r.code), name=_text(r.name))
+            for r in _rows(row.available_regions)
+            if r.id is not None
         )
         countries.append(Country(
             code=code,
-            name=_text(row.get("full_name_locale") or row.get("full_name_english"), code),
+            name=_text(row.full_name_locale or row.full_name_english, code),
             regions=regions,
             region_required=(code in required_region) if required_region is not None else bool(regions),
             postcode_required=code not in optional_zip,
@@ -111,92 +165,106 @@ def _sort_key(name: str) -> str:
 # --- products ---------------------------------------------------------------------------------
 
 
-def _image(data: Any) -> Image | None:
-    if not isinstance(data, Mapping) or not data.get("url"):
+class _Picture(Protocol):
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def label(self) -> str | None: ...
+
+
+def _image(data: _Picture | None) -> Image | None:
+    if data is None or not data.url:
         return None
-    return Image(url=str(data["url"]), label=data.get("label"))
+    return Image(url=data.url, label=data.label)
 
 
-def _gallery(rows: Any) -> tuple[Image, ...]:
-    shown = sorted((r for r in _rows(rows) if not r.get("disabled") and r.get("url")),
-                   key=lambda r: r.get("position") or 0)  # fmt: skip
-    return tuple(Image(url=str(r["url"]), label=r.get("label")) for r in shown)
+def _gallery(rows: Sequence[CatalogProductDetailMediaGallery | None] | None) -> tuple[Image, ...]:
+    shown = sorted((r for r in _rows(rows) if not r.disabled and r.url), key=lambda r: r.position or 0)
+    return tuple(Image(url=str(r.url), label=r.label) for r in shown)
 
 
-def price_from_magento(data: Data | None) -> ProductPrice:
+def price_from_magento(data: CatalogProductPrice | None) -> ProductPrice:
     """A ``CatalogProductPrice`` selection (``price_range.minimum_price``)."""
-    data = data or {}
-    regular = Money.from_magento(data.get("regular_price"))
-    final = Money.from_magento(data.get("final_price"), regular.currency)
-    percent = (data.get("discount") or {}).get("percent_off")
+    if data is None:
+        return ProductPrice(regular=money(None), final=money(None), discount_percent=Decimal(0))
+    regular = money(data.regular_price)
+    final = money(data.final_price, regular.currency)
+    percent = data.discount.percent_off if data.discount else None
     return ProductPrice(
         regular=regular, final=final, discount_percent=Decimal(str(percent if percent is not None else 0))
     )
 
 
-def _minimum_price(item: Data) -> ProductPrice:
-    return price_from_magento((item.get("price_range") or {}).get("minimum_price"))
+Priced = CatalogProductCard | CatalogProductDetail | CatalogProductDetailVariantsProduct
+Stocked = Priced | CatalogProductCardVariantsProduct
 
 
-def _in_stock(item: Data | None) -> bool:
-    return bool(item) and (item or {}).get("stock_status") == "IN_STOCK"
+def _minimum_price(item: Priced) -> ProductPrice:
+    return price_from_magento(item.price_range.minimum_price)
 
 
-def _only_left(item: Data) -> int | None:
-    value = item.get("only_x_left_in_stock")
+def _in_stock(item: Stocked | None) -> bool:
+    return item is not None and item.stock_status == "IN_STOCK"
+
+
+def _only_left(item: CatalogProductCard | CatalogProductDetail | CatalogProductDetailVariantsProduct) -> int | None:
+    value = item.only_x_left_in_stock
     return int(value) if value is not None else None
 
 
-def _variant_attributes(variant: Data) -> tuple[VariantAttribute, ...]:
+def _variant_attributes(
+    variant: CatalogProductCardVariants | CatalogProductDetailVariants,
+) -> tuple[VariantAttribute, ...]:
     return tuple(
-        VariantAttribute(code=_text(a.get("code")), value_uid=str(a["uid"]), label=_text(a.get("label")))
-        for a in _rows(variant.get("attributes"))
-        if a.get("uid")
+        VariantAttribute(code=_text(a.code), value_uid=str(a.uid), label=_text(a.label))
+        for a in variant.attributes or ()
+        if a is not None and a.uid
     )
 
 
-def _options(item: Data) -> tuple[ProductOption, ...]:
+def _options(item: CatalogProductCard | CatalogProductDetail) -> tuple[ProductOption, ...]:
     """A configurable's options; a value is in stock when some in-stock variant has it."""
-    variants = _rows(item.get("variants"))
-    salable = {a.value_uid for v in variants if _in_stock(v.get("product")) for a in _variant_attributes(v)}
+    variants = [v for v in item.variants or () if v is not None]
+    salable = {a.value_uid for v in variants if _in_stock(v.product) for a in _variant_attributes(v)}
     options: list[ProductOption] = []
-    for option in _rows(item.get("configurable_options")):
+    for option in _rows(item.configurable_options):
         values = tuple(
             OptionValue(
-                uid=str(v["uid"]),
-                label=_text(v.get("label")),
-                swatch=(v.get("swatch_data") or {}).get("value"),
-                in_stock=str(v["uid"]) in salable,
+                uid=str(v.uid),
+                label=_text(v.label),
+                swatch=v.swatch_data.value if v.swatch_data else None,
+                in_stock=str(v.uid) in salable,
             )
-            for v in _rows(option.get("values"))
-            if v.get("uid")
+            for v in _rows(option.values)
+            if v.uid
         )
-        options.append(ProductOption(uid=_text(option.get("uid")), code=_text(option.get("attribute_code")),
-                                     label=_text(option.get("label")), values=values))  # fmt: skip
+        options.append(ProductOption(uid=_text(option.uid), code=_text(option.attribute_code),
+                                     label=_text(option.label), values=values))  # fmt: skip
     return tuple(options)
 
 
-def _variants(item: Data) -> tuple[Variant, ...]:
+def _variants(item: CatalogProductDetail) -> tuple[Variant, ...]:
     variants: list[Variant] = []
-    for variant in _rows(item.get("variants")):
-        child = variant.get("product")
-        if not isinstance(child, Mapping) or not child.get("sku"):
+    for variant in _rows(item.variants):
+        child = variant.product
+        if child is None or not child.sku:
             continue
-        variants.append(Variant(sku=str(child["sku"]), attributes=_variant_attributes(variant),
+        variants.append(Variant(sku=str(child.sku), attributes=_variant_attributes(variant),
                                 in_stock=_in_stock(child), only_x_left=_only_left(child),
                                 price=_minimum_price(child)))  # fmt: skip
     return tuple(variants)
 
 
-def product_card_from_magento(item: Data) -> ProductCard:
+def product_card_from_magento(item: CatalogProductCard) -> ProductCard:
     """A ``CatalogProductCard`` selection."""
     return ProductCard(
-        uid=_text(item.get("uid")),
-        sku=_text(item.get("sku")),
-        name=_text(item.get("name")),
-        url_key=item.get("url_key"),
-        thumbnail=_image(item.get("thumbnail")),
-        image=_image(item.get("small_image")),
+        uid=_text(item.uid),
+        sku=_text(item.sku),
+        name=_text(item.name),
+        url_key=item.url_key,
+        thumbnail=_image(item.thumbnail),
+        image=_image(item.small_image),
         price=_minimum_price(item),
         in_stock=_in_stock(item),
         only_x_left=_only_left(item),
@@ -204,75 +272,158 @@ def product_card_from_magento(item: Data) -> ProductCard:
     )
 
 
-def product_from_magento(item: Data) -> Product:
+def product_from_magento(item: CatalogProductDetail) -> Product:
     """A ``CatalogProductDetail`` selection."""
     return Product(
-        uid=_text(item.get("uid")),
-        sku=_text(item.get("sku")),
-        name=_text(item.get("name")),
-        url_key=item.get("url_key"),
-        description=_text((item.get("description") or {}).get("html")),
-        short_description=_text((item.get("short_description") or {}).get("html")),
-        thumbnail=_image(item.get("thumbnail")),
-        image=_image(item.get("image")),
-        gallery=_gallery(item.get("media_gallery")),
+        uid=_text(item.uid),
+        sku=_text(item.sku),
+        name=_text(item.name),
+        url_key=item.url_key,
+        description=_text(item.description.html if item.description else None),
+        short_description=_text(item.short_description.html if item.short_description else None),
+        thumbnail=_image(item.thumbnail),
+        image=_image(item.image),
+        gallery=_gallery(item.media_gallery),
         price=_minimum_price(item),
         in_stock=_in_stock(item),
         only_x_left=_only_left(item),
         categories=tuple(
-            CategoryRef(uid=str(c["uid"]), name=_text(c.get("name")), url_path=c.get("url_path"))
-            for c in _rows(item.get("categories"))
-            if c.get("uid")
+            CategoryRef(uid=str(c.uid), name=_text(c.name), url_path=c.url_path)
+            for c in _rows(item.categories)
+            if c.uid
         ),
         options=_options(item),
         variants=_variants(item),
     )
 
 
-def _facets(rows: Any) -> tuple[Facet, ...]:
+def product_with_sku(result: ProductBySkuResult, sku: str) -> Product | None:
+    """The product whose SKU is ``sku`` (case-insensitive, as Magento compares SKUs)."""
+    items = _rows(result.products.items if result.products else None)
+    found = next((i for i in items if (i.sku or "").casefold() == sku.casefold()), None)
+    return product_from_magento(found) if found is not None else None
+
+
+def product_with_url_key(result: ProductByUrlKeyResult, url_key: str) -> Product | None:
+    items = _rows(result.products.items if result.products else None)
+    found = next((i for i in items if i.url_key == url_key), None)
+    return product_from_magento(found) if found is not None else None
+
+
+def _facets(rows: Sequence[ProductListingResultProductsAggregations | None] | None) -> tuple[Facet, ...]:
     return tuple(
         Facet(
-            attribute=_text(a.get("attribute_code")),
-            label=_text(a.get("label"), _text(a.get("attribute_code"))),
+            attribute=_text(a.attribute_code),
+            label=_text(a.label, _text(a.attribute_code)),
             options=tuple(
-                FacetOption(
-                    label=_text(o.get("label"), _text(o.get("value"))),
-                    value=_text(o.get("value")),
-                    count=int(o.get("count") or 0),
-                )
-                for o in _rows(a.get("options"))
+                FacetOption(label=_text(o.label, _text(o.value)), value=_text(o.value), count=int(o.count or 0))
+                for o in _rows(a.options)
             ),
         )
         for a in _rows(rows)
     )
 
 
-def product_page_from_magento(products: Data, *, page: int, page_size: int) -> ProductPage:
+def product_page_from_magento(
+    products: ProductListingResultProducts | None, *, page: int, page_size: int
+) -> ProductPage:
     """A ``ProductListing`` ``products`` result."""
-    total = int(products.get("total_count") or 0)
-    info = products.get("page_info") or {}
+    if products is None:
+        return ProductPage(items=(), total_count=0, current_page=page, page_size=page_size, total_pages=0, facets=())
+    total = int(products.total_count or 0)
+    info = products.page_info
     return ProductPage(
-        items=tuple(product_card_from_magento(i) for i in _rows(products.get("items"))),
+        items=tuple(product_card_from_magento(i) for i in _rows(products.items)),
         total_count=total,
-        current_page=int(info.get("current_page") or page),
-        page_size=int(info.get("page_size") or page_size),
-        total_pages=int(info.get("total_pages") or -(-total // page_size)),
-        facets=_facets(products.get("aggregations")),
+        current_page=int((info.current_page if info else None) or page),
+        page_size=int((info.page_size if info else None) or page_size),
+        total_pages=int((info.total_pages if info else None) or -(-total // page_size)),
+        facets=_facets(products.aggregations),
     )
 
 
 # --- categories -------------------------------------------------------------------------------
 
 
-def category_from_magento(node: Data, depth: int) -> Category:
-    """A ``CatalogCategoryNode`` with ``depth`` levels of children (0: none), ordered by position."""
-    children = sorted(_rows(node.get("children")), key=lambda c: c.get("position") or 0)
+class _Branch(Protocol):
+    """A category node whose children were selected."""
+
+    @property
+    def children(self) -> Sequence[CatalogCategoryNode | None] | None: ...
+
+
+def category_from_magento(node: CatalogCategoryNode, depth: int) -> Category:
+    """A ``CatalogCategoryNode`` with ``depth`` levels of children (0: none), ordered by position.
+
+    The operations select children exactly ``depth`` levels deep (``CategoryTree``'s switches)."""
+    children = sorted(_rows(cast(_Branch, node).children), key=lambda c: c.position or 0) if depth > 0 else []
     return Category(
-        uid=_text(node.get("uid")),
-        name=_text(node.get("name")),
-        url_path=node.get("url_path"),
-        level=int(node.get("level") or 0),
-        position=int(node.get("position") or 0),
-        product_count=int(node.get("product_count") or 0),
-        children=tuple(category_from_magento(c, depth - 1) for c in children) if depth > 0 else (),
+        uid=_text(node.uid),
+        name=_text(node.name),
+        url_path=node.url_path,
+        level=int(node.level or 0),
+        position=int(node.position or 0),
+        product_count=int(node.product_count or 0),
+        children=tuple(category_from_magento(c, depth - 1) for c in children),
     )
+
+
+def category_tree_from_magento(result: CategoryTreeResult, depth: int) -> list[Category]:
+    """The store root's children, ``depth`` levels deep, ordered by position."""
+    roots = _rows(result.categories.items if result.categories else None)
+    if not roots:
+        return []
+    children = sorted(_rows(roots[0].children), key=lambda c: c.position or 0)
+    return [category_from_magento(c, depth - 1) for c in children]
+
+
+def category_at(result: CategoryByUrlPathResult, url_path: str) -> Category | None:
+    """The category whose URL path is exactly ``url_path``, with its direct children."""
+    items = _rows(result.categories.items if result.categories else None)
+    found = next((i for i in items if i.url_path == url_path), None)
+    return category_from_magento(found, 1) if found is not None else None
+
+
+# --- listing requests → Magento variables ----------------------------------------------------
+
+
+def listing_variables(q: ProductQuery) -> ProductListingVariables:
+    """``ProductListing``'s variables for a checked query (the filter is always sent: Magento
+    needs ``search`` or ``filter``)."""
+    f = q.filter
+    magento_filter: ProductAttributeFilterInput = {}
+    if q.category_uid is not None:
+        magento_filter["category_uid"] = {"eq": q.category_uid}
+    if f.price_from is not None or f.price_to is not None:
+        price: FilterRangeTypeInput = {}
+        if f.price_from is not None:
+            price["from"] = str(f.price_from)
+        if f.price_to is not None:
+            price["to"] = str(f.price_to)
+        magento_filter["price"] = price
+    if f.skus is not None:
+        magento_filter["sku"] = {"in": list(f.skus)}
+    if f.name is not None:
+        magento_filter["name"] = {"match": f.name}
+    return {
+        "search": q.search,
+        "filter": magento_filter,
+        "sort": _sort(q.sort),
+        "pageSize": q.page_size,
+        "currentPage": q.page,
+    }
+
+
+def _sort(sort: ProductSort | None) -> ProductAttributeSortInput | None:
+    if sort is None:
+        return None
+    direction: SortEnum = "ASC" if sort.effective_direction.value == "ASC" else "DESC"
+    match sort.field:
+        case ProductSortField.NAME:
+            return {"name": direction}
+        case ProductSortField.PRICE:
+            return {"price": direction}
+        case ProductSortField.POSITION:
+            return {"position": direction}
+        case ProductSortField.RELEVANCE:
+            return {"relevance": direction}

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
@@ -25,6 +24,7 @@ from typing import Any, Protocol
 from bff.cart.models import AddressRequest, Cart, CartOutcome
 from bff.cart.service import CartService
 from bff.checkout.idempotency import IdempotencyGuard, fingerprint, validate_key
+from bff.checkout.mapping import placed_order, recent_order_number, refusals
 from bff.checkout.models import Order, OrderOutcome
 from bff.checkout.steps import Step, ensure_ready, missing_steps
 from bff.clock import Clock
@@ -37,10 +37,13 @@ from bff.errors import (
     UserProblem,
 )
 from bff.magento.errors import MagentoError, MagentoNotFound, MagentoUnavailable
+from bff.magento.outcomes import OrderRefusal
+from bff.magento.results import cart as cart_ops
+from bff.magento.results import checkout as ops
 from bff.money import Money
 from bff.sessions.store import IdempotencyStore
 from bff.settings import CheckoutSettings
-from bff.shopper import Shopper
+from bff.shopper import Gateway
 
 log = logging.getLogger("bff.checkout")
 
@@ -109,16 +112,16 @@ class CheckoutService:
         self.clock = clock
         self.observer = observer or _Unobserved()
 
-    async def state(self, shopper: Shopper) -> CheckoutState:
+    async def state(self, shopper: Gateway) -> CheckoutState:
         cart = await self.cart.get(shopper)
         return CheckoutState(
             cart=cart, missing=missing_steps(cart, signed_in=shopper.signed_in), signed_in=shopper.signed_in
         )
 
-    async def place_order(self, shopper: Shopper, idempotency_key: str) -> OrderOutcome:
+    async def place_order(self, shopper: Gateway, idempotency_key: str) -> OrderOutcome:
         return await self._idempotent(shopper, idempotency_key, "placeOrder", {}, self._no_steps)
 
-    async def checkout(self, shopper: Shopper, request: CheckoutRequest) -> OrderOutcome:
+    async def checkout(self, shopper: Gateway, request: CheckoutRequest) -> OrderOutcome:
         async def steps(cart_id: str, journal: dict[str, Any], scope: str) -> None:
             await self._run_steps(shopper, request, journal, scope)
 
@@ -131,7 +134,7 @@ class CheckoutService:
 
     async def _idempotent(
         self,
-        shopper: Shopper,
+        shopper: Gateway,
         key: str,
         kind: str,
         payload: dict[str, Any],
@@ -174,13 +177,13 @@ class CheckoutService:
         await self.cart.forget_cart(shopper)
         return OrderOutcome(order=order, cart=await self.cart.get(shopper))
 
-    async def _cart_or_empty(self, shopper: Shopper) -> Cart:
+    async def _cart_or_empty(self, shopper: Gateway) -> Cart:
         try:
             return await self.cart.get(shopper)
         except MagentoError:
             return Cart.empty()
 
-    async def _run_steps(self, shopper: Shopper, request: CheckoutRequest, journal: dict[str, Any], scope: str) -> None:
+    async def _run_steps(self, shopper: Gateway, request: CheckoutRequest, journal: dict[str, Any], scope: str) -> None:
         """Run the checkout's set-steps that the journal does not record as done yet."""
         key = request.idempotency_key
 
@@ -207,7 +210,7 @@ class CheckoutService:
         if r.payment_method:
             await step("payment_method", partial(self.cart.set_payment_method, shopper, r.payment_method))
 
-    async def _place(self, shopper: Shopper, scope: str, key: str, cart_id: str, journal: dict[str, Any]) -> Order:
+    async def _place(self, shopper: Gateway, scope: str, key: str, cart_id: str, journal: dict[str, Any]) -> Order:
         attempt = journal.get(PLACE_SENT)
         if isinstance(attempt, dict):
             earlier = await self._placed_order(shopper, cart_id, attempt)
@@ -235,7 +238,9 @@ class CheckoutService:
         }
         await self.store.record_step(scope, key, PLACE_SENT, attempt)
         try:
-            data = await shopper.call("PlaceOrder", {"cartId": cart_id}, timeout_s=self.settings.place_order_timeout_s)
+            result = await shopper.call(
+                ops.PLACE_ORDER({"cartId": cart_id}), timeout_s=self.settings.place_order_timeout_s
+            )
         except MagentoUnavailable as exc:
             if not exc.maybe_executed:
                 raise
@@ -244,28 +249,26 @@ class CheckoutService:
             if order is None:
                 raise
             return order
-        result = data.get("placeOrder") or {}
-        codes = {str(e.get("code")) for e in result.get("errors") or ()}
-        placed = result.get("orderV2")
-        if placed and not codes:
-            total = Money.from_magento((placed.get("total") or {}).get("grand_total"), cart.currency)
-            return Order(number=placed.get("number"), email=placed.get("email") or cart.email, grand_total=total)
-        if codes & {"CART_NOT_ACTIVE", "CART_NOT_FOUND"}:
+        placed = placed_order(result, email=cart.email, currency=cart.currency)
+        if placed is not None:
+            return placed
+        refused = refusals(result)
+        if OrderRefusal.CART_GONE in refused:
             order = await self._placed_order(shopper, cart_id, attempt)
             if order is not None:
                 return order
-        if "GUEST_EMAIL_MISSING" in codes:
+        if OrderRefusal.GUEST_EMAIL_MISSING in refused:
             raise CheckoutIncomplete([str(Step.EMAIL)])
-        log.warning("Magento refused placeOrder with codes %s", sorted(codes))
+        log.warning("Magento refused placeOrder: %s", sorted(r.name for r in refused))
         raise UserFacingError(ORDER_FAILED)
 
-    async def _placed_order(self, shopper: Shopper, cart_id: str, attempt: dict[str, Any]) -> Order | None:
+    async def _placed_order(self, shopper: Gateway, cart_id: str, attempt: dict[str, Any]) -> Order | None:
         """Whether the earlier attempt placed an order: None if the cart is still active (not placed).
 
         Raises UPSTREAM_UNAVAILABLE when Magento cannot tell us: nothing is re-sent blindly.
         """
         try:
-            await shopper.call("GetCart", {"cartId": cart_id})
+            await shopper.call(cart_ops.GET_CART({"cartId": cart_id}))
             return None
         except MagentoNotFound:
             pass  # the cart is no longer active: an order consumed it
@@ -278,27 +281,12 @@ class CheckoutService:
         number = await self._find_number(shopper, float(attempt.get("at") or 0), total) if shopper.signed_in else None
         return Order(number=number, email=email, grand_total=total)
 
-    async def _find_number(self, shopper: Shopper, attempted_at: float, total: Money) -> str | None:
+    async def _find_number(self, shopper: Gateway, attempted_at: float, total: Money) -> str | None:
         try:
-            data = await shopper.call("RecentOrders")
+            result = await shopper.call(ops.RECENT_ORDERS({}))
         except (MagentoError, UpstreamUnavailable):
             return None
-        for item in ((data.get("customer") or {}).get("orders") or {}).get("items") or ():
-            placed = _epoch(item.get("order_date"))
-            amount = Money.from_magento((item.get("total") or {}).get("grand_total"), total.currency)
-            if placed is not None and placed >= attempted_at - LOOKUP_WINDOW_S and amount == total:
-                number = item.get("number")
-                return str(number) if number else None
-        return None
-
-
-def _epoch(value: object) -> float | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return None
+        return recent_order_number(result, placed_after=attempted_at - LOOKUP_WINDOW_S, total=total)
 
 
 __all__ = ["CheckoutRequest", "CheckoutService", "CheckoutState", "IdempotencyObserver"]

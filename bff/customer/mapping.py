@@ -1,39 +1,82 @@
-"""Magento results → customer models (``Viewer``/``CustomerCart`` customer part, ``storeConfig``)."""
+"""Magento's customer answers (generated views) → customer models; sign-up → Magento's input.
+
+The only module of the customer package that names Magento's fields.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from bff.customer.models import DEFAULT_TOKEN_LIFETIME_S, Customer, CustomerPolicy, OrderSummary
-from bff.money import Money
+from bff.cart.mapping import cart_from_magento
+from bff.cart.models import CartLine
+from bff.customer.models import DEFAULT_TOKEN_LIFETIME_S, Customer, CustomerPolicy, OrderSummary, SignUp
+from bff.magento.money import money
+from bff.magento.results.customer import (
+    CreateCustomerVariables,
+    CustomerPolicyResult,
+    CustomerWithCartResult,
+    GenerateCustomerTokenResult,
+    GuestCartToMergeResult,
+    ViewerResult,
+)
+from bff.magento.results.fragments import CustomerSummary, CustomerSummaryOrdersItems
 
 SECONDS_PER_HOUR = 3600.0
 
 
-def _order(data: dict[str, Any]) -> OrderSummary:
-    total = (data.get("total") or {}).get("grand_total")
+def _order(data: CustomerSummaryOrdersItems) -> OrderSummary:
     return OrderSummary(
-        number=str(data.get("number") or ""),
-        placed_at=str(data.get("order_date") or ""),
-        status=str(data.get("status") or ""),
-        grand_total=Money.from_magento(total),
+        number=data.number or "",
+        placed_at=data.order_date or "",
+        status=data.status or "",
+        grand_total=money(data.total.grand_total if data.total else None),
     )
 
 
-def customer_from_magento(data: dict[str, Any]) -> Customer:
-    """Map the ``customer { firstname lastname email orders { … } }`` selection."""
-    orders = data.get("orders") or {}
-    items = [o for o in orders.get("items") or () if o]
+def customer_from_magento(data: CustomerSummary) -> Customer:
+    """Map the ``CustomerSummary`` selection (name, e-mail, recent orders)."""
+    orders = data.orders
+    items = [o for o in (orders.items if orders else ()) if o is not None]
     return Customer(
-        firstname=str(data.get("firstname") or ""),
-        lastname=str(data.get("lastname") or ""),
-        email=str(data.get("email") or ""),
+        firstname=data.firstname or "",
+        lastname=data.lastname or "",
+        email=data.email or "",
         recent_orders=tuple(_order(o) for o in items),
-        order_count=int(orders.get("total_count") or len(items)),
+        order_count=int((orders.total_count if orders else None) or len(items)),
     )
 
 
-def _positive_int(value: Any, default: int) -> int:
+def viewer_customer(result: ViewerResult | CustomerWithCartResult) -> Customer | None:
+    """The signed-in customer in a ``Viewer`` or ``CustomerWithCart`` answer."""
+    return customer_from_magento(result.customer) if result.customer is not None else None
+
+
+def customer_cart_id(result: CustomerWithCartResult) -> str | None:
+    """The masked id of the customer's active cart."""
+    return result.customerCart.id or None
+
+
+def issued_token(result: GenerateCustomerTokenResult) -> str | None:
+    issued = result.generateCustomerToken
+    return (issued.token or None) if issued is not None else None
+
+
+def guest_lines(result: GuestCartToMergeResult) -> tuple[CartLine, ...]:
+    return cart_from_magento(result.cart).lines if result.cart is not None else ()
+
+
+def sign_up_variables(signup: SignUp) -> CreateCustomerVariables:
+    """``createCustomerV2``'s input."""
+    return {
+        "input": {
+            "firstname": signup.firstname,
+            "lastname": signup.lastname,
+            "email": signup.email,
+            "password": signup.password,
+            "is_subscribed": signup.newsletter,
+        }
+    }
+
+
+def _positive_int(value: object, default: int) -> int:
     try:
         number = int(str(value))
     except (TypeError, ValueError):
@@ -41,20 +84,22 @@ def _positive_int(value: Any, default: int) -> int:
     return number if number > 0 else default
 
 
-def policy_from_magento(data: dict[str, Any] | None) -> CustomerPolicy:
+def policy_from_magento(result: CustomerPolicyResult) -> CustomerPolicy:
     """``storeConfig``'s customer settings; unset or unreadable values keep Magento's defaults.
 
     ``customer_access_token_lifetime`` is in hours (a Float)."""
-    config = data or {}
+    config = result.storeConfig
     defaults = CustomerPolicy()
-    lifetime = config.get("customer_access_token_lifetime")
+    if config is None:
+        return defaults
+    lifetime = config.customer_access_token_lifetime
     lifetime_s = DEFAULT_TOKEN_LIFETIME_S
     if isinstance(lifetime, int | float) and lifetime > 0:
         lifetime_s = float(lifetime) * SECONDS_PER_HOUR
     return CustomerPolicy(
         token_lifetime_s=lifetime_s,
-        min_password_length=_positive_int(config.get("minimum_password_length"), defaults.min_password_length),
+        min_password_length=_positive_int(config.minimum_password_length, defaults.min_password_length),
         required_character_classes=min(
-            4, _positive_int(config.get("required_character_classes_number"), defaults.required_character_classes)
+            4, _positive_int(config.required_character_classes_number, defaults.required_character_classes)
         ),
     )

@@ -12,13 +12,18 @@ Magento's token, the password and the e-mail address never appear in logs or err
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from bff.cart.mapping import cart_from_magento
 from bff.cart.models import CartLine
 from bff.cart.service import CartService
 from bff.clock import Clock
-from bff.customer.mapping import customer_from_magento, policy_from_magento
+from bff.customer.mapping import (
+    customer_cart_id,
+    guest_lines,
+    issued_token,
+    policy_from_magento,
+    sign_up_variables,
+    viewer_customer,
+)
 from bff.customer.models import AuthResult, Credentials, CustomerPolicy, SignUp, Viewer
 from bff.errors import (
     BffError,
@@ -36,8 +41,9 @@ from bff.magento.errors import (
     MagentoUnauthenticated,
     MagentoUnauthorized,
 )
+from bff.magento.results import customer as ops
 from bff.sessions.models import Session
-from bff.shopper import Shopper
+from bff.shopper import Gateway
 
 log = logging.getLogger("bff.customer")
 
@@ -65,7 +71,7 @@ class CustomerService:
 
     # --- viewer -----------------------------------------------------------------------------
 
-    async def viewer(self, shopper: Shopper) -> Viewer:
+    async def viewer(self, shopper: Gateway) -> Viewer:
         """Signed out: answered without Magento. Signed in: the customer as Magento has them.
 
         An expired or refused customer token raises ``UNAUTHENTICATED`` (``Shopper.call``) and
@@ -75,18 +81,17 @@ class CustomerService:
         if session is None or not session.signed_in:
             return Viewer.signed_out()
         try:
-            data = await shopper.call("Viewer", as_customer=True)
+            customer = viewer_customer(await shopper.call(ops.VIEWER({}), as_customer=True))
         except MagentoUnauthenticated:  # e.g. the account was locked meanwhile
             await shopper.session.end_customer()
             raise Unauthenticated() from None
-        customer = data.get("customer")
-        if not isinstance(customer, dict):
+        if customer is None:
             raise UpstreamFailed(operation="Viewer", detail="no customer in the answer")
-        return Viewer.of(customer_from_magento(customer))
+        return Viewer.of(customer)
 
     # --- sign-up / sign-in ------------------------------------------------------------------
 
-    async def sign_up(self, shopper: Shopper, signup: SignUp) -> AuthResult:
+    async def sign_up(self, shopper: Gateway, signup: SignUp) -> AuthResult:
         """Create the account (Magento's name, e-mail and password rules checked first), then
         sign in exactly as ``sign_in`` does, so the guest cart is merged into the new account."""
         await self._refuse_if_signed_in(shopper)
@@ -94,17 +99,8 @@ class CustomerService:
         problems = signup.problems(policy)
         if problems:
             raise UserFacingError(*problems)
-        variables = {
-            "input": {
-                "firstname": signup.firstname,
-                "lastname": signup.lastname,
-                "email": signup.email,
-                "password": signup.password,
-                "is_subscribed": signup.newsletter,
-            }
-        }
         try:
-            await shopper.call("CreateCustomer", variables, as_customer=False)
+            await shopper.call(ops.CREATE_CUSTOMER(sign_up_variables(signup)), as_customer=False)
         except (MagentoInputRejected, MagentoAlreadyExists):
             # Everything else Magento checks was validated above: its refusal of createCustomerV2
             # means the address is in use.
@@ -112,7 +108,7 @@ class CustomerService:
         log.info("customer account created")
         return await self._sign_in(shopper, signup.credentials, policy)
 
-    async def sign_in(self, shopper: Shopper, credentials: Credentials) -> AuthResult:
+    async def sign_in(self, shopper: Gateway, credentials: Credentials) -> AuthResult:
         """Exchange the credentials for a customer token and make the session the customer's.
 
         * A shopper who is already signed in gets ``ALREADY_SIGNED_IN`` and stays signed in (a
@@ -129,27 +125,26 @@ class CustomerService:
         await self._refuse_if_signed_in(shopper)
         return await self._sign_in(shopper, credentials, await self._policy(shopper))
 
-    async def _refuse_if_signed_in(self, shopper: Shopper) -> None:
+    async def _refuse_if_signed_in(self, shopper: Gateway) -> None:
         if shopper.session.customer_expired():
             await shopper.session.end_customer()
         session = shopper.session.current
         if session is not None and session.signed_in:
             raise UserFacingError(ALREADY_SIGNED_IN)
 
-    async def _sign_in(self, shopper: Shopper, credentials: Credentials, policy: CustomerPolicy) -> AuthResult:
+    async def _sign_in(self, shopper: Gateway, credentials: Credentials, policy: CustomerPolicy) -> AuthResult:
         guest_lines = await self._guest_lines(shopper)
         issued_at = self.clock.now()
         try:
-            data = await shopper.call(
-                "GenerateCustomerToken",
-                {"email": credentials.email, "password": credentials.password},
+            result = await shopper.call(
+                ops.GENERATE_CUSTOMER_TOKEN({"email": credentials.email, "password": credentials.password}),
                 as_customer=False,
             )
         except MagentoUnauthenticated:
             log.info("sign-in refused")
             raise UserFacingError(INVALID_CREDENTIALS) from None
-        token = (data.get("generateCustomerToken") or {}).get("token")
-        if not isinstance(token, str) or not token:
+        token = issued_token(result)
+        if token is None:
             raise UpstreamFailed(operation="GenerateCustomerToken", detail="no token in the answer")
 
         current = shopper.session.current
@@ -165,25 +160,24 @@ class CustomerService:
         log.info("customer signed in")
         return await self._adopt_customer_cart(shopper, guest_lines)
 
-    async def _guest_lines(self, shopper: Shopper) -> tuple[CartLine, ...]:
+    async def _guest_lines(self, shopper: Gateway) -> tuple[CartLine, ...]:
         """The lines of the session's guest cart; none when it has no cart or Magento lost it."""
         session = shopper.session.current
         if session is None or session.cart_id is None:
             return ()
         try:
-            data = await shopper.call("GuestCartToMerge", {"cartId": session.cart_id}, as_customer=False)
+            result = await shopper.call(ops.GUEST_CART_TO_MERGE({"cartId": session.cart_id}), as_customer=False)
         except (MagentoNotFound, MagentoUnauthorized):  # gone, inactive (ordered) or not a guest's
             return ()
-        cart = data.get("cart")
-        return cart_from_magento(cart).lines if isinstance(cart, dict) else ()
+        return guest_lines(result)
 
-    async def _adopt_customer_cart(self, shopper: Shopper, guest_lines: tuple[CartLine, ...]) -> AuthResult:
+    async def _adopt_customer_cart(self, shopper: Gateway, guest_lines: tuple[CartLine, ...]) -> AuthResult:
         """Point the (now customer) session at the customer's cart and merge the guest lines in.
 
         If Magento cannot give the customer's cart, the shopper stays signed in (the token is
         good; the cart is looked up again later) and the guest lines are reported as not moved."""
         try:
-            data = await shopper.call("CustomerWithCart", as_customer=True)
+            result = await shopper.call(ops.CUSTOMER_WITH_CART({}), as_customer=True)
         except Unauthenticated:
             raise
         except BffError as err:  # the sign-in itself succeeded: keep it rather than fail the request
@@ -192,18 +186,18 @@ class CustomerService:
             else:
                 log.error("customer cart unreadable after sign-in: %s %s", err.code, err.detail)
             return AuthResult(Viewer(signed_in=True), (CART_NOT_MOVED,) if guest_lines else ())
-        cart_id = _masked_id(data.get("customerCart"))
+        cart_id = customer_cart_id(result)
         session = shopper.session.current
         if session is not None and cart_id is not None:
             await shopper.session.update(session.with_changes(cart_id=cart_id))
-        customer = data.get("customer")
-        viewer = Viewer.of(customer_from_magento(customer)) if isinstance(customer, dict) else Viewer(signed_in=True)
+        customer = viewer_customer(result)
+        viewer = Viewer.of(customer) if customer is not None else Viewer(signed_in=True)
         notices: tuple[UserProblem, ...] = ()
         if guest_lines:
             notices = await self._merge(shopper, guest_lines)
         return AuthResult(viewer, notices)
 
-    async def _merge(self, shopper: Shopper, lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:
+    async def _merge(self, shopper: Gateway, lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:
         """``CartService.merge_guest_lines`` never raises by contract; should it still fail, the
         customer's own items are untouched and the shopper is told the guest items were not moved."""
         try:
@@ -216,7 +210,7 @@ class CustomerService:
 
     # --- sign-out ---------------------------------------------------------------------------
 
-    async def sign_out(self, shopper: Shopper) -> AuthResult:
+    async def sign_out(self, shopper: Gateway) -> AuthResult:
         """Revoke Magento's token (best effort), then continue in a fresh guest session with no
         cart under a new session token (store view and currency are kept). A shopper who is not
         signed in gets the signed-out viewer and no error; their session is left alone."""
@@ -225,7 +219,7 @@ class CustomerService:
             return AuthResult(Viewer.signed_out())
         if not shopper.session.customer_expired():
             try:
-                await shopper.call("RevokeCustomerToken", as_customer=True)
+                await shopper.call(ops.REVOKE_CUSTOMER_TOKEN({}), as_customer=True)
             except BffError as err:  # refused, unreachable, …: the token expires on its own
                 log.info("token revocation skipped: %s", err.code)
         current = shopper.session.current or session
@@ -235,7 +229,7 @@ class CustomerService:
 
     # --- the store's customer settings ------------------------------------------------------
 
-    async def _policy(self, shopper: Shopper) -> CustomerPolicy:
+    async def _policy(self, shopper: Gateway) -> CustomerPolicy:
         """The store's token lifetime and password rules, read once per store view and kept
         in-process; Magento's defaults (1 hour, 8 characters, 3 classes) when it cannot be read."""
         key = shopper.store or ""
@@ -243,16 +237,10 @@ class CustomerService:
         if cached is not None:
             return cached
         try:
-            data = await shopper.call("CustomerPolicy", as_customer=False)
+            result = await shopper.call(ops.CUSTOMER_POLICY({}), as_customer=False)
         except BffError as err:
             log.warning("store customer settings unreadable (%s): using Magento's defaults", err.code)
             return CustomerPolicy()  # not cached: asked again next time
-        policy = policy_from_magento(data.get("storeConfig"))
+        policy = policy_from_magento(result)
         self._policies[key] = policy
         return policy
-
-
-def _masked_id(cart: Any) -> str | None:
-    if isinstance(cart, dict) and isinstance(cart.get("id"), str) and cart["id"]:
-        return str(cart["id"])
-    return None

@@ -1,4 +1,14 @@
-"""``build_schema``: the storefront schema, merged from each domain's Query and Mutation types."""
+"""``build_schema``: the storefront schema, merged from each domain's Query and Mutation types.
+
+``build_schema(settings, ...)`` owns the schema's extensions and their order:
+
+1. validation rules from the settings (introspection off in production); the query limits
+   (depth, aliases, cost) join them here;
+2. the observers passed in by ``bff.app`` (tracing's resolver spans), last, so they see every
+   resolver as it runs.
+
+Error codes are not an extension: the view codes every error of the result (``coded_error``).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +27,7 @@ from bff.graphql.checkout.mutations import CheckoutMutation
 from bff.graphql.checkout.queries import CheckoutQuery
 from bff.graphql.customer.mutations import CustomerMutation
 from bff.graphql.customer.queries import CustomerQuery
+from bff.settings import Settings
 
 Query = merge_types("Query", (CatalogQuery, CartQuery, CheckoutQuery, CustomerQuery))
 Mutation = merge_types("Mutation", (CartMutation, CheckoutMutation, CustomerMutation))
@@ -25,11 +36,16 @@ Mutation = merge_types("Mutation", (CartMutation, CheckoutMutation, CustomerMuta
 SchemaExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
-def build_schema(*, introspection: bool = True, extensions: Sequence[SchemaExtensionFactory] = ()) -> strawberry.Schema:
-    """The storefront schema. ``extensions`` run after the schema's own (tracing adds resolver spans)."""
-    extensions = list(extensions)
-    if not introspection:
-        extensions.insert(0, lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+def build_schema(
+    settings: Settings | None = None, *, observers: Sequence[SchemaExtensionFactory] = ()
+) -> strawberry.Schema:
+    """The storefront schema configured by ``settings`` (None: the defaults, e.g. to print the SDL);
+    ``observers`` run after the BFF's own extensions."""
+    settings = settings or Settings.model_construct()
+    extensions: list[SchemaExtensionFactory] = []
+    if not settings.introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    extensions.extend(observers)
     return strawberry.Schema(
         query=Query, mutation=Mutation, extensions=extensions, config=StrawberryConfig(auto_camel_case=True)
     )

@@ -1,14 +1,21 @@
-"""``BffGraphQL``: Strawberry's ASGI view with the BFF's context, error codes and offline GraphiQL.
+"""``BffGraphQL``: Strawberry's ASGI view with the BFF's context, admission and error codes.
 
-For the access log, metrics and traces (``bff.observability``, wired in by ``bff.app``), each
-GraphQL request leaves ``scope["bff.graphql"]`` = ``{"query", "operation_name", "outcome"}``;
-the outcome is "OK", the first error's ``extensions.code``, or the first ``userErrors`` code.
+**Admission.** A GraphQL request is admitted in one place, ``BffGraphQL.admit``, called once per
+operation right before execution (``execute_single``). In order, it records the operation in
+the request state (for logs, metrics and traces), refuses locale headers the shop does not offer
+(``BAD_USER_INPUT``), and remembers valid ones in the session. The limits (persisted documents,
+rate limits, cost budgets) plug in here; validation-time limits are the validation rules
+``build_schema`` installs; the response cache is the outer ASGI layer named in
+``bff.app.middleware_chain``.
+
+Everything this view learns goes into the request's ``RequestState`` (``bff.request_state``):
+the meta (headers, shopper IP, request id) and the ``GraphQLRecord`` (document, operation name,
+outcome code: "OK", the first error's ``extensions.code``, or the first ``userErrors`` code).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -25,19 +32,17 @@ from bff.errors import BadUserInput
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
+from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
 from bff.services import Services
 from bff.sessions.handle import SessionHandle
-from bff.sessions.middleware import SESSION_SCOPE_KEY
-from bff.shopper import RequestMeta, Shopper
-
-OBSERVED_SCOPE_KEY = "bff.graphql"  # read by bff.observability after the response
+from bff.shopper import Shopper
 
 
 def _error_response(message: str, status: int, code: str) -> Response:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
-ShopperFactory = Callable[[SessionHandle, RequestMeta], Shopper]
+ShopperFactory = Callable[[SessionHandle, RequestMeta, list[UpstreamCall]], Shopper]
 
 
 class BffGraphQL(GraphQL[GraphQLContext, None]):
@@ -60,37 +65,44 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
-        observed: dict[str, Any] = {}
-        scope[OBSERVED_SCOPE_KEY] = observed
+        state = request_state(scope)
+        record = state.graphql = GraphQLRecord()
         try:
-            scope["bff.meta"] = self._meta(request)
+            state.meta = self._meta(request, state)
             response = await self.run(request)
         except BadUserInput as err:
-            observed["outcome"] = err.code
+            record.outcome = err.code
             response = _error_response(err.message, 400, err.code)
         except HTTPException as exc:  # malformed requests: not JSON, mutation over GET, …
-            observed["outcome"] = "BAD_USER_INPUT"
+            record.outcome = "BAD_USER_INPUT"
             response = _error_response(exc.reason, exc.status_code, "BAD_USER_INPUT")
         await response(scope, receive, send)
 
-    def _meta(self, request: Request) -> RequestMeta:
+    def _meta(self, request: Request, state: RequestState) -> RequestMeta:
         headers = request.headers
         peer = request.client.host if request.client else None
         return RequestMeta(
             store=headers.get("store") or None,
             currency=headers.get("content-currency") or None,
             shopper_ip=shopper_ip(peer, headers.get("x-forwarded-for"), self.trusted_proxies),
-            request_id=request.scope.get("bff.request_id") or headers.get("x-request-id"),
+            request_id=state.request_id or headers.get("x-request-id"),
         )
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GraphQLContext:
-        handle = request.scope[SESSION_SCOPE_KEY]
-        assert isinstance(handle, SessionHandle)
-        meta = request.scope["bff.meta"]
-        shopper = self.make_shopper(handle, meta)
-        await self.services.catalog.check_locale(shopper, meta.store, meta.currency)
-        await shopper.remember_locale()
+        state = request_state(request.scope)
+        if state.session is None or state.meta is None:
+            raise RuntimeError("BffGraphQL runs behind SessionMiddleware (see bff.app.middleware_chain)")
+        shopper = self.make_shopper(state.session, state.meta, state.calls)
         return GraphQLContext(shopper=shopper, services=self.services)
+
+    async def admit(self, state: RequestState, context: GraphQLContext, request_data: GraphQLRequestData) -> None:
+        """The one place a GraphQL operation is admitted (see the module docstring)."""
+        if state.graphql is not None:
+            state.graphql.query = request_data.query
+            state.graphql.operation_name = request_data.operation_name
+        shopper = context.shopper
+        await self.services.catalog.check_locale(shopper, shopper.meta.store, shopper.meta.currency)
+        await shopper.remember_locale()
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
@@ -104,14 +116,16 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        request.scope[OBSERVED_SCOPE_KEY].update(query=request_data.query, operation_name=request_data.operation_name)
+        await self.admit(request_state(request.scope), context, request_data)
         return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
             result.errors = [coded_error(e) for e in result.errors]
         response = process_result(result)
-        request.scope[OBSERVED_SCOPE_KEY]["outcome"] = outcome_code(response)
+        record = request_state(request.scope).graphql
+        if record is not None:
+            record.outcome = outcome_code(response)
         return response
 
 

@@ -4,7 +4,9 @@ One pooled ``httpx.AsyncClient`` for the app's lifetime (``bff.app`` owns it). E
 document from ``operations/`` with Magento's headers (``Authorization``, ``Store``,
 ``Content-Currency``), the shopper's IP (``X-Forwarded-For``) and the request id, under explicit
 timeouts (also enforced with ``asyncio.timeout``, so an in-process transport cannot hang us).
-Queries are retried on transport errors and 502/503/504; mutations never are.
+Each operation's policy (``operations/<domain>/policies.toml``) decides: reads declared with
+``retry`` are retried on transport errors and 502/503/504, writes never are; ``timeout_s``
+replaces the read timeout for that operation.
 
 Instrumentation is passed in by ``bff.app`` and stays protocol-shaped here: ``observers`` see
 every attempt (metrics), and an optional ``tracer`` wraps each attempt in a span and adds its
@@ -25,18 +27,10 @@ import httpx
 from bff.errors import UpstreamFailed
 from bff.magento.errors import MagentoUnavailable, error_from_magento
 from bff.magento.operations import OperationDocument, operation
+from bff.request_state import UpstreamCall
 from bff.settings import MagentoSettings
 
 RETRYABLE_STATUS = frozenset({502, 503, 504})
-
-
-@dataclass
-class UpstreamCall:
-    operation: str
-    duration_s: float
-    outcome: str  # "ok", "graphql_error", "unavailable", "timeout", "http_<status>"
-    attempt: int
-    status: int | None = None  # HTTP status, when an answer arrived
 
 
 @dataclass
@@ -87,7 +81,7 @@ class MagentoClient:
         """Run operation ``name``; returns its ``data`` or raises a ``BffError``."""
         op = operation(name)
         ctx = ctx or CallContext()
-        attempts = 1 if op.is_mutation else 1 + self._settings.query_retries
+        attempts = 1 + self._settings.query_retries if op.policy.retry else 1
         for attempt in range(1, attempts + 1):
             try:
                 return await self._once(op, variables or {}, ctx, attempt, timeout_s)
@@ -135,7 +129,7 @@ class MagentoClient:
         headers: dict[str, str],
         span_observers: Sequence[Observer],
     ) -> dict[str, Any]:
-        budget = timeout_s or self._settings.read_timeout_s
+        budget = timeout_s or op.policy.timeout_s or self._settings.read_timeout_s
         payload = {"query": op.document, "operationName": op.name, "variables": dict(variables)}
         started = time.perf_counter()
         outcome = "ok"

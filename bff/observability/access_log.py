@@ -1,9 +1,9 @@
 """Pure ASGI: one log line per HTTP request (``event="request"``) and the request metrics.
 
-The line is written after the response has been sent, from what the request left in its scope:
-the request id (``RequestIdMiddleware``), the GraphQL document and outcome code (the view, under
-``bff.graphql``) and the Magento calls made (``RequestMeta.calls``, under ``bff.meta``). Probe and
-scrape requests (``/healthz``, ``/readyz``, ``/metrics``) are logged at DEBUG.
+The line is written after the response has been sent, from the request's ``RequestState``: the
+request id (``RequestIdMiddleware``), the GraphQL document and outcome code (the view's
+``GraphQLRecord``) and the Magento calls made. Probe and scrape requests (``/healthz``,
+``/readyz``, ``/metrics``) are logged at DEBUG.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bff.magento.client import UpstreamCall
 from bff.observability.metrics import Metrics
-from bff.observability.operation import GRAPHQL_SCOPE_KEY, OperationInfo, describe, metric_label
-from bff.observability.request_id import SCOPE_KEY as REQUEST_ID_KEY
+from bff.observability.operation import OperationInfo, describe, metric_label
+from bff.request_state import UpstreamCall, request_state
 
-META_SCOPE_KEY: Final = "bff.meta"  # the view's RequestMeta; its `calls` lists the Magento calls
 QUIET_PATHS: Final = frozenset({"/healthz", "/readyz", "/metrics"})
 MAX_PATH_CHARS: Final = 200
 
@@ -59,13 +57,13 @@ class AccessLogMiddleware:
             self._finish(scope, status, duration_s, failed)
 
     def _finish(self, scope: Scope, status: int, duration_s: float, failed: bool) -> None:
-        record = scope.get(GRAPHQL_SCOPE_KEY)
+        state = request_state(scope)
+        record = state.graphql
         info: OperationInfo | None = None
         outcome: str | None = None
-        if isinstance(record, dict):
-            info = describe(record.get("query"), record.get("operation_name"))
-            recorded = record.get("outcome")
-            outcome = recorded if isinstance(recorded, str) else ("INTERNAL" if failed or status >= 500 else None)
+        if record is not None:
+            info = describe(record.query, record.operation_name)
+            outcome = record.outcome or ("INTERNAL" if failed or status >= 500 else None)
             if self.metrics is not None and outcome is not None:
                 self.metrics.observe_request(metric_label(info), outcome, duration_s)
         path = str(scope.get("path", ""))[:MAX_PATH_CHARS]
@@ -73,7 +71,7 @@ class AccessLogMiddleware:
         if not log.isEnabledFor(level):
             return
         fields: dict[str, Any] = {
-            "request_id": scope.get(REQUEST_ID_KEY),
+            "request_id": state.request_id,
             "method": scope.get("method"),
             "path": path,
             "status": status,
@@ -83,10 +81,10 @@ class AccessLogMiddleware:
             fields.update(
                 operation=info.name, operation_type=info.type, root_fields=list(info.root_fields), outcome=outcome
             )
-        calls = getattr(scope.get(META_SCOPE_KEY), "calls", None)
+        calls = state.calls
         if calls:
-            fields["upstream"] = [_call(c) for c in calls if isinstance(c, UpstreamCall)]
-            fields["upstream_ms"] = round(sum(c.duration_s for c in calls if isinstance(c, UpstreamCall)) * 1000, 2)
+            fields["upstream"] = [_call(c) for c in calls]
+            fields["upstream_ms"] = round(sum(c.duration_s for c in calls) * 1000, 2)
         log.log(level, "request", extra=fields)
 
 

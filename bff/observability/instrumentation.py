@@ -1,6 +1,7 @@
 """``Instrumentation``: everything observability adds to one app, built from settings.
 
-``bff.app.create_app`` is the only caller. It asks this object for the middleware, the routes,
+``bff.app.create_app`` is the only caller. It asks this object for its middleware (placed by
+``bff.app.middleware_chain``, which owns the order of every layer), the routes,
 the Magento client's observer and tracer, the checkout's idempotency observer and the store
 wrappers, and runs ``running()`` in its lifespan (the separate metrics listener, the tracer
 provider's flush). Business code never imports ``bff.observability`` (import-linter checks).
@@ -37,13 +38,17 @@ class Instrumentation:
             else None
         )
 
-    def middleware(self) -> list[Middleware]:
-        """Outermost first: request id, then the server span, then the access log and metrics."""
-        stack = [Middleware(RequestIdMiddleware)]
-        if self.tracing is not None:
-            stack.append(Middleware(TracingMiddleware, tracing=self.tracing))
-        stack.append(Middleware(AccessLogMiddleware, metrics=self.metrics))
-        return stack
+    def request_id(self) -> Middleware:
+        """Accept or create ``X-Request-ID``; creates the request's ``RequestState``."""
+        return Middleware(RequestIdMiddleware)
+
+    def server_span(self) -> list[Middleware]:
+        """The request's server span (none when tracing is off)."""
+        return [Middleware(TracingMiddleware, tracing=self.tracing)] if self.tracing is not None else []
+
+    def access_log(self) -> Middleware:
+        """The per-request log line and the request metrics."""
+        return Middleware(AccessLogMiddleware, metrics=self.metrics)
 
     def routes(self) -> list[Route]:
         """``/metrics`` on the main app, unless metrics are off or have a port of their own."""
@@ -68,8 +73,8 @@ class Instrumentation:
             return store
         return CountingIdempotencyStore(store, self.metrics.session_store_errors)
 
-    def schema_extensions(self) -> list[Callable[[], SchemaExtension]]:
-        """Extensions for ``build_schema``: the resolver spans when tracing is on."""
+    def schema_observers(self) -> list[Callable[[], SchemaExtension]]:
+        """Extensions for ``build_schema`` to run last: the resolver spans when tracing is on."""
         return [self.tracing.resolver_extension()] if self.tracing is not None else []
 
     @asynccontextmanager

@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bff.magento.client import UpstreamCall
+from bff.request_state import UpstreamCall
 
 log = logging.getLogger("bff.metrics")
 

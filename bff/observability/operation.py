@@ -1,6 +1,6 @@
 """What a GraphQL request asked for, for logs, metrics and traces: operation name, type, root fields.
 
-The view records the raw document and ``operationName`` in the ASGI scope; this module parses it
+The view records the raw document and ``operationName`` in the request state; this module parses it
 after the response has been sent (the access log runs then), so the answer is never delayed.
 Small documents are cached (frontends send the same few documents over and over); huge ones are
 cut off by a token limit instead of being parsed twice in full.
@@ -15,8 +15,6 @@ from typing import Final
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode, parse
 from graphql.language import DocumentNode, FragmentDefinitionNode, SelectionSetNode
 
-# Written by bff.graphql.view for each GraphQL request: {"query", "operation_name", "outcome"}.
-GRAPHQL_SCOPE_KEY: Final = "bff.graphql"
 CACHEABLE_CHARS: Final = 16_384
 MAX_TOKENS: Final = 10_000
 

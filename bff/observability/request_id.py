@@ -1,9 +1,10 @@
 """Pure ASGI: accept or create ``X-Request-ID``, return it, bind it to every log line of the request.
 
 A client's id is kept when it is 1-128 characters of ``[A-Za-z0-9._:-]`` (safe in headers and
-logs); anything else is replaced by a fresh uuid4 hex. The id goes in ``scope["bff.request_id"]``,
-where the GraphQL view picks it up for ``RequestMeta.request_id``, which the Magento client
-forwards upstream as ``X-Request-ID``.
+logs); anything else is replaced by a fresh uuid4 hex. The id goes in the request's
+``RequestState`` (this middleware is the outermost BFF layer, so it creates that state), where the
+GraphQL view picks it up for ``RequestMeta.request_id``, which the Magento client forwards
+upstream as ``X-Request-ID``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bound_contextvars
 
-SCOPE_KEY: Final = "bff.request_id"
+from bff.request_state import SCOPE_KEY, RequestState
+
 HEADER: Final = "X-Request-ID"
 _VALID: Final = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
@@ -44,7 +46,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = request_id_from(_header(scope, b"x-request-id"))
-        scope[SCOPE_KEY] = request_id
+        scope[SCOPE_KEY] = RequestState(request_id=request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

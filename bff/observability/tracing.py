@@ -36,9 +36,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from bff.magento.client import UpstreamCall
-from bff.observability.operation import GRAPHQL_SCOPE_KEY, describe
-from bff.observability.request_id import SCOPE_KEY as REQUEST_ID_KEY
+from bff.observability.operation import describe
+from bff.request_state import UpstreamCall, request_state
 from bff.settings import TracingSettings
 
 log = logging.getLogger("bff.tracing")
@@ -187,16 +186,17 @@ class TracingMiddleware:
 
 
 def _describe_request(span: Span, scope: Scope, method: str) -> None:
-    if request_id := scope.get(REQUEST_ID_KEY):
-        span.set_attribute("bff.request_id", request_id)
-    record = scope.get(GRAPHQL_SCOPE_KEY)
-    if not isinstance(record, dict):
+    state = request_state(scope)
+    if state.request_id:
+        span.set_attribute("bff.request_id", state.request_id)
+    record = state.graphql
+    if record is None:
         return
     span.update_name(f"{method} {scope['path']}")  # the GraphQL route: a fixed path
-    info = describe(record.get("query"), record.get("operation_name"))
+    info = describe(record.query, record.operation_name)
     if info.type is not None:
         span.set_attribute("graphql.operation.type", info.type)
     if info.name is not None:
         span.set_attribute("graphql.operation.name", info.name)
-    if isinstance(outcome := record.get("outcome"), str):
-        span.set_attribute("bff.outcome", outcome)
+    if record.outcome is not None:
+        span.set_attribute("bff.outcome", record.outcome)

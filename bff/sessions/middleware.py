@@ -6,8 +6,10 @@
   when the request used Bearer, or carried no ``Origin`` (browsers always send one on POST), so
   web JavaScript never needs, or gets, the token.
 
-The loaded ``SessionHandle`` is put in ``scope["bff.session"]``. A malformed or unknown token is
-ignored (the shopper is treated as new); nothing about it is logged.
+The loaded ``SessionHandle`` goes into the request's ``RequestState`` (``bff.request_state``). A
+malformed or unknown token is ignored (the shopper is treated as new); nothing about it is
+logged. Only requests to ``paths`` (the GraphQL endpoint) load a session: probes and scrapes
+never touch the store.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bff.clock import Clock
+from bff.request_state import request_state
 from bff.sessions.handle import SessionHandle
 from bff.sessions.store import SessionStore
 from bff.sessions.tokens import looks_like_token, session_id
 from bff.settings import SessionSettings
 
-SESSION_SCOPE_KEY = "bff.session"
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 (a header name)
 
 
@@ -52,16 +54,24 @@ def _has_origin(scope: Scope) -> bool:
 
 class SessionMiddleware:
     def __init__(
-        self, app: ASGIApp, *, store: SessionStore, clock: Clock, settings: SessionSettings, secure_cookie: bool = True
+        self,
+        app: ASGIApp,
+        *,
+        store: SessionStore,
+        clock: Clock,
+        settings: SessionSettings,
+        secure_cookie: bool = True,
+        paths: frozenset[str] = frozenset({"/graphql"}),
     ) -> None:
         self.app = app
+        self.paths = paths
         self.store = store
         self.clock = clock
         self.settings = settings
         self.secure_cookie = secure_cookie and settings.cookie_secure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
         token, bearer = _request_token(scope, self.settings.cookie_name)
@@ -69,7 +79,7 @@ class SessionMiddleware:
         if token is not None and looks_like_token(token):
             session = await self.store.load(session_id(token))
         handle = SessionHandle(self.store, self.clock, session)
-        scope[SESSION_SCOPE_KEY] = handle
+        request_state(scope).session = handle
         send_header = bearer or not _has_origin(scope)
 
         async def send_with_token(message: Message) -> None:

@@ -9,8 +9,6 @@ from typing import Any
 import httpx
 import pytest
 
-from bff.graphql.view import OBSERVED_SCOPE_KEY
-from bff.observability.operation import GRAPHQL_SCOPE_KEY
 from bff.sandbox import Fault, FaultPlan
 from bff.settings import LogSettings
 from tests.observability.conftest import LogCapture, capture_logs
@@ -122,7 +120,3 @@ async def test_console_output_is_one_readable_line_per_request(client: httpx.Asy
         assert "upstream='CreateGuestCart " in line
         with pytest.raises(json.JSONDecodeError):
             json.loads(line)
-
-
-def test_the_view_records_what_the_access_log_reads() -> None:
-    assert OBSERVED_SCOPE_KEY == GRAPHQL_SCOPE_KEY
