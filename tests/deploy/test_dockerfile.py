@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -131,6 +132,13 @@ def test_the_builder_installs_the_project_from_its_pyproject_without_extras() ->
     assert install.group(1).split()[-1] == "."  # the project itself: no requirement names, no .[test]
     copied = [i.arguments for i in STAGES[0] if i.keyword == "COPY"]
     assert "pyproject.toml README.md ./" in copied
+
+
+def test_graphiqls_assets_are_an_extra_so_the_image_leaves_them_out() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assets = "graphene-django-graphiql-static"
+    assert [d for d in project["dependencies"] if d.startswith(assets)] == []
+    assert [d for d in project["optional-dependencies"]["dev"] if d.startswith(assets)] != []
 
 
 def test_the_final_stage_copies_only_the_virtualenv_from_the_builder() -> None:
