@@ -144,7 +144,7 @@ def settings_from(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Setti
 
 
 # Stand-ins for the values an operator puts in the real Secret (what production requires).
-REAL_LOOKING_SECRET = {"BFF_REDIS_URL": "rediss://:pw@redis.example.internal:6379/0", "BFF_WEBHOOK_SECRET": "x" * 48}
+REAL_LOOKING_SECRET = {"BFF_REDIS_URL": "rediss://:pw@redis.example.internal:6379/0"}
 
 
 def prod_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
@@ -241,7 +241,7 @@ def test_no_config_value_carries_a_trailing_comment(overlay: str) -> None:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_secrets_are_never_in_the_config_map(overlay: str) -> None:
-    assert {"BFF_REDIS_URL", "BFF_WEBHOOK_SECRET"} & set(config(overlay)) == set()
+    assert set(secret_values(template_secret())) & set(config(overlay)) == set()
 
 
 def test_the_prod_settings_pass_productions_own_checks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -318,18 +318,13 @@ def test_the_secret_template_has_exactly_the_keys_the_deployment_reads() -> None
         for v in bff_container("prod")["env"]
         if "secretKeyRef" in v.get("valueFrom", {})
     }
-    assert keys == set(secret_values(template_secret())) == {"BFF_REDIS_URL", "BFF_WEBHOOK_SECRET"}
+    assert keys == set(secret_values(template_secret())) == {"BFF_REDIS_URL"}
 
 
-@pytest.mark.parametrize(
-    ("key", "field"), [("BFF_REDIS_URL", "redis_url"), ("BFF_WEBHOOK_SECRET", "BFF_WEBHOOK_SECRET")]
-)
-def test_production_refuses_to_start_with_a_placeholder_left_in(
-    monkeypatch: pytest.MonkeyPatch, key: str, field: str
-) -> None:
-    placeholder = secret_values(template_secret())[key]
-    with pytest.raises(ValidationError, match=field):
-        settings_from({**config("prod"), **REAL_LOOKING_SECRET, key: placeholder}, monkeypatch)
+def test_production_refuses_to_start_with_the_placeholder_left_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    placeholder = secret_values(template_secret())["BFF_REDIS_URL"]
+    with pytest.raises(ValidationError, match="redis_url"):
+        settings_from({**config("prod"), "BFF_REDIS_URL": placeholder}, monkeypatch)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -344,11 +339,6 @@ def test_prod_reads_the_redis_url_from_the_secret() -> None:
         "name": SECRET_NAME,
         "key": "BFF_REDIS_URL",
     }
-
-
-def test_prod_reads_the_webhook_secret_from_the_secret() -> None:
-    reference = env_var("prod", "BFF_WEBHOOK_SECRET")["valueFrom"]["secretKeyRef"]
-    assert reference == {"name": SECRET_NAME, "key": "BFF_WEBHOOK_SECRET"}
 
 
 def test_dev_reads_its_secrets_from_the_generated_dev_secret() -> None:
