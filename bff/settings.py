@@ -90,7 +90,6 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     graphiql: bool = True
     introspection: bool = True
-    webhook_secret: SecretStr | None = None  # signs Magento → BFF webhooks (cache invalidation, events)
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
@@ -127,8 +126,6 @@ class Settings(BaseSettings):
             problems.append("BFF_CORS_ORIGINS must list exact origins, not '*' (credentials are allowed)")
         if not self.session.cookie_secure:
             problems.append("BFF_SESSION__COOKIE_SECURE must be true")
-        if self.webhook_secret is None or len(self.webhook_secret.get_secret_value()) < 32:
-            problems.append("BFF_WEBHOOK_SECRET is required (at least 32 characters)")
         if problems:
             raise ValueError("insecure production settings: " + "; ".join(problems))
         return self

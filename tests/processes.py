@@ -81,7 +81,6 @@ def serve_env(redis_url: str, magento_url: str, **extra: str) -> dict[str, str]:
         "BFF_MAGENTO__URL": magento_url,
         "BFF_INTROSPECTION": "false",
         "BFF_GRAPHIQL": "false",
-        "BFF_WEBHOOK_SECRET": "test-webhook-secret-0123456789abcdef",
         "BFF_CORS_ORIGINS": "https://shop.example",
         "BFF_SERVER__GRACEFUL_TIMEOUT_S": "10",
         **extra,

@@ -1,12 +1,15 @@
 """GraphiQL that works offline: its assets are served from an installed PyPI package.
 
 The page loads React, ReactDOM and GraphiQL from ``/graphiql-assets/``, which ``bff.app`` mounts
-from the ``graphene-django-graphiql-static`` wheel (a dependency installed by the project's setup;
-no asset is copied into this repository and no CDN is contacted).
+from the ``graphene-django-graphiql-static`` wheel (no asset is copied into this repository and no
+CDN is contacted). That wheel is the ``dev`` extra (``scripts/dev`` installs it; the test extra
+includes it), not a runtime dependency: the production image does without it, and where it is
+missing the GraphiQL page says how to install it while the API works as usual.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from importlib import resources
 from pathlib import Path
@@ -45,6 +48,9 @@ def assets_directory() -> Path | None:
 
 
 def graphiql_html(endpoint: str) -> str:
+    """The GraphiQL page for ENDPOINT, or a page saying how to install the assets when they are missing."""
+    if assets_directory() is None:
+        return _assets_missing_html(endpoint)
     scripts = "\n".join(f'  <script src="{ASSETS_MOUNT}/{name}"></script>' for name in _ASSETS)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -65,6 +71,24 @@ def graphiql_html(endpoint: str) -> str:
                                         shouldPersistHeaders: true }}),
       document.getElementById("graphiql"));
   </script>
+</body>
+</html>
+"""
+
+
+def _assets_missing_html(endpoint: str) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>bff · GraphiQL is not installed</title>
+</head>
+<body>
+  <h1>GraphiQL is not installed</h1>
+  <p>GraphiQL is on (<code>BFF_GRAPHIQL</code>), but its assets, the Python package
+  <code>graphene-django-graphiql-static</code>, are not installed. Install the <code>dev</code>
+  extra (<code>pip install -e '.[dev]'</code>; <code>scripts/dev</code> does it) and restart the server.</p>
+  <p>The GraphQL API at <code>{html.escape(endpoint)}</code> works without it.</p>
 </body>
 </html>
 """

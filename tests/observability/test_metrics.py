@@ -57,8 +57,6 @@ async def test_every_metric_is_declared_in_the_exposition(client: httpx.AsyncCli
         "bff_idempotency_replays_total": "counter",
         "bff_idempotency_conflicts_total": "counter",
         "bff_session_store_errors_total": "counter",
-        "bff_cache_hits_total": "counter",
-        "bff_cache_misses_total": "counter",
     }
 
 

@@ -9,7 +9,6 @@ from bff.settings import MagentoSettings, SessionSettings, Settings
 
 SECURE: dict[str, object] = {
     "environment": "production",
-    "webhook_secret": SecretStr("w" * 32),
     "redis_url": SecretStr("redis://redis:6379/0"),
     "magento": MagentoSettings(url="https://magento.example.com/graphql"),
     "introspection": False,
