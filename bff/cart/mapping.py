@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from bff.cart.models import (
@@ -75,8 +76,9 @@ LINE_PROBLEMS = {
 }
 
 
+@lru_cache(maxsize=1024)
 def quantity(value: float | None) -> Decimal:
-    """Magento's Float quantities as exact decimals: 2.0 → 2, 1.5 → 1.5."""
+    """Magento's Float quantities as exact decimals: 2.0 → 2, 1.5 → 1.5 (memoised: Decimal is immutable)."""
     amount = Decimal(str(value or 0))
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
 

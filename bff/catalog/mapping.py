@@ -225,22 +225,32 @@ def _variant_attributes(
 
 def _options(item: CatalogProductCard | CatalogProductDetail) -> tuple[ProductOption, ...]:
     """A configurable's options; a value is in stock when some in-stock variant has it."""
-    variants = [v for v in item.variants or () if v is not None]
-    salable = {a.value_uid for v in variants if _in_stock(v.product) for a in _variant_attributes(v)}
+    configurable = item.configurable_options
+    if not configurable:
+        return ()
+    salable = {
+        a.uid
+        for v in item.variants or ()
+        if v is not None and _in_stock(v.product)
+        for a in v.attributes or ()
+        if a is not None and a.uid
+    }
     options: list[ProductOption] = []
-    for option in _rows(item.configurable_options):
+    for option in configurable:
+        if option is None:
+            continue
         values = tuple(
             OptionValue(
-                uid=str(v.uid),
-                label=_text(v.label),
-                swatch=v.swatch_data.value if v.swatch_data else None,
-                in_stock=str(v.uid) in salable,
+                uid=uid,
+                label=v.label or "",
+                swatch=swatch.value if (swatch := v.swatch_data) is not None else None,
+                in_stock=uid in salable,
             )
-            for v in _rows(option.values)
-            if v.uid
+            for v in option.values or ()
+            if v is not None and (uid := v.uid)
         )
-        options.append(ProductOption(uid=_text(option.uid), code=_text(option.attribute_code),
-                                     label=_text(option.label), values=values))  # fmt: skip
+        options.append(ProductOption(uid=option.uid or "", code=option.attribute_code or "",
+                                     label=option.label or "", values=values))  # fmt: skip
     return tuple(options)
 
 
@@ -259,9 +269,9 @@ def _variants(item: CatalogProductDetail) -> tuple[Variant, ...]:
 def product_card_from_magento(item: CatalogProductCard) -> ProductCard:
     """A ``CatalogProductCard`` selection."""
     return ProductCard(
-        uid=_text(item.uid),
-        sku=_text(item.sku),
-        name=_text(item.name),
+        uid=item.uid,
+        sku=item.sku or "",
+        name=item.name or "",
         url_key=item.url_key,
         thumbnail=_image(item.thumbnail),
         image=_image(item.small_image),
@@ -313,14 +323,16 @@ def product_with_url_key(result: ProductByUrlKeyResult, url_key: str) -> Product
 def _facets(rows: Sequence[ProductListingResultProductsAggregations | None] | None) -> tuple[Facet, ...]:
     return tuple(
         Facet(
-            attribute=_text(a.attribute_code),
-            label=_text(a.label, _text(a.attribute_code)),
+            attribute=a.attribute_code,
+            label=a.label if a.label is not None else a.attribute_code,
             options=tuple(
-                FacetOption(label=_text(o.label, _text(o.value)), value=_text(o.value), count=int(o.count or 0))
-                for o in _rows(a.options)
+                FacetOption(label=o.label if o.label is not None else o.value, value=o.value, count=o.count or 0)
+                for o in a.options or ()
+                if o is not None
             ),
         )
-        for a in _rows(rows)
+        for a in rows or ()
+        if a is not None
     )
 
 

@@ -1,8 +1,14 @@
-"""Magento's ``Money { value currency }`` (generated view) as the BFF's ``Money``."""
+"""Magento's ``Money { value currency }`` (generated view) as the BFF's ``Money``.
+
+Conversions are memoised: a page repeats the same few amounts (prices, zero discounts) many
+times, ``Money`` is immutable, and turning a float into a cent-exact ``Decimal`` is the costliest
+step of mapping an answer.
+"""
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from bff.magento.results.fragments import Money as MagentoMoney
 from bff.money import CENT, Money
@@ -11,7 +17,11 @@ from bff.money import CENT, Money
 def money(view: MagentoMoney | None, fallback_currency: str = "USD") -> Money:
     """Exact to the cent; a missing value is 0 and a missing currency ``fallback_currency``."""
     if view is None:
-        return Money(Decimal("0.00"), fallback_currency)
-    value = view.value
+        return _money(None, fallback_currency)
+    return _money(view.value, view.currency or fallback_currency)
+
+
+@lru_cache(maxsize=8192)
+def _money(value: float | None, currency: str) -> Money:
     amount = Decimal(str(value if value is not None else 0)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return Money(amount, str(view.currency or fallback_currency))
+    return Money(amount, currency)
