@@ -17,8 +17,10 @@ from bff.settings import SessionSettings, Settings
 from tests.api.test_checkout import CHECKOUT
 from tests.fake_clock import FakeClock
 from tests.storefront import checkout_input
+from tests.waiting import eventually
 
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
+CART = "{ cart { totalQuantity } }"
 
 
 @pytest.fixture
@@ -64,8 +66,20 @@ async def test_redis_holds_neither_the_session_token_nor_the_masked_cart_id_in_k
 
 async def test_sessions_in_redis_expire_after_the_idle_timeout(redis_client: httpx.AsyncClient, redis: Redis) -> None:
     await redis_client.post("/graphql", json={"query": ADD})
+    assert (await redis_client.post("/graphql", json={"query": CART})).json() == {
+        "data": {"cart": {"totalQuantity": "1"}}
+    }
     [key] = [k async for k in redis.scan_iter("bff:v1:session:*")]
-    assert 0 < await redis.ttl(key) <= 7 * 24 * 3600
+    assert await redis.ttl(key) == 7 * 24 * 3600  # the idle timeout, restarted by the last request
+    await redis.pexpire(key, 1)  # the idle week passes: Redis, not the BFF, drops the session
+
+    async def gone() -> bool:
+        return await redis.exists(key) == 0
+
+    await eventually(gone, what="Redis has expired the session", timeout_s=5)
+    assert (await redis_client.post("/graphql", json={"query": CART})).json() == {
+        "data": {"cart": {"totalQuantity": "0"}}
+    }
 
 
 def test_the_app_sizes_its_redis_pool_from_the_settings(redis_url: str, sandbox_app: Starlette) -> None:
