@@ -110,7 +110,11 @@ def create_app(
     sessions: SessionStore
     idempotency: IdempotencyStore
     if settings.redis_url is not None:
-        redis = redis_from_url(settings.redis_url.get_secret_value())
+        redis = redis_from_url(
+            settings.redis_url.get_secret_value(),
+            pool_size=settings.redis_pool_size,
+            pool_timeout_s=settings.redis_pool_timeout_s,
+        )
         sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
     else:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -33,12 +34,17 @@ def _wait_for_port(port: int, timeout_s: float) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout_s}s")
 
 
-@contextmanager
-def redis_server(workdir: Path) -> Iterator[str]:
-    """Start a throwaway redis-server on a free loopback port; yield its URL; stop it."""
+def _redis_binary() -> str:
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed: run scripts/setup --with-redis (as root)")
+    return binary
+
+
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """Start a throwaway redis-server on a free loopback port; yield its URL; stop it."""
+    binary = _redis_binary()
     port = free_port()
     proc = subprocess.Popen(
         [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)],
@@ -47,6 +53,25 @@ def redis_server(workdir: Path) -> Iterator[str]:
     try:
         _wait_for_port(port, timeout_s=10)
         yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def redis_sentinel(workdir: Path, master_url: str, service: str = "bff-master") -> Iterator[str]:
+    """Start a Redis Sentinel (redis-server --sentinel) that watches the server at ``master_url``;
+    yield a ``redis+sentinel://`` URL for that server's database; stop it."""
+    master = urlsplit(master_url)
+    port = free_port()
+    config = workdir / "sentinel.conf"  # Sentinel rewrites its configuration file: give it its own
+    config.write_text(
+        f"bind 127.0.0.1\nport {port}\ndir {workdir}\nsentinel monitor {service} {master.hostname} {master.port} 1\n"
+    )
+    proc = subprocess.Popen([_redis_binary(), str(config), "--sentinel"], stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port, timeout_s=10)
+        yield f"redis+sentinel://127.0.0.1:{port}/{service}{master.path}"
     finally:
         proc.terminate()
         proc.wait(timeout=10)

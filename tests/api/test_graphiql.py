@@ -35,7 +35,9 @@ async def test_graphiql_can_be_switched_off(sandbox_app: Starlette) -> None:
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as c:
         response = await c.get("/graphql", headers={"Accept": "text/html"})
-    assert "GraphiQL" not in response.text
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"errors": [{"message": "Not Found", "extensions": {"code": "BAD_USER_INPUT"}}]}
 
 
 def test_the_example_query_in_graphiql_is_valid() -> None:

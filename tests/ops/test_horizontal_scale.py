@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-import time
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.ops.conftest import ServeFactory
 from tests.ops.test_serve import ADD, CHECKOUT, post
 from tests.processes import Process
+from tests.waiting import wait_until
 
 STEPS = [
     ('mutation { setGuestEmail(email: "jane@example.com") { userErrors { code } } }', {}),
@@ -33,7 +34,6 @@ STEPS = [
     ('mutation { setShippingMethod(carrierCode: "flatrate", methodCode: "flatrate") { userErrors { code } } }', {}),
     ('mutation { setPaymentMethod(code: "checkmo") { userErrors { code } } }', {}),
 ]
-PRE_STOP_S = 0.4  # k8s/base uses 5 s; here it only has to cover the balancer update
 PLACE = "mutation P($key: String!) { placeOrder(idempotencyKey: $key) { order { number } userErrors { code } } }"
 
 
@@ -66,10 +66,24 @@ def test_a_place_order_retried_on_the_other_replica_replays_the_same_order(
     assert len(orders(sandbox)) == 1
 
 
+def graphql_requests(replica: Process) -> tuple[int, int]:
+    """(in flight, answered) GraphQL requests of a replica, from its /metrics (the scrape itself,
+    in flight while it is answered, is not counted)."""
+    in_flight = answered = 0
+    for family in text_string_to_metric_families(httpx.get(f"{replica.url}/metrics").text):
+        for sample in family.samples:
+            if sample.name == "bff_inflight_requests":
+                in_flight = int(sample.value) - 1
+            elif sample.name == "bff_requests_total":
+                answered += int(sample.value)
+    return in_flight, answered
+
+
 def test_stopping_one_replica_mid_traffic_loses_no_request(serve: ServeFactory, sandbox: Process) -> None:
     """Shoppers go through a balancer to both replicas. As on Kubernetes, a stopping replica is first
-    taken out of the balancer (endpoint removal), the preStop sleep lets requests already routed to
-    it arrive, then SIGTERM comes while they are still running: they finish, and nothing fails."""
+    taken out of the balancer (endpoint removal), the preStop pause lets requests already routed to
+    it arrive (here: the test waits until the replica has received every one of them), then SIGTERM
+    comes while they are still running: they finish, and nothing fails."""
     httpx.put(f"{sandbox.url}/__sandbox/faults", json={"operation": "products", "fault": {"latency_ms": 800}})
     query = '{ products(search: "bag") { totalCount } }'
     results: list[int] = []
@@ -77,11 +91,15 @@ def test_stopping_one_replica_mid_traffic_loses_no_request(serve: ServeFactory, 
     with serve() as a, serve() as b:
         rotation = [a, b]
         turn = itertools.count()
+        routed_to_a = 0
 
         def shopper() -> None:
+            nonlocal routed_to_a
             for _ in range(8):
                 with lock:
                     replica = rotation[next(turn) % len(rotation)]
+                    if replica is a:
+                        routed_to_a += 1
                 response = post(replica, query)
                 with lock:
                     results.append(response.json()["data"]["products"]["totalCount"])
@@ -89,10 +107,14 @@ def test_stopping_one_replica_mid_traffic_loses_no_request(serve: ServeFactory, 
         threads = [threading.Thread(target=shopper) for _ in range(6)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        wait_until(
+            lambda: graphql_requests(a)[0] > 0 and graphql_requests(b)[0] > 0, what="both replicas serve shoppers"
+        )
         with lock:
             rotation.remove(a)
-        time.sleep(PRE_STOP_S)
+            routed = routed_to_a
+        wait_until(lambda: sum(graphql_requests(a)) == routed, what=f"replica a received the {routed} routed to it")
+        assert graphql_requests(a)[0] > 0  # SIGTERM comes while requests are still running on it
         a.terminate()
         for t in threads:
             t.join(timeout=60)

@@ -7,14 +7,17 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from typing import Any
 
 import httpx
 import pytest
+import redis
 
+from bff.checkout.service import PLACE_SENT
+from bff.sessions.codec import decode_record
 from tests.ops.conftest import ServeFactory
 from tests.processes import REPO, Process
+from tests.waiting import wait_until
 
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { cart { totalQuantity } userErrors { code } } }'
 CHECKOUT = """mutation C($key: String!) { checkout(input: {idempotencyKey: $key, email: "jane@example.com",
@@ -65,14 +68,31 @@ def post(replica: Process, query: str, token: str | None = None, **variables: An
     )
 
 
-def test_graceful_shutdown_lets_a_running_checkout_finish(serve: ServeFactory, sandbox: Process) -> None:
+def place_order_was_sent(redis_url: str) -> bool:
+    """Whether a checkout's idempotency record journals that placeOrder went to Magento (it does
+    so just before sending it)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return any(
+            PLACE_SENT in decode_record(raw)[0].steps
+            for raw in (client.get(key) for key in client.scan_iter("bff:v1:idem:*"))
+            if raw is not None
+        )
+    finally:
+        client.close()
+
+
+def test_graceful_shutdown_lets_a_running_checkout_finish(
+    serve: ServeFactory, sandbox: Process, flushed_redis: str
+) -> None:
     httpx.put(f"{sandbox.url}/__sandbox/faults", json={"operation": "placeOrder", "fault": {"latency_ms": 1500}})
     with serve() as replica:
         token = post(replica, ADD).headers["X-Session-Token"]
         result: dict[str, httpx.Response] = {}
         running = threading.Thread(target=lambda: result.update(r=post(replica, CHECKOUT, token, key="graceful-1")))
         running.start()
-        time.sleep(0.8)  # the checkout is now waiting for placeOrder in the sandbox
+        wait_until(lambda: place_order_was_sent(flushed_redis), what="the checkout has sent placeOrder to Magento")
+        assert result == {}  # SIGTERM comes while the checkout waits for the sandbox's slow placeOrder
         replica.terminate()
         running.join(timeout=30)
         exit_code = replica.wait(timeout_s=30)

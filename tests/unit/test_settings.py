@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from bff.settings import MagentoSettings, SessionSettings, Settings
+from bff.settings import MagentoSettings, SessionSettings, Settings, env_name
 
 SECURE: dict[str, object] = {
     "environment": "production",
@@ -48,3 +48,25 @@ def test_development_allows_the_sandbox_and_memory_stores() -> None:
     settings = Settings(environment="development")
     assert settings.redis_url is None
     assert settings.magento.url is None
+
+
+def test_the_redis_pool_defaults_to_fifty_connections_and_a_two_second_wait() -> None:
+    settings = Settings(environment="development")
+    assert (settings.redis_pool_size, settings.redis_pool_timeout_s) == (50, 2.0)
+
+
+def test_the_redis_pool_is_sized_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BFF_REDIS_POOL_SIZE", "12")
+    monkeypatch.setenv("BFF_REDIS_POOL_TIMEOUT_S", "0.5")
+    settings = Settings()
+    assert (settings.redis_pool_size, settings.redis_pool_timeout_s) == (12, 0.5)
+
+
+@pytest.mark.parametrize(("variable", "value"), [("BFF_REDIS_POOL_SIZE", "0"), ("BFF_REDIS_POOL_TIMEOUT_S", "0")])
+def test_a_redis_pool_without_room_or_without_a_bounded_wait_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert [env_name(tuple(e["loc"])) for e in refused.value.errors()] == [variable]
