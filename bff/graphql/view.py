@@ -69,6 +69,10 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         record = state.graphql = GraphQLRecord()
         try:
             state.meta = self._meta(request, state)
+            if request.method == "POST" and _media_type(request.headers.get("content-type")) != "application/json":
+                # Only JSON bodies: a form, text/plain or multipart POST (what a cross-site page can
+                # send without a CORS preflight) never runs an operation.
+                raise HTTPException(400, "Unsupported content type")
             response = await self.run(request)
         except BadUserInput as err:
             record.outcome = err.code
@@ -127,6 +131,11 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if record is not None:
             record.outcome = outcome_code(response)
         return response
+
+
+def _media_type(content_type: str | None) -> str:
+    """``type/subtype`` of a Content-Type header, lower-cased, without its parameters."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def outcome_code(response: GraphQLHTTPResponse) -> str:

@@ -108,13 +108,6 @@ async def test_the_shops_own_site_passes_the_cors_preflight_with_credentials(cli
     assert response.headers["access-control-allow-credentials"] == "true"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Strawberry reads any POST whose parsed media type contains 'application/json' as JSON: "
-    "'text/plain, application/json' runs the mutation (HTTP 200, cart 1 -> 2). Browsers preflight this "
-    "value (it is not a valid MIME type, so not CORS-safelisted), so it is not a simple request today; "
-    "the BFF should still accept only the media type application/json.",
-)
 async def test_a_post_whose_media_type_only_mentions_json_is_not_read_as_json(shopper: httpx.AsyncClient) -> None:
     response = await Forged("POST", "text/plain, application/json", JSON_BODY).send(shopper)
     assert response.status_code == 400
