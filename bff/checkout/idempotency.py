@@ -21,7 +21,13 @@ from bff.sessions.store import IdempotencyStore
 from bff.settings import CheckoutSettings
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
+# The mutation a key was used with (part of every fingerprint: a stored value, never renamed).
+PLACE_ORDER = "placeOrder"
+CHECKOUT = "checkout"
 POLL_S = 0.05
+# The mutation a key was used with (part of every fingerprint: a stored value, never renamed).
+PLACE_ORDER = "placeOrder"
+CHECKOUT = "checkout"
 
 
 def validate_key(key: str) -> None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import partial
 from typing import Any, Protocol
 
 from bff.cart.models import AddressRequest, Cart, CartOutcome
 from bff.cart.service import CartService
-from bff.checkout.idempotency import IdempotencyGuard, fingerprint, validate_key
+from bff.checkout.idempotency import CHECKOUT, PLACE_ORDER, IdempotencyGuard, fingerprint, validate_key
+from bff.checkout.journal import CART_ID, PLACE_SENT, Journal, JournalStep, PlaceAttempt, replayed_order, result_of
 from bff.checkout.mapping import placed_order, recent_order_number, refusals
 from bff.checkout.models import Order, OrderOutcome
 from bff.checkout.steps import Step, ensure_ready, missing_steps
@@ -47,7 +47,6 @@ from bff.shopper import Gateway
 
 log = logging.getLogger("bff.checkout")
 
-PLACE_SENT = "place_order_sent"
 ORDER_FAILED = UserProblem(
     UserErrorCode.ORDER_FAILED, "The order could not be placed. Please review the cart and the checkout details."
 )
@@ -119,17 +118,15 @@ class CheckoutService:
         )
 
     async def place_order(self, shopper: Gateway, idempotency_key: str) -> OrderOutcome:
-        return await self._idempotent(shopper, idempotency_key, "placeOrder", {}, self._no_steps)
+        return await self._idempotent(shopper, idempotency_key, PLACE_ORDER, {}, self._no_steps)
 
     async def checkout(self, shopper: Gateway, request: CheckoutRequest) -> OrderOutcome:
-        async def steps(cart_id: str, journal: dict[str, Any], scope: str) -> None:
+        async def steps(cart_id: str, journal: Journal, scope: str) -> None:
             await self._run_steps(shopper, request, journal, scope)
 
-        return await self._idempotent(
-            shopper, request.idempotency_key, "checkout", request.fingerprint_payload(), steps
-        )
+        return await self._idempotent(shopper, request.idempotency_key, CHECKOUT, request.fingerprint_payload(), steps)
 
-    async def _no_steps(self, cart_id: str, journal: dict[str, Any], scope: str) -> None:
+    async def _no_steps(self, cart_id: str, journal: Journal, scope: str) -> None:
         return None
 
     async def _idempotent(
@@ -138,7 +135,7 @@ class CheckoutService:
         key: str,
         kind: str,
         payload: dict[str, Any],
-        steps: Callable[[str, dict[str, Any], str], Awaitable[None]],
+        steps: Callable[[str, Journal, str], Awaitable[None]],
     ) -> OrderOutcome:
         validate_key(key)
         await shopper.require_fresh_customer()
@@ -158,12 +155,10 @@ class CheckoutService:
         if claim.outcome == "done" and record is not None and record.result is not None:
             log.info("idempotent %s replayed", kind)
             self.observer.on_replay()
-            return OrderOutcome(
-                order=Order.from_json(record.result["order"]), cart=await self.cart.get(shopper), replayed=True
-            )
-        journal = dict(record.steps) if record else {}
-        if "cart_id" not in journal:
-            await self.store.record_step(scope, key, "cart_id", cart_id)
+            return OrderOutcome(order=replayed_order(record.result), cart=await self.cart.get(shopper), replayed=True)
+        journal = Journal(record.steps if record else {})
+        if not journal.has_cart():
+            await self.store.record_step(scope, key, CART_ID, cart_id)
         try:
             await steps(cart_id, journal, scope)
             order = await self._place(shopper, scope, key, cart_id, journal)
@@ -173,7 +168,7 @@ class CheckoutService:
         except BaseException:
             await self.store.release(scope, key)
             raise
-        await self.store.complete(scope, key, {"order": order.to_json()})
+        await self.store.complete(scope, key, result_of(order))
         await self.cart.forget_cart(shopper)
         return OrderOutcome(order=order, cart=await self.cart.get(shopper))
 
@@ -183,37 +178,41 @@ class CheckoutService:
         except MagentoError:
             return Cart.empty()
 
-    async def _run_steps(self, shopper: Gateway, request: CheckoutRequest, journal: dict[str, Any], scope: str) -> None:
+    async def _run_steps(self, shopper: Gateway, request: CheckoutRequest, journal: Journal, scope: str) -> None:
         """Run the checkout's set-steps that the journal does not record as done yet."""
         key = request.idempotency_key
 
-        async def step(name: str, run: Callable[[], Awaitable[CartOutcome]]) -> None:
-            if journal.get(f"step:{name}"):
+        async def step(name: JournalStep, run: Callable[[], Awaitable[CartOutcome]]) -> None:
+            if journal.done(name):
                 return
             outcome = await run()
             recreated = [p for p in outcome.notices if p.code == UserErrorCode.CART_RECREATED]
             if recreated:
                 raise UserFacingError(*recreated)
-            await self.store.record_step(scope, key, f"step:{name}", True)
+            await self.store.record_step(scope, key, name.key, True)
 
         r = request
         if r.email and not shopper.signed_in:
-            await step("email", partial(self.cart.set_guest_email, shopper, r.email))
+            await step(JournalStep.EMAIL, partial(self.cart.set_guest_email, shopper, r.email))
         if r.shipping_address is not None:
-            await step("shipping_address", partial(self.cart.set_shipping_address, shopper, r.shipping_address))
+            await step(
+                JournalStep.SHIPPING_ADDRESS, partial(self.cart.set_shipping_address, shopper, r.shipping_address)
+            )
         if r.shipping_address is not None or r.billing_address is not None:
             same = r.billing_address is None
-            await step("billing_address", partial(self.cart.set_billing_address, shopper, r.billing_address, same))
+            await step(
+                JournalStep.BILLING_ADDRESS, partial(self.cart.set_billing_address, shopper, r.billing_address, same)
+            )
         if r.shipping_method is not None:
             carrier, method = r.shipping_method
-            await step("shipping_method", partial(self.cart.set_shipping_method, shopper, carrier, method))
+            await step(JournalStep.SHIPPING_METHOD, partial(self.cart.set_shipping_method, shopper, carrier, method))
         if r.payment_method:
-            await step("payment_method", partial(self.cart.set_payment_method, shopper, r.payment_method))
+            await step(JournalStep.PAYMENT_METHOD, partial(self.cart.set_payment_method, shopper, r.payment_method))
 
-    async def _place(self, shopper: Gateway, scope: str, key: str, cart_id: str, journal: dict[str, Any]) -> Order:
-        attempt = journal.get(PLACE_SENT)
-        if isinstance(attempt, dict):
-            earlier = await self._placed_order(shopper, cart_id, attempt)
+    async def _place(self, shopper: Gateway, scope: str, key: str, cart_id: str, journal: Journal) -> Order:
+        earlier_attempt = journal.place_attempt()
+        if earlier_attempt is not None:
+            earlier = await self._placed_order(shopper, cart_id, earlier_attempt)
             if earlier is not None:
                 return earlier
         cart = await self.cart.get(shopper)
@@ -230,13 +229,8 @@ class CheckoutService:
                 )
             )
         ensure_ready(cart, signed_in=shopper.signed_in)
-        attempt = {
-            "at": self.clock.now(),
-            "email": cart.email,
-            "grand_total": str(cart.prices.grand_total.value),
-            "currency": cart.prices.grand_total.currency,
-        }
-        await self.store.record_step(scope, key, PLACE_SENT, attempt)
+        attempt = PlaceAttempt(at=self.clock.now(), email=cart.email, grand_total=cart.prices.grand_total)
+        await self.store.record_step(scope, key, PLACE_SENT, attempt.to_json())
         try:
             result = await shopper.call(
                 ops.PLACE_ORDER({"cartId": cart_id}), timeout_s=self.settings.place_order_timeout_s
@@ -262,7 +256,7 @@ class CheckoutService:
         log.warning("Magento refused placeOrder: %s", sorted(r.name for r in refused))
         raise UserFacingError(ORDER_FAILED)
 
-    async def _placed_order(self, shopper: Gateway, cart_id: str, attempt: dict[str, Any]) -> Order | None:
+    async def _placed_order(self, shopper: Gateway, cart_id: str, attempt: PlaceAttempt) -> Order | None:
         """Whether the earlier attempt placed an order: None if the cart is still active (not placed).
 
         Raises UPSTREAM_UNAVAILABLE when Magento cannot tell us: nothing is re-sent blindly.
@@ -276,10 +270,9 @@ class CheckoutService:
             raise UpstreamUnavailable(
                 "We could not confirm the order yet. Retry with the same idempotencyKey.", detail=str(exc.detail)
             ) from exc
-        total = Money(Decimal(str(attempt.get("grand_total") or "0")), str(attempt.get("currency") or "USD"))
-        email = attempt.get("email") if isinstance(attempt.get("email"), str) else None
-        number = await self._find_number(shopper, float(attempt.get("at") or 0), total) if shopper.signed_in else None
-        return Order(number=number, email=email, grand_total=total)
+        total = attempt.grand_total
+        number = await self._find_number(shopper, attempt.at, total) if shopper.signed_in else None
+        return Order(number=number, email=attempt.email, grand_total=total)
 
     async def _find_number(self, shopper: Gateway, attempted_at: float, total: Money) -> str | None:
         try:
@@ -289,4 +282,4 @@ class CheckoutService:
         return recent_order_number(result, placed_after=attempted_at - LOOKUP_WINDOW_S, total=total)
 
 
-__all__ = ["CheckoutRequest", "CheckoutService", "CheckoutState", "IdempotencyObserver"]
+__all__ = ["PLACE_SENT", "CheckoutRequest", "CheckoutService", "CheckoutState", "IdempotencyObserver"]
