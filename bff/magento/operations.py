@@ -150,6 +150,31 @@ def _with_fragments(text: str) -> str:
     return "\n".join([text.strip(), *(fragments[n].strip() for n in sorted(needed))]) + "\n"
 
 
+def _is_mutation(name: str, text: str) -> bool:
+    return bool(re.search(rf"\bmutation\s+{re.escape(name)}\b", text))
+
+
+def checked_policies(
+    domain: str, documents: Mapping[str, str], tables: Mapping[str, Any]
+) -> dict[str, OperationPolicy]:
+    """The policy of every document in ``documents`` (name → text), from the folder's
+    ``policies.toml`` tables; raises ``ValueError`` naming each gap or contradiction."""
+    undeclared = sorted(set(documents) - set(tables))
+    orphans = sorted(set(tables) - set(documents))
+    if undeclared or orphans:
+        raise ValueError(
+            f"operations/{domain}/policies.toml: no policy for {undeclared}; policies without a document: {orphans}"
+        )
+    policies: dict[str, OperationPolicy] = {}
+    for name, text in documents.items():
+        policy = _policy(name, tables[name])
+        problems = policy.problems(_is_mutation(name, text))
+        if problems:
+            raise ValueError(f"operations/{domain}/policies.toml, {name}: {'; '.join(problems)}")
+        policies[name] = policy
+    return policies
+
+
 @cache
 def all_operations() -> dict[str, OperationDocument]:
     """Every upstream operation by name."""
@@ -157,25 +182,16 @@ def all_operations() -> dict[str, OperationDocument]:
     found: dict[str, OperationDocument] = {}
     for domain in sorted(d.name for d in root.iterdir() if d.is_dir() and d.name != "fragments"):
         folder = root.joinpath(domain)
-        policies = tomllib.loads(folder.joinpath("policies.toml").read_text(encoding="utf-8"))
         documents = _files(folder)
-        undeclared = sorted(set(documents) - set(policies))
-        orphans = sorted(set(policies) - set(documents))
-        if undeclared or orphans:
-            raise ValueError(
-                f"operations/{domain}/policies.toml: no policy for {undeclared}; policies without a document: {orphans}"
-            )
+        tables = tomllib.loads(folder.joinpath("policies.toml").read_text(encoding="utf-8"))
+        policies = checked_policies(domain, documents, tables)
         for name, text in sorted(documents.items()):
             if name in found:
                 raise ValueError(f"operation {name} is defined twice")
             if not re.search(rf"\b(query|mutation)\s+{re.escape(name)}\b", text):
                 raise ValueError(f"operations/{domain}/{name}.graphql must define operation {name}")
-            is_mutation = bool(re.search(rf"\bmutation\s+{re.escape(name)}\b", text))
-            policy = _policy(name, policies[name])
-            problems = policy.problems(is_mutation)
-            if problems:
-                raise ValueError(f"operations/{domain}/policies.toml, {name}: {'; '.join(problems)}")
-            found[name] = OperationDocument(name, domain, _with_fragments(text), is_mutation, policy)
+            is_mutation = _is_mutation(name, text)
+            found[name] = OperationDocument(name, domain, _with_fragments(text), is_mutation, policies[name])
     return found
 
 

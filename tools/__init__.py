@@ -1,0 +1,1 @@
+"""Developer tools (code generators); not part of the installed package."""
