@@ -1,11 +1,10 @@
 """``CatalogService``: public catalog reads (store config, listings, product and category pages,
 countries) with the storefront's input rules.
 
-Every read is public: it goes upstream without the customer token (``as_customer=False``), so
-answers depend only on operation, variables, store view and currency, and can be cached later.
-Each upstream operation is called from exactly one method (``_fetch_*``), the seam a response
-cache will wrap. Inputs are checked before Magento sees them; a refusal is ``BAD_USER_INPUT``
-with a message for frontend developers, never Magento's text.
+Every read is public (its policy in ``operations/catalog/policies.toml`` says so): the gateway
+sends it without the customer token, so answers depend only on operation, variables, store view
+and currency, and can be cached. Inputs are checked before Magento sees them; a refusal is
+``BAD_USER_INPUT`` with a message for frontend developers, never Magento's text.
 """
 
 from __future__ import annotations
@@ -75,7 +74,7 @@ class CatalogService:
     # --- store ----------------------------------------------------------------------------------
 
     async def store_config(self, shopper: Gateway) -> StoreConfig:
-        result = await shopper.call(ops.STORE_CONFIG({}), as_customer=False)
+        result = await shopper.call(ops.STORE_CONFIG({}))
         return store_config_from_magento(result.storeConfig)
 
     async def check_locale(self, shopper: Gateway, store: str | None, currency: str | None) -> None:
@@ -101,7 +100,7 @@ class CatalogService:
         now = self._now()
         cached = self._countries.get(key)
         if cached is None or cached.expires_at <= now:
-            countries = countries_of(await shopper.call(ops.COUNTRIES({}), as_customer=False))
+            countries = countries_of(await shopper.call(ops.COUNTRIES({})))
             cached = _Cached(now + self._countries_ttl_s, tuple(countries))
             self._countries[key] = cached
         return list(cached.countries)
@@ -145,9 +144,9 @@ class CatalogService:
             raise BadUserInput("Give exactly one of `urlKey` and `sku`.")
         if sku is not None:
             wanted = _key(sku, "sku")
-            return product_with_sku(await shopper.call(ops.PRODUCT_BY_SKU({"sku": wanted}), as_customer=False), wanted)
+            return product_with_sku(await shopper.call(ops.PRODUCT_BY_SKU({"sku": wanted})), wanted)
         wanted = _key(url_key or "", "urlKey")
-        result = await shopper.call(ops.PRODUCT_BY_URL_KEY({"urlKey": wanted}), as_customer=False)
+        result = await shopper.call(ops.PRODUCT_BY_URL_KEY({"urlKey": wanted}))
         return product_with_url_key(result, wanted)
 
     # --- categories -----------------------------------------------------------------------------
@@ -159,7 +158,7 @@ class CatalogService:
         levels: ops.CategoryTreeVariables = {
             "level2": depth >= 2, "level3": depth >= 3, "level4": depth >= 4, "level5": depth >= MAX_TREE_DEPTH
         }  # fmt: skip
-        return category_tree_from_magento(await shopper.call(ops.CATEGORY_TREE(levels), as_customer=False), depth)
+        return category_tree_from_magento(await shopper.call(ops.CATEGORY_TREE(levels)), depth)
 
     async def category(self, shopper: Gateway, url_path: str) -> Category | None:
         """The category at this URL path (no leading slash, no URL suffix) with its direct children."""
@@ -167,7 +166,7 @@ class CatalogService:
         if not wanted:
             raise BadUserInput('`urlPath` must name a category, e.g. "men/tops-men".')
         try:
-            result = await shopper.call(ops.CATEGORY_BY_URL_PATH({"urlPath": wanted}), as_customer=False)
+            result = await shopper.call(ops.CATEGORY_BY_URL_PATH({"urlPath": wanted}))
         except MagentoNotFound:
             return None
         return category_at(result, wanted)
@@ -177,7 +176,7 @@ class CatalogService:
     async def _fetch_listing(
         self, shopper: Gateway, variables: ProductListingVariables
     ) -> ProductListingResultProducts | None:
-        return (await shopper.call(ops.PRODUCT_LISTING(variables), as_customer=False)).products
+        return (await shopper.call(ops.PRODUCT_LISTING(variables))).products
 
 
 # --- input rules ------------------------------------------------------------------------------

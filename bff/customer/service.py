@@ -237,7 +237,7 @@ class CustomerService:
         if cached is not None:
             return cached
         try:
-            result = await shopper.call(ops.CUSTOMER_POLICY({}), as_customer=False)
+            result = await shopper.call(ops.CUSTOMER_POLICY({}))
         except BffError as err:
             log.warning("store customer settings unreadable (%s): using Magento's defaults", err.code)
             return CustomerPolicy()  # not cached: asked again next time
