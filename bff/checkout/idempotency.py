@@ -25,9 +25,6 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
 PLACE_ORDER = "placeOrder"
 CHECKOUT = "checkout"
 POLL_S = 0.05
-# The mutation a key was used with (part of every fingerprint: a stored value, never renamed).
-PLACE_ORDER = "placeOrder"
-CHECKOUT = "checkout"
 
 
 def validate_key(key: str) -> None:
