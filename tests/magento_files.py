@@ -12,15 +12,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tools.magento_schema import magento_dir
 
-
-def magento_dir() -> Path:
-    configured = os.environ.get("MAGENTO_SCHEMA")
-    if configured:
-        path = Path(configured)
-        return path.parent if path.is_file() else path
-    return REPO.parent / "shared" / "magento"
+__all__ = ["magento_dir", "require"]
 
 
 def require(path: Path) -> Path:

@@ -20,14 +20,13 @@ as ``None`` when absent.
 The output is committed; ``tests/contract/test_magento_results.py`` fails when it differs from what
 this tool generates now (i.e. when a document changed and its types were not regenerated).
 
-Usage: ``python tools/make_magento_results.py [--magento DIR] [--check]``
+Usage: ``python -m tools.make_magento_results [--magento DIR] [--check]``
 """
 
 from __future__ import annotations
 
 import argparse
 import keyword
-import os
 import re
 import subprocess
 import sys
@@ -53,13 +52,13 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    build_schema,
     parse,
     type_from_ast,
 )
 from graphql.type.definition import GraphQLCompositeType
 
-REPO = Path(__file__).resolve().parents[1]
+from tools.magento_schema import REPO, magento_dir, magento_schema
+
 OPERATIONS = REPO / "bff" / "magento" / "operations"
 OUT = REPO / "bff" / "magento" / "results"
 HEADER = (
@@ -67,20 +66,6 @@ HEADER = (
     'do not edit.\n"""\n'
 )
 SCALARS = {"String": "str", "ID": "str", "Int": "int", "Float": "float", "Boolean": "bool"}
-
-
-def magento_schema(folder: Path) -> GraphQLSchema:
-    sdl = (folder / "schema.graphql").read_text(encoding="utf-8")
-    runtime = (folder / "default-install.graphql").read_text(encoding="utf-8")
-    return build_schema(sdl + "\n" + runtime)
-
-
-def default_magento_dir() -> Path:
-    configured = os.environ.get("MAGENTO_SCHEMA")
-    if configured:
-        path = Path(configured)
-        return path.parent if path.is_file() else path
-    return REPO.parent / "shared" / "magento"
 
 
 def pascal(name: str) -> str:
@@ -439,7 +424,7 @@ def _formatted(source: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--magento", type=Path, default=default_magento_dir())
+    parser.add_argument("--magento", type=Path, default=magento_dir())
     parser.add_argument("--check", action="store_true", help="exit 1 when the committed files differ")
     args = parser.parse_args()
     generated = generate(magento_schema(args.magento))

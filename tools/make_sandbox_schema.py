@@ -14,13 +14,12 @@ schema, with the same types. Rather than typing that subset by hand, this tool s
 Descriptions are dropped; deprecations are kept. The output is committed as
 ``bff/sandbox/schema.graphql`` and checked by ``tests/contract/test_sandbox_fidelity.py``.
 
-Usage: ``python tools/make_sandbox_schema.py [--magento DIR] [--out FILE]``
+Usage: ``python -m tools.make_sandbox_schema [--magento DIR] [--out FILE]``
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
@@ -56,6 +55,8 @@ from graphql.language import (
     ScalarTypeDefinitionNode,
     UnionTypeDefinitionNode,
 )
+
+from tools.magento_schema import magento_dir, magento_sdl
 
 ROOT_FIELDS: dict[str, list[str]] = {
     "Query": [
@@ -516,9 +517,7 @@ def _strip(node: Any) -> Any:
 
 
 def main() -> None:
-    default_dir = os.environ.get("MAGENTO_SCHEMA_DIR") or str(
-        Path(__file__).resolve().parents[2] / "shared" / "magento"
-    )
+    default_dir = str(magento_dir())
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--magento", default=default_dir)
     parser.add_argument(
@@ -526,7 +525,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     magento = Path(args.magento)
-    text = (magento / "schema.graphql").read_text() + "\n" + (magento / "default-install.graphql").read_text()
+    text = magento_sdl(magento)
     schema = build_ast_schema(parse(text))
     kept = _cut(schema, _used_fields(schema, magento / "operations-sample"))
     Path(args.out).write_text(_render(parse(text), schema, kept))

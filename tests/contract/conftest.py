@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from graphql import GraphQLSchema, build_schema
+from graphql import GraphQLSchema
 
 from bff.sandbox.execution import sandbox_schema
 from tests.magento_files import magento_dir, require
+from tools.magento_schema import magento_schema as build_magento_schema
 
 
 @pytest.fixture(scope="session")
 def magento_schema() -> GraphQLSchema:
     folder = magento_dir()
-    sdl = require(folder / "schema.graphql").read_text()
-    runtime = require(folder / "default-install.graphql").read_text()
-    return build_schema(sdl + "\n" + runtime)
+    require(folder / "schema.graphql")
+    require(folder / "default-install.graphql")
+    return build_magento_schema(folder)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ def generated(magento_schema: GraphQLSchema) -> dict[str, str]:
 
 def test_every_generated_module_is_committed_and_current(generated: dict[str, str]) -> None:
     stale = [name for name, text in generated.items() if (OUT / name).read_text(encoding="utf-8") != text]
-    assert stale == [], "run: .venv/bin/python tools/make_magento_results.py"
+    assert stale == [], "run: .venv/bin/python -m tools.make_magento_results"
 
 
 def test_no_module_is_left_over_from_a_removed_folder(generated: dict[str, str]) -> None:
