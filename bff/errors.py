@@ -82,6 +82,43 @@ class UpstreamUnavailable(BffError):
     public_message = "The store is temporarily unavailable. Please try again."
 
 
+class RequestRefused(BffError):
+    """A request refused at admission, before any upstream call: answered with ``status``, the
+    error's ``extensions`` (measured value and limit, cost, retry hint) and response ``headers``.
+    Never echoes the client's document."""
+
+    status: ClassVar[int] = 400
+
+    def __init__(
+        self, message: str, *, extensions: dict[str, object] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.extensions = extensions or {}
+        self.headers = headers or {}
+
+
+class QueryTooComplex(RequestRefused):
+    code = "QUERY_TOO_COMPLEX"
+
+
+class Throttled(RequestRefused):
+    """The client's cost budget is used up (a leaky bucket of cost points)."""
+
+    code = "THROTTLED"
+    status = 429
+
+
+class RateLimited(RequestRefused):
+    """Too many requests (HTTP rate limits, stricter for sign-in, sign-up and checkout)."""
+
+    code = "RATE_LIMITED"
+    status = 429
+
+
+class PersistedQueryNotFound(RequestRefused):
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+
 class UpstreamFailed(BffError):
     """Magento answered with something the BFF cannot map: reported as INTERNAL."""
 

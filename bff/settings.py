@@ -76,6 +76,73 @@ class LogSettings(BaseModel):
     json_output: bool = Field(default=True, alias="json")
 
 
+class LimitsSettings(BaseModel):
+    """Static limits, checked at admission before anything runs (``QUERY_TOO_COMPLEX``)."""
+
+    model_config = {"frozen": True}
+
+    max_body_bytes: int = Field(default=65_536, ge=1024)  # the HTTP request body
+    max_document_bytes: int = Field(default=16_384, ge=256)  # the GraphQL document
+    max_tokens: int = Field(default=2_000, ge=50)
+    max_depth: int = Field(default=12, ge=2)
+    max_aliases: int = Field(default=15, ge=0)  # counted through fragments, as executed
+    max_root_fields: int = Field(default=10, ge=1)
+    max_directives: int = Field(default=20, ge=0)
+    max_cost: int = Field(default=1_000, ge=1)  # requested cost of one operation
+
+
+class ApiKeyBudget(BaseModel):
+    """A server-to-server partner: its key (sent as ``X-Api-Key``) has a cost budget of its own."""
+
+    model_config = {"frozen": True}
+
+    key: SecretStr
+    maximum: int = Field(default=20_000, ge=1)
+    restore_rate: float = Field(default=1_000.0, gt=0)
+
+
+class ThrottleSettings(BaseModel):
+    """Cost-budget throttling: a leaky bucket of cost points per client (``THROTTLED``)."""
+
+    model_config = {"frozen": True}
+
+    mode: Literal["enforce", "measure", "off"] = "enforce"  # measure: report, never refuse
+    maximum: int = Field(default=2_000, ge=1)  # bucket size (maximumAvailable)
+    restore_rate: float = Field(default=100.0, gt=0)  # cost points restored per second
+    api_keys: dict[str, ApiKeyBudget] = Field(default_factory=dict)  # partner name → budget
+
+
+class RateLimitSettings(BaseModel):
+    """HTTP rate limits (``limits`` notation, e.g. ``10/minute``), answered with 429 and ``Retry-After``."""
+
+    model_config = {"frozen": True}
+
+    enabled: bool = True
+    per_ip: str = "600/minute"
+    per_session: str = "300/minute"
+    sign_in_per_email: str = "5/minute"  # signIn and signUp, per e-mail address (credential stuffing)
+    sign_in_per_ip: str = "20/minute"
+    checkout_per_session: str = "10/minute"  # placeOrder and checkout
+
+
+class PersistedQuerySettings(BaseModel):
+    """Automatic persisted queries (Apollo's protocol) and trusted documents (manifests)."""
+
+    model_config = {"frozen": True}
+
+    apq: bool = True
+    apq_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    trusted_documents: Literal["off", "allow", "enforce"] = "off"  # enforce: only manifest documents run
+    manifests: Annotated[list[str], NoDecode] = Field(default_factory=list)  # paths of manifest files
+
+    @field_validator("manifests", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BFF_", env_nested_delimiter="__", env_file=".env", extra="ignore", frozen=True
@@ -92,6 +159,10 @@ class Settings(BaseSettings):
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     graphiql: bool = True
     introspection: bool = True
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    persisted_queries: PersistedQuerySettings = Field(default_factory=PersistedQuerySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
