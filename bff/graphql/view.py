@@ -28,7 +28,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from bff.client_ip import shopper_ip
-from bff.errors import BadUserInput
+from bff.errors import BadUserInput, RequestRefused
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
@@ -38,8 +38,15 @@ from bff.sessions.handle import SessionHandle
 from bff.shopper import Shopper
 
 
-def _error_response(message: str, status: int, code: str) -> Response:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+def _error_response(
+    message: str,
+    status: int,
+    code: str,
+    extensions: dict[str, object] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 ShopperFactory = Callable[[SessionHandle, RequestMeta, list[UpstreamCall]], Shopper]
@@ -74,6 +81,9 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
                 # send without a CORS preflight) never runs an operation.
                 raise HTTPException(400, "Unsupported content type")
             response = await self.run(request)
+        except RequestRefused as err:  # limits, throttling, persisted queries: nothing ran
+            record.outcome = err.code
+            response = _error_response(err.message, err.status, err.code, err.extensions, err.headers)
         except BadUserInput as err:
             record.outcome = err.code
             response = _error_response(err.message, 400, err.code)
