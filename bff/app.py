@@ -21,11 +21,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bff.clock import SYSTEM_CLOCK, Clock
+from bff.graphql.admission import Admission
 from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
 from bff.graphql.schema import build_schema
 from bff.graphql.view import BffGraphQL
 from bff.health import Readiness, drain_on_signals, health_routes
 from bff.magento.client import MagentoClient
+from bff.magento.operations import operation_costs
 from bff.observability.instrumentation import Instrumentation
 from bff.observability.logging import configure_logging
 from bff.services import build_services
@@ -130,6 +132,7 @@ def create_app(
     graphql = BffGraphQL(
         schema,
         services=services,
+        admission=Admission(settings.limits, schema._schema, operation_costs()),
         make_shopper=lambda handle, meta, calls: Shopper(handle, magento, meta, m.default_store, calls),
         trusted_proxies=settings.trusted_proxies,
         graphiql=settings.graphiql,

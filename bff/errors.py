@@ -115,6 +115,11 @@ class RateLimited(RequestRefused):
     status = 429
 
 
+class BodyTooLarge(RequestRefused):
+    code = "BAD_USER_INPUT"
+    status = 413
+
+
 class PersistedQueryNotFound(RequestRefused):
     code = "PERSISTED_QUERY_NOT_FOUND"
 

@@ -6,8 +6,8 @@ through ``request_state(scope)``:
 
 * the request id (``bff.observability.request_id``), forwarded to Magento and logged;
 * the session handle (``bff.sessions.middleware``);
-* the request meta (``Store``, ``Content-Currency``, shopper IP) and the GraphQL operation record
-  (``bff.graphql.view`` at admission);
+* the request meta (``Store``, ``Content-Currency``, shopper IP), the GraphQL operation record
+  and its cost (``bff.graphql.view`` and ``bff.graphql.admission`` at admission);
 * the Magento calls made (``bff.magento.client``, through ``CallContext.calls``);
 
 and the access log, metrics and traces read it after the response. This module is a leaf: it
@@ -70,12 +70,24 @@ class GraphQLRecord:
 
 
 @dataclass(slots=True)
+class CostRecord:
+    """The operation's cost (``extensions.cost``): requested before it ran, actual after."""
+
+    requested: int = 0
+    actual: int | None = None
+    maximum_available: int | None = None  # the client's bucket (throttleStatus)
+    currently_available: int | None = None
+    restore_rate: float | None = None
+
+
+@dataclass(slots=True)
 class RequestState:
     request_id: str | None = None
     session: SessionHandle | None = None
     meta: RequestMeta | None = None
     calls: list[UpstreamCall] = field(default_factory=list)
     graphql: GraphQLRecord | None = None
+    cost: CostRecord | None = None
 
 
 def request_state(scope: MutableMapping[str, Any]) -> RequestState:

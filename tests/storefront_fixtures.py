@@ -21,6 +21,13 @@ from tests.fake_clock import FakeClock
 Gql = Callable[..., Awaitable[dict[str, Any]]]
 
 
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without ``extensions.cost`` (and without ``extensions`` when nothing else is in it)."""
+    extensions = {k: v for k, v in (body.get("extensions") or {}).items() if k != "cost"}
+    rest = {k: v for k, v in body.items() if k != "extensions"}
+    return {**rest, "extensions": extensions} if extensions else rest
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -55,13 +62,14 @@ async def client(bff_app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> Gql:
-    """``await gql(query, variables=None, headers=None)`` -> JSON body of POST /graphql."""
+    """``await gql(query, variables=None, headers=None)`` -> JSON body of POST /graphql, without the
+    ``extensions.cost`` every answer carries (tests/api/test_query_cost.py asserts it)."""
 
     async def run(
         query: str, variables: dict[str, Any] | None = None, headers: dict[str, str] | None = None
     ) -> dict[str, Any]:
         response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
         body: dict[str, Any] = response.json()
-        return body
+        return without_cost(body)
 
     return run

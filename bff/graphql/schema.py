@@ -2,10 +2,12 @@
 
 ``build_schema(settings, ...)`` owns the schema's extensions and their order:
 
-1. validation rules from the settings (introspection off in production); the query limits
-   (depth, aliases, cost) join them here;
-2. the observers passed in by ``bff.app`` (tracing's resolver spans), last, so they see every
+1. validation rules from the settings (introspection off in production);
+2. validation itself (``Validation``), without "Did you mean" suggestions outside development;
+3. the observers passed in by ``bff.app`` (tracing's resolver spans), last, so they see every
    resolver as it runs.
+
+The query limits and cost run before all of this, at admission (``bff.graphql.admission``).
 
 Error codes are not an extension: the view codes every error of the result (``coded_error``).
 """
@@ -27,6 +29,7 @@ from bff.graphql.checkout.mutations import CheckoutMutation
 from bff.graphql.checkout.queries import CheckoutQuery
 from bff.graphql.customer.mutations import CustomerMutation
 from bff.graphql.customer.queries import CustomerQuery
+from bff.graphql.validation import Validation
 from bff.settings import Settings
 
 Query = merge_types("Query", (CatalogQuery, CartQuery, CheckoutQuery, CustomerQuery))
@@ -45,6 +48,8 @@ def build_schema(
     extensions: list[SchemaExtensionFactory] = []
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    hide_suggestions = settings.environment != "development"
+    extensions.append(lambda: Validation(hide_suggestions=hide_suggestions))
     extensions.extend(observers)
     return strawberry.Schema(
         query=Query, mutation=Mutation, extensions=extensions, config=StrawberryConfig(auto_camel_case=True)

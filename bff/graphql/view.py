@@ -2,8 +2,9 @@
 
 **Admission.** A GraphQL request is admitted in one place, ``BffGraphQL.admit``, called once per
 operation right before execution (``execute_single``). In order, it records the operation in
-the request state (for logs, metrics and traces), refuses locale headers the shop does not offer
-(``BAD_USER_INPUT``), and remembers valid ones in the session. The limits (persisted documents,
+the request state (for logs, metrics and traces), runs ``Admission`` (static limits and cost,
+``bff.graphql.admission``), refuses locale headers the shop does not offer (``BAD_USER_INPUT``),
+and remembers valid ones in the session. Every answer carries ``extensions.cost``. The limits (persisted documents,
 rate limits, cost budgets) plug in here; validation-time limits are the validation rules
 ``build_schema`` installs; the response cache is the outer ASGI layer named in
 ``bff.app.middleware_chain``.
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
@@ -28,7 +29,8 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from bff.client_ip import shopper_ip
-from bff.errors import BadUserInput, RequestRefused
+from bff.errors import BadUserInput, BodyTooLarge, RequestRefused
+from bff.graphql.admission import Admission, cost_extension
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
@@ -44,8 +46,11 @@ def _error_response(
     code: str,
     extensions: dict[str, object] | None = None,
     headers: dict[str, str] | None = None,
+    state: RequestState | None = None,
 ) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
+    body: dict[str, object] = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
+    if state is not None and state.cost is not None:
+        body["extensions"] = {"cost": cost_extension(state.cost)}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -58,12 +63,14 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         schema: BaseSchema,
         *,
         services: Services,
+        admission: Admission,
         make_shopper: ShopperFactory,
         trusted_proxies: Sequence[str],
         graphiql: bool,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.services = services
+        self.admission = admission
         self.make_shopper = make_shopper
         self.trusted_proxies = tuple(trusted_proxies)
 
@@ -71,10 +78,11 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope, receive)
+        request = Request(scope, _limited(receive, self.admission.limits.max_body_bytes))
         state = request_state(scope)
         record = state.graphql = GraphQLRecord()
         try:
+            _check_length(request, self.admission.limits.max_body_bytes)
             state.meta = self._meta(request, state)
             if request.method == "POST" and _media_type(request.headers.get("content-type")) != "application/json":
                 # Only JSON bodies: a form, text/plain or multipart POST (what a cross-site page can
@@ -83,7 +91,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
             response = await self.run(request)
         except RequestRefused as err:  # limits, throttling, persisted queries: nothing ran
             record.outcome = err.code
-            response = _error_response(err.message, err.status, err.code, err.extensions, err.headers)
+            response = _error_response(err.message, err.status, err.code, err.extensions, err.headers, state)
         except BadUserInput as err:
             record.outcome = err.code
             response = _error_response(err.message, 400, err.code)
@@ -114,6 +122,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if state.graphql is not None:
             state.graphql.query = request_data.query
             state.graphql.operation_name = request_data.operation_name
+        self.admission.admit(state, request_data.query, request_data.operation_name, request_data.variables)
         shopper = context.shopper
         await self.services.catalog.check_locale(shopper, shopper.meta.store, shopper.meta.currency)
         await shopper.remember_locale()
@@ -137,10 +146,41 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if result.errors:
             result.errors = [coded_error(e) for e in result.errors]
         response = process_result(result)
-        record = request_state(request.scope).graphql
+        state = request_state(request.scope)
+        record = state.graphql
         if record is not None:
             record.outcome = outcome_code(response)
+            self.admission.finish(state, record.query, record.operation_name, result.data)
+        if state.cost is not None:
+            response["extensions"] = {**(response.get("extensions") or {}), "cost": cost_extension(state.cost)}
         return response
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    return BodyTooLarge(f"The request body is larger than {limit} bytes.", extensions={"limit": limit})
+
+
+def _check_length(request: Request, limit: int) -> None:
+    """Refuse a body announced as too large before reading any of it."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive``, refusing a body (chunked or lying about its length) once it passes ``limit`` bytes."""
+    seen = 0
+
+    async def receive_limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _too_large(limit)
+        return message
+
+    return receive_limited
 
 
 def _media_type(content_type: str | None) -> str:

@@ -197,3 +197,8 @@ def all_operations() -> dict[str, OperationDocument]:
 
 def operation(name: str) -> OperationDocument:
     return all_operations()[name]
+
+
+def operation_costs() -> dict[str, int]:
+    """Every operation's declared cost (the query-cost analysis weighs upstream calls with it)."""
+    return {name: op.policy.cost for name, op in all_operations().items()}

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bff.settings import SessionSettings, Settings
+from tests.storefront_fixtures import without_cost
 
 COOKIE = "bff_session"
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { cart { totalQuantity } userErrors { code } } }'
@@ -72,7 +73,7 @@ def settings() -> Settings:
 @pytest.fixture
 async def shopper(client: httpx.AsyncClient) -> httpx.AsyncClient:
     """A browser whose session (held by the cookie alone) has one bag in the cart."""
-    added = (await client.post("/graphql", json={"query": ADD})).json()
+    added = without_cost((await client.post("/graphql", json={"query": ADD})).json())
     assert added == {"data": {"addToCart": {"cart": {"totalQuantity": "1"}, "userErrors": []}}}
     assert list(client.cookies) == [COOKIE]
     return client

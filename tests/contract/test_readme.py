@@ -43,3 +43,16 @@ def test_every_setting_is_documented_in_the_readme(variable: str) -> None:
 def test_the_readme_documents_no_setting_that_does_not_exist() -> None:
     documented = set(re.findall(r"`(BFF_[A-Z0-9_]+)`", README))
     assert documented - set(SETTINGS) - {"BFF_REQUIRE_MAGENTO_SCHEMA", "BFF_REQUIRE_TOOLS"} == set()
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples" / "operations").glob("*.graphql"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_readme_states_each_example_operations_cost(path: Path) -> None:
+    from bff.graphql.schema import build_schema
+    from bff.limits.cost import document_cost
+    from bff.magento.operations import operation_costs
+
+    cost = document_cost(build_schema()._schema, path.read_text(), operation_costs())
+    assert re.search(rf"\| `{path.stem}`[^|]*\| {cost} \|", README), f"README: {path.stem} costs {cost}"

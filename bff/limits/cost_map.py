@@ -1,0 +1,119 @@
+"""The storefront schema's field costs, as data (the cost analysis in ``cost.py`` reads it).
+
+Defaults (IBM's GraphQL cost directive spec and Shopify's calculated cost follow the same idea):
+an object-typed field costs 1, a scalar or enum 0. A field with an entry here also costs
+
+* ``operations``: the upstream Magento operations its resolver may call, weighing what each
+  operation's policy declares (``cost`` in ``bff/magento/operations/*/policies.toml``);
+* a list multiplier: ``slicing_argument`` (an argument of the field, e.g. ``pageSize``) or
+  ``sized_by`` (an argument of the parent field, e.g. ``Query.products(pageSize)`` sizes
+  ``ProductPage.items``), else ``assumed_size``;
+* ``flat``: a fixed weight for the whole subtree (introspection: answered from memory, never by
+  Magento, yet still limited).
+
+``tests/contract/test_cost_map.py`` fails when a list of objects or a field with a resolver (every
+field that can call Magento) has no entry, or when an entry names an unknown field or operation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCost:
+    operations: tuple[str, ...] = ()  # upstream operations the resolver may call (worst path)
+    slicing_argument: str | None = None  # this field's argument that sizes the list
+    sized_by: str | None = None  # the parent field's argument that sizes this list
+    assumed_size: int = 1  # the list size when no argument says it
+    flat: int | None = None  # a fixed cost for the field and everything below it
+
+
+_CART_STEP = ("GetCart",)  # a refused step reads the cart again to tell "gone" from "refused"
+
+COST_MAP: Final[dict[str, FieldCost]] = {
+    # --- root queries ---------------------------------------------------------------------
+    "Query.storeConfig": FieldCost(operations=("StoreConfig",)),
+    "Query.products": FieldCost(operations=("ProductListing",)),
+    "Query.product": FieldCost(operations=("ProductBySku",)),
+    "Query.categoryTree": FieldCost(operations=("CategoryTree",), assumed_size=8),
+    "Query.category": FieldCost(operations=("CategoryByUrlPath",)),
+    "Query.countries": FieldCost(operations=("Countries",), assumed_size=50),
+    "Query.cart": FieldCost(operations=("GetCart",)),
+    "Query.checkout": FieldCost(operations=("GetCart",)),
+    "Query.viewer": FieldCost(operations=("Viewer",)),
+    # --- root mutations -------------------------------------------------------------------
+    "Mutation.addToCart": FieldCost(operations=("CreateGuestCart", "AddProductsToCart", *_CART_STEP)),
+    "Mutation.updateCartItems": FieldCost(operations=("UpdateCartItems", *_CART_STEP)),
+    "Mutation.removeCartItem": FieldCost(operations=("RemoveCartItem", *_CART_STEP)),
+    "Mutation.applyCoupon": FieldCost(operations=("ApplyCoupon", *_CART_STEP)),
+    "Mutation.removeCoupon": FieldCost(operations=("RemoveCoupon", *_CART_STEP)),
+    "Mutation.setGuestEmail": FieldCost(operations=("SetGuestEmail", *_CART_STEP)),
+    "Mutation.setShippingAddress": FieldCost(operations=("Countries", "SetShippingAddress", *_CART_STEP)),
+    "Mutation.setBillingAddress": FieldCost(operations=("Countries", "SetBillingAddress", *_CART_STEP)),
+    "Mutation.setShippingMethod": FieldCost(operations=("SetShippingMethod", *_CART_STEP)),
+    "Mutation.setPaymentMethod": FieldCost(operations=("SetPaymentMethod", *_CART_STEP)),
+    "Mutation.placeOrder": FieldCost(operations=("GetCart", "PlaceOrder", "GetCart", "RecentOrders")),
+    "Mutation.checkout": FieldCost(
+        operations=(
+            "SetGuestEmail",
+            "Countries",
+            "SetShippingAddress",
+            "SetBillingAddress",
+            "SetShippingMethod",
+            "SetPaymentMethod",
+            "GetCart",
+            "PlaceOrder",
+            "GetCart",
+            "RecentOrders",
+        )
+    ),
+    "Mutation.signUp": FieldCost(
+        operations=(
+            "CustomerPolicy",
+            "CreateCustomer",
+            "GuestCartToMerge",
+            "GenerateCustomerToken",
+            "CustomerWithCart",
+            "AddProductsToCart",
+        )
+    ),
+    "Mutation.signIn": FieldCost(
+        operations=(
+            "CustomerPolicy",
+            "GuestCartToMerge",
+            "GenerateCustomerToken",
+            "CustomerWithCart",
+            "AddProductsToCart",
+        )
+    ),
+    "Mutation.signOut": FieldCost(operations=("RevokeCustomerToken",)),
+    # --- lists of objects -----------------------------------------------------------------
+    "ProductPage.items": FieldCost(sized_by="pageSize", assumed_size=20),
+    "ProductPage.facets": FieldCost(assumed_size=8),
+    "ProductFacet.options": FieldCost(assumed_size=10),
+    "ProductCard.options": FieldCost(assumed_size=2),
+    "Product.options": FieldCost(assumed_size=2),
+    "ProductOption.values": FieldCost(assumed_size=6),
+    "Product.variants": FieldCost(assumed_size=12),
+    "ProductVariant.attributes": FieldCost(assumed_size=2),
+    "Product.gallery": FieldCost(assumed_size=5),
+    "Product.categories": FieldCost(assumed_size=3),
+    "Category.children": FieldCost(assumed_size=3),  # average branching of a storefront menu
+    "Country.regions": FieldCost(assumed_size=10),
+    "Cart.items": FieldCost(assumed_size=10),
+    "Cart.availableShippingMethods": FieldCost(assumed_size=3),
+    "Cart.availablePaymentMethods": FieldCost(assumed_size=3),
+    "CartPrices.discounts": FieldCost(assumed_size=2),
+    "CartLine.selectedOptions": FieldCost(assumed_size=2),
+    "CheckoutState.availableShippingMethods": FieldCost(assumed_size=3),
+    "CheckoutState.availablePaymentMethods": FieldCost(assumed_size=3),
+    "Customer.orders": FieldCost(assumed_size=5),
+    "CartPayload.userErrors": FieldCost(assumed_size=2),
+    "OrderPayload.userErrors": FieldCost(assumed_size=2),
+    "AuthPayload.userErrors": FieldCost(assumed_size=2),
+    # --- introspection: served from memory, limited all the same ------------------------------
+    "Query.__schema": FieldCost(flat=100),
+    "Query.__type": FieldCost(flat=10),
+}
