@@ -66,6 +66,8 @@ class AccessLogMiddleware:
             outcome = record.outcome or ("INTERNAL" if failed or status >= 500 else None)
             if self.metrics is not None and outcome is not None:
                 self.metrics.observe_request(metric_label(info), outcome, duration_s)
+                if state.cost is not None:
+                    self.metrics.observe_cost(outcome, state.cost.requested)
         path = str(scope.get("path", ""))[:MAX_PATH_CHARS]
         level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
         if not log.isEnabledFor(level):
@@ -81,6 +83,8 @@ class AccessLogMiddleware:
             fields.update(
                 operation=info.name, operation_type=info.type, root_fields=list(info.root_fields), outcome=outcome
             )
+        if state.cost is not None:
+            fields["cost"] = {"requested": state.cost.requested, "actual": state.cost.actual}
         calls = state.calls
         if calls:
             fields["upstream"] = [_call(c) for c in calls]

@@ -42,6 +42,9 @@ OTHER: Final = "other"
 LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
+COST_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+
+
 class Metrics:
     """The BFF's metrics, registered in a registry of their own. One line per metric."""
 
@@ -58,6 +61,13 @@ class Metrics:
         self.idempotency_replays = counter("bff_idempotency_replays_total", "Stored orders replayed.")
         self.idempotency_conflicts = counter("bff_idempotency_conflicts_total", "Keys reused with other input.")
         self.session_store_errors = counter("bff_session_store_errors_total", "Store calls that raised.", "operation")
+        self.query_cost = Histogram(
+            "bff_query_cost",
+            "Requested cost of GraphQL operations (refused ones included).",
+            ["outcome"],
+            buckets=COST_BUCKETS,
+            registry=self.registry,
+        )
         self.operations = CappedLabels(OPERATION_LABEL_CAP)
         self.outcomes = CappedLabels(OUTCOME_LABEL_CAP)
 
@@ -74,6 +84,9 @@ class Metrics:
         labels = (self.operations.label(operation), self.outcomes.label(outcome))
         self.requests.labels(*labels).inc()
         self.request_duration.labels(*labels).observe(duration_s)
+
+    def observe_cost(self, outcome: str, requested: int) -> None:
+        self.query_cost.labels(self.outcomes.label(outcome)).observe(requested)
 
     def observe_upstream(self, call: UpstreamCall) -> None:
         """A ``MagentoClient`` observer."""

@@ -51,6 +51,7 @@ async def test_the_access_log_line_has_the_request_fields(client: httpx.AsyncCli
             "operation_type": "mutation",
             "root_fields": ["addToCart"],
             "outcome": "OK",
+            "cost": {"requested": 10, "actual": 6},
             "upstream": [
                 {"operation": "CreateGuestCart", "ms": 0, "outcome": "ok"},
                 {"operation": "AddProductsToCart", "ms": 0, "outcome": "ok"},

@@ -57,6 +57,7 @@ async def test_every_metric_is_declared_in_the_exposition(client: httpx.AsyncCli
         "bff_idempotency_replays_total": "counter",
         "bff_idempotency_conflicts_total": "counter",
         "bff_session_store_errors_total": "counter",
+        "bff_query_cost": "histogram",
     }
 
 
@@ -220,3 +221,10 @@ def test_a_busy_metrics_port_is_reported_without_stopping_the_app(caplog: pytest
             server.start()
         server.stop()
     assert "unavailable" in caplog.text
+
+
+async def test_the_requested_cost_is_observed_per_outcome(client: httpx.AsyncClient) -> None:
+    await client.post("/graphql", json={"query": "{ storeConfig { storeCode } }"})
+    text = (await client.get("/metrics")).text
+    assert 'bff_query_cost_sum{outcome="OK"} 2.0' in text
+    assert 'bff_query_cost_count{outcome="OK"} 1.0' in text
