@@ -3,12 +3,16 @@
 * ``MemoryBucketStore``: cost budgets (``buckets.BucketStore``), time from the injected ``Clock``.
   No operation awaits between reading and writing a bucket, so each charge is atomic on the event
   loop without a lock. A bucket is forgotten once it would be full again (absent means full).
+* ``memory_rate_storage()``: the ``limits`` package's asyncio memory storage for ``rate.RateLimits``
+  (that package reads ``time.time()`` itself).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+
+from limits.aio.storage import MemoryStorage, Storage
 
 from bff.clock import Clock
 from bff.limits.buckets import Charge, settle
@@ -70,3 +74,8 @@ class MemoryBucketStore:
 
     async def ping(self) -> bool:
         return True
+
+
+def memory_rate_storage() -> Storage:
+    """Rate-limit counters in this process (``BFF_REDIS_URL`` unset)."""
+    return MemoryStorage()

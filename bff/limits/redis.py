@@ -5,16 +5,21 @@
   key to expire when the bucket would be full again. Atomic across processes; ``now`` comes from
   the BFF's ``Clock`` (so replicas agree as far as their clocks do, and tests can fake it), and a
   bucket's time never moves back when a replica's clock lags.
+* ``redis_rate_storage(client)``: the ``limits`` package's asyncio Redis storage for
+  ``rate.RateLimits``, on the connection pool of the BFF's own client (the same bounded,
+  blocking pool, TLS and Sentinel fail-over as the sessions).
 
-Keys: ``bff:v1:bucket:<sha256(client id)>`` (hash ``level``, ``at``). Connection errors propagate as
+Keys: ``bff:v1:bucket:<sha256(client id)>`` (hash ``level``, ``at``) and ``bff:v1:rate:LIMITER/…``
+(the ``limits`` package's layout, with our prefix). Connection errors propagate as
 ``redis.exceptions.RedisError``; only ``ping`` swallows them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Final
+from typing import Any, Final
 
+from limits.aio.storage import RedisStorage, Storage
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -116,3 +121,12 @@ class RedisBucketStore:
             return bool(await self._redis.ping())
         except (RedisError, OSError):
             return False
+
+
+def redis_rate_storage(redis: Redis, prefix: str = DEFAULT_PREFIX) -> Storage:
+    """Rate-limit counters in Redis, through ``redis``'s connection pool (the client keeps owning
+    it: closing the client closes the pool)."""
+    # limits types its storage options as scalars; a connection pool is what it documents for
+    # reusing a client's connections.
+    options: dict[str, Any] = {"connection_pool": redis.connection_pool}
+    return RedisStorage("async+redis://", implementation="redispy", key_prefix=f"{prefix}:rate", **options)
