@@ -120,6 +120,14 @@ class BodyTooLarge(RequestRefused):
     status = 413
 
 
+class InvalidApiKey(RequestRefused):
+    """An ``X-Api-Key`` that is not a configured partner key: refused (HTTP 401) rather than
+    treated as a shopper, so a revoked or mistyped key fails loudly. The key is never echoed."""
+
+    code = "UNAUTHENTICATED"
+    status = 401
+
+
 class PersistedQueryNotFound(RequestRefused):
     code = "PERSISTED_QUERY_NOT_FOUND"
 
