@@ -52,6 +52,7 @@ class RequestMeta:
     currency: str | None = None  # from the `Content-Currency` header
     shopper_ip: str | None = None
     request_id: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # `X-Api-Key` (server-to-server partners)
 
     def __post_init__(self) -> None:
         if self.store is not None and not _STORE_CODE.match(self.store):
@@ -75,9 +76,10 @@ class CostRecord:
 
     requested: int = 0
     actual: int | None = None
-    maximum_available: int | None = None  # the client's bucket (throttleStatus)
-    currently_available: int | None = None
-    restore_rate: float | None = None
+    throttle_status: dict[str, object] | None = None  # the client's bucket (extensions.cost.throttleStatus)
+    client: str | None = None  # who was charged, from which budget (for the refund after execution)
+    budget: tuple[int, float] | None = None  # (maximum, restore rate) of that client's bucket
+    charged: int = 0
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ class RequestState:
     calls: list[UpstreamCall] = field(default_factory=list)
     graphql: GraphQLRecord | None = None
     cost: CostRecord | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)  # e.g. RateLimit-* for the answer
 
 
 def request_state(scope: MutableMapping[str, Any]) -> RequestState:

@@ -122,7 +122,7 @@ class RateLimitSettings(BaseModel):
     per_session: str = "300/minute"
     sign_in_per_email: str = "5/minute"  # signIn and signUp, per e-mail address (credential stuffing)
     sign_in_per_ip: str = "20/minute"
-    checkout_per_session: str = "10/minute"  # placeOrder and checkout
+    checkout_per_session: str = "30/minute"  # placeOrder and checkout (retries with one key count too)
 
 
 class PersistedQuerySettings(BaseModel):

@@ -34,6 +34,7 @@ from bff.graphql.admission import Admission, cost_extension
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
+from bff.limits.clients import API_KEY_HEADER
 from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
 from bff.services import Services
 from bff.sessions.handle import SessionHandle
@@ -108,6 +109,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
             currency=headers.get("content-currency") or None,
             shopper_ip=shopper_ip(peer, headers.get("x-forwarded-for"), self.trusted_proxies),
             request_id=state.request_id or headers.get("x-request-id"),
+            api_key=headers.get(API_KEY_HEADER),
         )
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GraphQLContext:
@@ -122,7 +124,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if state.graphql is not None:
             state.graphql.query = request_data.query
             state.graphql.operation_name = request_data.operation_name
-        self.admission.admit(state, request_data.query, request_data.operation_name, request_data.variables)
+        await self.admission.admit(state, request_data.query, request_data.operation_name, request_data.variables)
         shopper = context.shopper
         await self.services.catalog.check_locale(shopper, shopper.meta.store, shopper.meta.currency)
         await shopper.remember_locale()
@@ -139,7 +141,10 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        await self.admit(request_state(request.scope), context, request_data)
+        state = request_state(request.scope)
+        await self.admit(state, context, request_data)
+        for name, value in state.response_headers.items():
+            sub_response.headers[name] = value
         return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
@@ -150,7 +155,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         record = state.graphql
         if record is not None:
             record.outcome = outcome_code(response)
-            self.admission.finish(state, record.query, record.operation_name, result.data)
+            await self.admission.finish(state, record.query, record.operation_name, result.data)
         if state.cost is not None:
             response["extensions"] = {**(response.get("extensions") or {}), "cost": cost_extension(state.cost)}
         return response

@@ -31,7 +31,7 @@ notation ("5/minute", several joined by ";"), the strategies and the storages, i
 package itself, so this module uses ``limits`` directly: ``limits.parse_many`` and the
 ``limits.aio`` strategies over an asyncio storage (``memory.memory_rate_storage()``, or
 ``redis.redis_rate_storage(client)`` on the BFF's own Redis client, through redis-py's asyncio
-client: no extra dependency). slowapi is not imported.
+client: no extra dependency). slowapi is therefore not a dependency.
 
 Time: ``limits`` reads ``time.time()`` itself (there is no clock to inject), so tests use short
 windows; windows in Redis expire on the server.

@@ -48,12 +48,18 @@ def code_of(response: httpx.Response) -> str:
 
 async def test_every_answer_carries_its_requested_and_actual_cost(bff: httpx.AsyncClient) -> None:
     response = await post(bff, "{ storeConfig { storeCode } }")
-    assert response.json()["extensions"]["cost"] == {"requestedQueryCost": 2, "actualQueryCost": 2}
+    assert response.json()["extensions"]["cost"] == {
+        "requestedQueryCost": 2,
+        "actualQueryCost": 2,
+        "throttleStatus": {"maximumAvailable": 2000, "currentlyAvailable": 1998, "restoreRate": 100.0},
+    }
 
 
 async def test_the_actual_cost_counts_what_was_returned_and_called(bff: httpx.AsyncClient) -> None:
     response = await post(bff, "{ cart { items { uid } } }")  # no cart yet: no Magento call, one object
-    assert response.json()["extensions"]["cost"] == {"requestedQueryCost": 2 + 1 + 10, "actualQueryCost": 1}
+    cost = response.json()["extensions"]["cost"]
+    assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (2 + 1 + 10, 1)
+    assert cost["throttleStatus"]["currentlyAvailable"] == 2000 - 1  # the unspent 12 points were given back
 
 
 async def test_ten_thousand_aliases_make_no_magento_call(bff: httpx.AsyncClient, upstream: RecordingTransport) -> None:
