@@ -8,6 +8,12 @@ rate limits, cost budgets) plug in here; validation-time limits are the validati
 ``build_schema`` installs; the response cache is the outer ASGI layer named in
 ``bff.app.middleware_chain``.
 
+**Persisted documents** are the exception: they are resolved before admission, while the request
+is parsed (``parse_http_body``, ``bff.graphql.persisted``), so admission and execution see the
+document a hash names. After execution, an APQ registration is stored and the cache headers are
+set (``Cache-Control: public`` only for persisted GETs of public catalog reads; every other GET
+is ``private, no-store``).
+
 Everything this view learns goes into the request's ``RequestState`` (``bff.request_state``):
 the meta (headers, shopper IP, request id) and the ``GraphQLRecord`` (document, operation name,
 outcome code: "OK", the first error's ``extensions.code``, or the first ``userErrors`` code).
@@ -24,6 +30,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
@@ -32,6 +39,7 @@ from bff.errors import BadUserInput, RequestRefused
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
+from bff.graphql.persisted import PRIVATE, PersistedQueries
 from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
 from bff.services import Services
 from bff.sessions.handle import SessionHandle
@@ -61,11 +69,13 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         make_shopper: ShopperFactory,
         trusted_proxies: Sequence[str],
         graphiql: bool,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.services = services
         self.make_shopper = make_shopper
         self.trusted_proxies = tuple(trusted_proxies)
+        self.persisted = persisted  # None: hashes are not understood (APQ and trusted documents off)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,6 +100,8 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         except HTTPException as exc:  # malformed requests: not JSON, mutation over GET, …
             record.outcome = "BAD_USER_INPUT"
             response = _error_response(exc.reason, exc.status_code, "BAD_USER_INPUT")
+        if request.method == "GET":  # only persisted public reads say otherwise (bff.graphql.persisted)
+            response.headers.setdefault("Cache-Control", PRIVATE)
         await response(scope, receive, send)
 
     def _meta(self, request: Request, state: RequestState) -> RequestMeta:
@@ -121,6 +133,19 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET that names a persisted document (extensions, no query) is an operation, not a browser.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry's parsing (GET parameters or JSON body), then the document a hash names."""
+        data = await super().parse_http_body(request)
+        if self.persisted is None:
+            return data
+        if isinstance(data, list):
+            return [await self.persisted.resolve(item) for item in data]
+        return await self.persisted.resolve(data)
+
     async def execute_single(
         self,
         request: Request,
@@ -130,8 +155,12 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        await self.admit(request_state(request.scope), context, request_data)
-        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        state = request_state(request.scope)
+        await self.admit(state, context, request_data)
+        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        if self.persisted is not None:
+            await self.persisted.ran(state, request.method, request_data, result, sub_response.headers)
+        return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:
