@@ -7,12 +7,15 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from starlette.applications import Starlette
 
+from bff.app import create_app
 from bff.persisted.hashes import document_hash
 from bff.sandbox import Fault, FaultPlan, SandboxState
 from bff.settings import PersistedQuerySettings, SessionSettings, Settings
 from tests.fake_clock import FakeClock
+from tests.servers import free_port
 
 PRODUCT = 'query Product { product(sku: "BAG-001") { sku name } }'
 PRODUCT_DATA = {"data": {"product": {"sku": "BAG-001", "name": "Joust Duffle Bag"}}}
@@ -247,3 +250,18 @@ async def test_post_answers_carry_no_cache_header(client: httpx.AsyncClient) -> 
     await register(client, PRODUCT)
     response = await client.post("/graphql", json={"extensions": persisted(PRODUCT)})
     assert "cache-control" not in response.headers
+
+
+async def test_a_hash_while_redis_is_down_is_upstream_unavailable(sandbox_app: Starlette) -> None:
+    settings = Settings(
+        environment="test",
+        redis_url=SecretStr(f"redis://127.0.0.1:{free_port()}/0"),  # nothing listens there
+        session=SessionSettings(cookie_secure=False),
+    )
+    app = create_app(settings, magento_transport=httpx.ASGITransport(app=sandbox_app))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as client:
+        response = await get_by_hash(client, PRODUCT)
+    assert (response.status_code, response.json()) == (
+        503,
+        error("Persisted queries are temporarily unavailable. Please try again.", "UPSTREAM_UNAVAILABLE"),
+    )
