@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from bff.clock import SYSTEM_CLOCK, Clock
 from bff.graphql.admission import Admission
 from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
+from bff.graphql.persisted import PersistedQueries
 from bff.graphql.schema import build_schema
 from bff.graphql.view import BffGraphQL
 from bff.health import Readiness, drain_on_signals, health_routes
@@ -31,9 +32,14 @@ from bff.limits.memory import MemoryBucketStore, memory_rate_storage
 from bff.limits.rate import RateLimits
 from bff.limits.redis import RedisBucketStore, redis_rate_storage
 from bff.magento.client import MagentoClient
-from bff.magento.operations import operation_costs
+from bff.magento.operations import all_operations, operation_costs
 from bff.observability.instrumentation import Instrumentation
 from bff.observability.logging import configure_logging
+from bff.persisted.documents import PersistedDocuments
+from bff.persisted.manifests import trusted_documents
+from bff.persisted.memory import MemoryDocumentStore
+from bff.persisted.redis import RedisDocumentStore
+from bff.persisted.store import DocumentStore
 from bff.services import build_services
 from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
 from bff.sessions.middleware import SessionMiddleware
@@ -95,6 +101,27 @@ def middleware_chain(
     ]
 
 
+def public_catalog_max_age_s() -> int:
+    """How long a CDN may keep a public catalog answer: the shortest cache TTL of the catalog's
+    Magento operations (bff/magento/operations/catalog/policies.toml)."""
+    return min(
+        op.policy.cache_ttl_s for op in all_operations().values() if op.domain == "catalog" and op.policy.cache_ttl_s
+    )
+
+
+def persisted_queries(settings: Settings, redis: Redis | None, clock: Clock) -> PersistedQueries:
+    """APQ documents in Redis when configured (else in process), the trusted-document manifests
+    (``ManifestError`` names a bad file), and the CDN rule's max-age."""
+    pq = settings.persisted_queries
+    store: DocumentStore = (
+        RedisDocumentStore(redis, ttl_seconds=pq.apq_ttl_s)
+        if redis is not None
+        else MemoryDocumentStore(clock, ttl_seconds=pq.apq_ttl_s)
+    )
+    documents = PersistedDocuments(store, trusted_documents(pq), apq=pq.apq, mode=pq.trusted_documents)
+    return PersistedQueries(documents, public_max_age_s=public_catalog_max_age_s())
+
+
 def create_app(
     settings: Settings,
     *,
@@ -151,6 +178,7 @@ def create_app(
         make_shopper=lambda handle, meta, calls: Shopper(handle, magento, meta, m.default_store, calls),
         trusted_proxies=settings.trusted_proxies,
         graphiql=settings.graphiql,
+        persisted=persisted_queries(settings, redis, clock),
     )
 
     @asynccontextmanager

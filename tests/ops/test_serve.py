@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,6 +54,18 @@ def test_serve_refuses_insecure_production_settings_by_name() -> None:
     for variable in ("BFF_MAGENTO__URL", "BFF_INTROSPECTION", "BFF_GRAPHIQL"):
         assert variable in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_serve_refuses_a_bad_trusted_document_manifest_and_names_the_file(tmp_path: Path) -> None:
+    manifest = tmp_path / "web-2.5.0.json"
+    manifest.write_text('{"format": "apollo-persisted-query-manifest", "version": 2, "operations": []}')
+    result = _serve_with(
+        {"BFF_PERSISTED_QUERIES__TRUSTED_DOCUMENTS": "enforce", "BFF_PERSISTED_QUERIES__MANIFESTS": str(manifest)}
+    )
+    assert (result.returncode, result.stderr) == (
+        1,
+        f'bff serve: trusted-document manifest {manifest}: "version" must be 1\n',
+    )
 
 
 def test_a_production_replica_is_ready_with_redis_and_magento(serve: ServeFactory) -> None:

@@ -7,6 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from bff.persisted.memory import MemoryDocumentStore
+from bff.persisted.redis import RedisDocumentStore
+from bff.persisted.store import DocumentStore
 from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
 from bff.sessions.redis import RedisIdempotencyStore, RedisSessionStore
 from bff.sessions.store import IdempotencyStore, SessionStore
@@ -14,6 +17,7 @@ from tests.fake_clock import FakeClock
 
 IDLE_TTL = 1800.0  # seconds
 RECORD_TTL = 86_400.0
+APQ_TTL = 3600.0
 
 BACKENDS = ["memory", "redis"]
 
@@ -48,3 +52,11 @@ def idempotency(request: pytest.FixtureRequest, clock: FakeClock) -> tuple[Idemp
         return MemoryIdempotencyStore(clock, ttl_seconds=RECORD_TTL), clock
     client: Redis = request.getfixturevalue("redis_client")
     return RedisIdempotencyStore(client, clock, ttl_seconds=RECORD_TTL), clock
+
+
+@pytest.fixture(params=BACKENDS)
+def documents(request: pytest.FixtureRequest, clock: FakeClock) -> tuple[DocumentStore, FakeClock]:
+    if request.param == "memory":
+        return MemoryDocumentStore(clock, ttl_seconds=APQ_TTL), clock
+    client: Redis = request.getfixturevalue("redis_client")
+    return RedisDocumentStore(client, ttl_seconds=APQ_TTL), clock

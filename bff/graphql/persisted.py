@@ -1,0 +1,159 @@
+"""The view's side of persisted documents: resolve them while the request is parsed, register
+them once they ran, and tell CDNs which answers they may keep.
+
+``BffGraphQL.parse_http_body`` hands every parsed request to ``PersistedQueries.resolve``, so
+``request_data.query`` already holds the document when admission (``BffGraphQL.admit``) and
+execution see it. After execution, ``PersistedQueries.ran`` stores an APQ registration and sets
+the cache headers.
+
+**The CDN rule.** A GET that named its document by hash alone (an APQ hit or a manifest id),
+whose operation selects only public catalog reads (``PUBLIC_ROOT_FIELDS``), ran without errors,
+issued no session token, and whose store view and currency did not come from the session
+(each is a request header, or the session remembers none, or there is no session) is answered
+``Cache-Control: public, max-age=<public_max_age_s>`` with ``Vary: Store, Content-Currency``.
+Every other GET is ``private, no-store``; POST answers never get a public cache header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
+from starlette.datastructures import MutableHeaders
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+
+from bff.persisted.documents import PersistedDocuments, Resolution
+from bff.request_state import RequestMeta, RequestState
+from bff.sessions.models import Session
+
+# Root fields whose answer depends only on their arguments, the store view and the currency
+# (they call only public Magento operations; see bff/magento/operations/catalog/policies.toml).
+PUBLIC_ROOT_FIELDS: Final = frozenset(
+    {"storeConfig", "products", "product", "categoryTree", "category", "countries", "__typename"}
+)
+PRIVATE: Final = "private, no-store"
+VARY: Final = "Store, Content-Currency"
+
+
+@dataclass
+class PersistedRequestData(GraphQLRequestData):
+    """Strawberry's request data with how its document was found."""
+
+    resolution: Resolution | None = None
+
+
+def _selected_fields(
+    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> set[str] | None:
+    names: set[str] = set()
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+            continue
+        if isinstance(selection, InlineFragmentNode):
+            nested = _selected_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen:
+                continue
+            seen.add(name)
+            fragment = fragments.get(name)
+            nested = _selected_fields(fragment.selection_set, fragments, seen) if fragment else None
+        else:  # pragma: no cover (graphql-core knows no other selection)
+            nested = None
+        if nested is None:
+            return None
+        names |= nested
+    return names
+
+
+@lru_cache(maxsize=256)
+def root_fields(document: str, operation_name: str | None) -> frozenset[str] | None:
+    """The root fields the query operation may select (through fragments, whatever the
+    directives); None for a mutation, an unknown operation or a document that does not parse."""
+    try:
+        ast: DocumentNode = parse(document)
+    except GraphQLError:
+        return None
+    operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
+    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+        return None
+    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
+    names = _selected_fields(operations[0].selection_set, fragments, set())
+    return frozenset(names) if names is not None else None
+
+
+def locale_from_request(session: Session | None, meta: RequestMeta) -> bool:
+    """Whether the store view and currency of the answer come from the request, not the session."""
+    if session is None:
+        return True
+    return (meta.store is not None or session.store is None) and (meta.currency is not None or session.currency is None)
+
+
+class PersistedQueries:
+    """What ``BffGraphQL`` does with persisted documents (``persisted=`` in its constructor)."""
+
+    def __init__(self, documents: PersistedDocuments, *, public_max_age_s: int) -> None:
+        if public_max_age_s < 1:
+            raise ValueError(f"public_max_age_s must be at least 1, got {public_max_age_s}")
+        self.documents = documents
+        self.public_cache_control = f"public, max-age={public_max_age_s}"
+
+    async def resolve(self, data: GraphQLRequestData) -> PersistedRequestData:
+        """``data`` with the document it names (raises the coded persisted-query errors)."""
+        resolution = await self.documents.resolve(data.query, data.extensions)
+        return PersistedRequestData(
+            query=resolution.query,
+            variables=data.variables,
+            operation_name=data.operation_name,
+            extensions=data.extensions,
+            protocol=data.protocol,
+            resolution=resolution,
+        )
+
+    def publicly_cacheable(
+        self, state: RequestState, method: str, request_data: GraphQLRequestData, result: ExecutionResult
+    ) -> bool:
+        resolution = request_data.resolution if isinstance(request_data, PersistedRequestData) else None
+        if method != "GET" or resolution is None or not resolution.by_hash or resolution.query is None:
+            return False
+        if result.errors or state.session is None or state.session.issued_token is not None or state.meta is None:
+            return False
+        if not locale_from_request(state.session.current, state.meta):
+            return False
+        fields = root_fields(resolution.query, request_data.operation_name)
+        return fields is not None and fields <= PUBLIC_ROOT_FIELDS
+
+    async def ran(
+        self,
+        state: RequestState,
+        method: str,
+        request_data: GraphQLRequestData,
+        result: ExecutionResult,
+        headers: MutableHeaders,
+    ) -> None:
+        """After execution: register an APQ document that parsed and validated (every error of
+        such a result has a path), and mark a publicly cacheable answer (the view makes every
+        other GET ``PRIVATE``)."""
+        resolution = request_data.resolution if isinstance(request_data, PersistedRequestData) else None
+        if resolution is not None and all(error.path for error in result.errors or ()):
+            await self.documents.register(resolution)
+        if self.publicly_cacheable(state, method, request_data, result):
+            headers["Cache-Control"] = self.public_cache_control
+            headers["Vary"] = VARY

@@ -1,0 +1,85 @@
+"""A real Apollo Client 4 (its persisted-queries link over HttpLink, in Node) against a running `bff dev`.
+
+tests/node/package.json pins the client; scripts/setup --with-node (run by scripts/test) installs
+it with `npm ci`. Without Node or its packages the test is skipped, or fails with BFF_REQUIRE_TOOLS=1.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bff.persisted.hashes import document_hash
+from tests.deploy.tools import missing, require_tool
+from tests.processes import Process, bff_process
+
+HERE = Path(__file__).resolve().parent
+PRODUCT = {"product": {"__typename": "Product", "sku": "BAG-001", "name": "Joust Duffle Bag"}}
+
+
+@pytest.fixture(scope="module")
+def node() -> str:
+    path = require_tool("node", "nodejs", install="scripts/setup --with-node installs Debian's nodejs and npm")
+    if not (HERE / "node_modules" / "@apollo" / "client").is_dir():
+        missing("tests/node/node_modules", "scripts/setup --with-node runs npm ci in tests/node")
+    return path
+
+
+@pytest.fixture(scope="module")
+def bff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
+    with bff_process(["dev"], {}, tmp_path_factory.mktemp("bff-dev"), "/healthz") as process:
+        yield process
+
+
+@pytest.fixture(scope="module")
+def run(node: str, bff: Process) -> dict[str, Any]:
+    """What the client printed: every HTTP exchange of two identical queries, and their data."""
+    command = [node, "apq_client.mjs", f"{bff.url}/graphql"]
+    done = subprocess.run(command, cwd=HERE, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def test_the_link_registers_an_unknown_query_after_persisted_query_not_found(run: dict[str, Any]) -> None:
+    first, registration = run["exchanges"][:2]
+    assert first == {
+        "method": "GET",
+        "query": None,
+        "sha256Hash": registration["sha256Hash"],
+        "status": 200,
+        "cacheControl": "private, no-store",
+        "vary": "Origin",
+        "errorCodes": ["PERSISTED_QUERY_NOT_FOUND"],
+    }
+    assert registration == {
+        "method": "POST",
+        "query": "query Product($sku: String!) {\n  product(sku: $sku) {\n    sku\n    name\n    __typename\n  }\n}",
+        "sha256Hash": document_hash(registration["query"]),
+        "status": 200,
+        "cacheControl": None,
+        "vary": "Origin",
+        "errorCodes": [],
+    }
+
+
+def test_the_same_query_again_is_served_by_hash_over_get_with_public_cache_headers(run: dict[str, Any]) -> None:
+    registration, again = run["exchanges"][1:]
+    assert again == {
+        "method": "GET",
+        "query": None,
+        "sha256Hash": registration["sha256Hash"],
+        "status": 200,
+        "cacheControl": "public, max-age=300",
+        "vary": "Store, Content-Currency, Origin",
+        "errorCodes": [],
+    }
+
+
+def test_both_queries_get_the_product(run: dict[str, Any]) -> None:
+    assert run["results"] == [PRODUCT, PRODUCT]
