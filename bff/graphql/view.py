@@ -148,8 +148,14 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Strawberry's parsing (GET parameters or JSON body), then the document a hash names."""
-        data = await super().parse_http_body(request)
+        """Strawberry's parsing (GET parameters or JSON body), then the document a hash names.
+
+        A body that is JSON but not an object (``"hello"``, ``42``, ``null``), or nested too deep
+        to decode, is ``BAD_USER_INPUT``, never a server error."""
+        try:
+            data = await super().parse_http_body(request)
+        except (AttributeError, TypeError, RecursionError) as exc:
+            raise HTTPException(400, "The request body must be a JSON object with a `query`.") from exc
         if self.persisted is None:
             return data
         if isinstance(data, list):

@@ -90,3 +90,10 @@ async def test_a_query_is_retried_once_after_a_dropped_connection(gql: Gql, faul
     body = await gql(PRODUCTS)
     assert "errors" not in body
     assert body["data"]["products"]["totalCount"] > 0
+
+
+@pytest.mark.parametrize("body", [b'"hello"', b"42", b"null", b"[1, 2]", b"true"])
+async def test_a_json_body_that_is_not_an_object_is_bad_user_input(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
