@@ -23,9 +23,10 @@ from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
 from bff.limits.buckets import BucketStore
 from bff.limits.clients import client_identity
-from bff.limits.cost import UpstreamCosts, operation_of, requested_cost, returned_objects
+from bff.limits.cost import UpstreamCosts, requested_cost, returned_objects
 from bff.limits.rate import RateLimits
 from bff.limits.rate_keys import RequestKeys, request_keys
+from bff.limits.selections import selected_operation
 from bff.limits.static import check_document, refuse
 from bff.limits.throttle import Bucket
 from bff.request_state import CostRecord, RequestState
@@ -55,7 +56,7 @@ class Admission:
         parsed = check_document(query, operation_name, self.limits)
         if parsed is None:
             return None
-        operation = operation_of(parsed.document, operation_name)
+        operation = selected_operation(parsed.document, operation_name)
         return (parsed.document, operation) if operation is not None else None
 
     async def admit(

@@ -22,20 +22,15 @@ from typing import Final
 
 from graphql import (
     DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
     parse,
 )
 from starlette.datastructures import MutableHeaders
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from bff.limits.selections import root_field_names, selected_operation
 from bff.persisted.documents import PersistedDocuments, Resolution
 from bff.request_state import RequestMeta, RequestState
 from bff.sessions.models import Session
@@ -56,31 +51,6 @@ class PersistedRequestData(GraphQLRequestData):
     resolution: Resolution | None = None
 
 
-def _selected_fields(
-    selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
-) -> set[str] | None:
-    names: set[str] = set()
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            names.add(selection.name.value)
-            continue
-        if isinstance(selection, InlineFragmentNode):
-            nested = _selected_fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in seen:
-                continue
-            seen.add(name)
-            fragment = fragments.get(name)
-            nested = _selected_fields(fragment.selection_set, fragments, seen) if fragment else None
-        else:  # pragma: no cover (graphql-core knows no other selection)
-            nested = None
-        if nested is None:
-            return None
-        names |= nested
-    return names
-
-
 @lru_cache(maxsize=256)
 def root_fields(document: str, operation_name: str | None) -> frozenset[str] | None:
     """The root fields the query operation may select (through fragments, whatever the
@@ -89,14 +59,10 @@ def root_fields(document: str, operation_name: str | None) -> frozenset[str] | N
         ast: DocumentNode = parse(document)
     except GraphQLError:
         return None
-    operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    if len(operations) != 1 or operations[0].operation != OperationType.QUERY:
+    operation = selected_operation(ast, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
         return None
-    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
-    names = _selected_fields(operations[0].selection_set, fragments, set())
-    return frozenset(names) if names is not None else None
+    return frozenset(root_field_names(ast, operation))
 
 
 def locale_from_request(session: Session | None, meta: RequestMeta) -> bool:

@@ -23,7 +23,6 @@ from graphql import (
     BooleanValueNode,
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
@@ -44,6 +43,7 @@ from graphql import (
 from graphql.language import ValueNode
 
 from bff.limits.cost_map import COST_MAP, FieldCost
+from bff.limits.selections import fragments_of, selected_operation
 
 ASSUMED_LIST_SIZE = 10  # a list without an entry in the cost map (the contract test forbids it)
 UpstreamCosts = Mapping[str, int]  # operation name → policy cost
@@ -76,7 +76,7 @@ class _Walk:
         upstream: UpstreamCosts,
     ) -> None:
         self.schema = schema
-        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = fragments_of(document)
         self.variables = variables
         self.defaults = {
             v.variable.name.value: _value(v.default_value, {}, {})
@@ -153,13 +153,6 @@ class _Walk:
         return cost + times * (1 + self.selection(node.selection_set, named, own_sizes))
 
 
-def operation_of(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        return next((op for op in operations if op.name is not None and op.name.value == operation_name), None)
-    return operations[0] if len(operations) == 1 else None
-
-
 def requested_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -179,7 +172,7 @@ def returned_objects(document: DocumentNode, operation: OperationDefinitionNode,
     (an alias counts as often as it is selected; a field in several fragments once)."""
     if not data:
         return 0
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = fragments_of(document)
 
     def keys(node: SelectionSetNode, seen: set[str]) -> dict[str, list[SelectionSetNode]]:
         found: dict[str, list[SelectionSetNode]] = {}
@@ -223,7 +216,7 @@ def document_cost(
     """The requested cost of the document's single (or first) operation, for tools such as
     ``bff documents build``; ``upstream``: operation name → policy cost."""
     parsed = parse(document)
-    operation = operation_of(parsed, None) or next(
+    operation = selected_operation(parsed, None) or next(
         d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)
     )
     return requested_cost(schema, parsed, operation, variables, upstream)

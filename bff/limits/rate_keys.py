@@ -12,22 +12,20 @@ E-mail addresses are normalised (trimmed, lower-case) and only ever used hashed 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
-    SelectionSetNode,
     Undefined,
     value_from_ast_untyped,
 )
+
+from bff.limits.selections import fragments_of, root_field_nodes
 
 SIGN_IN_FIELDS: Final = frozenset({"signIn", "signUp"})
 CHECKOUT_FIELDS: Final = frozenset({"placeOrder", "checkout"})
@@ -57,21 +55,6 @@ def _operations(document: DocumentNode, operation_name: str | None) -> list[Oper
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     named = [o for o in operations if (o.name.value if o.name else None) == operation_name]
     return named or operations
-
-
-def _root_fields(
-    selections: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode], seen: frozenset[str] = frozenset()
-) -> Iterator[FieldNode]:
-    for selection in selections.selections:
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            yield from _root_fields(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in seen:  # a cycle is invalid; never loop on one
-                yield from _root_fields(fragment.selection_set, fragments, seen | {name})
 
 
 def _variables(operation: OperationDefinitionNode, variables: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -105,14 +88,14 @@ def request_keys(
     session_id: str | None,
 ) -> RequestKeys:
     """The keys of a request running ``operation_name`` of ``document`` with ``variables``."""
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = fragments_of(document)
     fields: set[str] = set()
     emails: set[str] = set()
     for operation in _operations(document, operation_name):
         if operation.operation is not OperationType.MUTATION:
             continue
         values = _variables(operation, variables)
-        for field in _root_fields(operation.selection_set, fragments):
+        for field in root_field_nodes(operation.selection_set, fragments):
             fields.add(field.name.value)
             if field.name.value in SIGN_IN_FIELDS and (email := _email(field, values)):
                 emails.add(email)

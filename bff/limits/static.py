@@ -18,7 +18,6 @@ from typing import Final
 from graphql import (
     DocumentNode,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -31,6 +30,7 @@ from graphql import (
 from graphql.language import DirectiveNode, Lexer, TokenKind, Visitor
 
 from bff.errors import QueryTooComplex
+from bff.limits.selections import fragments_of
 from bff.settings import LimitsSettings
 
 MAX_SELECTIONS: Final = 10_000  # field selections as executed (through fragments); bounds the cost walk
@@ -101,7 +101,7 @@ class _CountDirectives(Visitor):
 
 
 def _measure(document: DocumentNode) -> dict[str | None, Measure]:
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    fragments = fragments_of(document)
     memo: dict[str, Measure] = {}
     visiting: set[str] = set()
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, OperationDefinitionNode, parse
-from graphql.language import DocumentNode, FragmentDefinitionNode, SelectionSetNode
+from graphql import GraphQLError, parse
+
+from bff.limits.selections import root_field_names, selected_operation
 
 CACHEABLE_CHARS: Final = 16_384
 MAX_TOKENS: Final = 10_000
@@ -48,29 +49,10 @@ def _describe(query: str, operation_name: str | None) -> OperationInfo:
         document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
     except GraphQLError:
         return UNKNOWN
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name:
-        operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    if len(operations) != 1:
+    op = selected_operation(document, operation_name or None)
+    if op is None:
         return UNKNOWN
-    op = operations[0]
-    fields = tuple(dict.fromkeys(_root_fields(document, op.selection_set, set())))
-    return OperationInfo(op.name.value if op.name else None, op.operation.value, fields)
-
-
-def _root_fields(document: DocumentNode, selection_set: SelectionSetNode, seen: set[str]) -> list[str]:
-    names: list[str] = []
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            names.append(selection.name.value)
-        elif isinstance(selection, InlineFragmentNode):
-            names.extend(_root_fields(document, selection.selection_set, seen))
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-            seen.add(selection.name.value)
-            for d in document.definitions:
-                if isinstance(d, FragmentDefinitionNode) and d.name.value == selection.name.value:
-                    names.extend(_root_fields(document, d.selection_set, seen))
-    return names
+    return OperationInfo(op.name.value if op.name else None, op.operation.value, root_field_names(document, op))
 
 
 def metric_label(info: OperationInfo) -> str:

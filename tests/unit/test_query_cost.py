@@ -8,7 +8,8 @@ import pytest
 from graphql import GraphQLSchema, parse
 
 from bff.graphql.schema import build_schema
-from bff.limits.cost import document_cost, operation_of, returned_objects
+from bff.limits.cost import document_cost, returned_objects
+from bff.limits.selections import selected_operation
 
 UPSTREAM = {"StoreConfig": 1, "ProductListing": 5, "GetCart": 2, "CategoryTree": 3}
 
@@ -70,7 +71,7 @@ def test_introspection_has_a_fixed_cost(schema: GraphQLSchema) -> None:
 
 def test_the_actual_cost_counts_the_objects_returned(schema: GraphQLSchema) -> None:
     document = parse("{ cart { items { uid product { sku } } prices { grandTotal { value } } } }")
-    operation = operation_of(document, None)
+    operation = selected_operation(document, None)
     assert operation is not None
     data = {"cart": {"items": [{"uid": "1", "product": {"sku": "A"}}, {"uid": "2", "product": {"sku": "B"}}],
                      "prices": {"grandTotal": {"value": "1.00"}}}}  # fmt: skip
@@ -79,7 +80,7 @@ def test_the_actual_cost_counts_the_objects_returned(schema: GraphQLSchema) -> N
 
 def test_the_actual_cost_counts_aliases_and_skips_nulls(schema: GraphQLSchema) -> None:
     document = parse('{ a: storeConfig { storeCode } b: storeConfig { storeCode } product(sku: "X") { sku } }')
-    operation = operation_of(document, None)
+    operation = selected_operation(document, None)
     assert operation is not None
     assert (
         returned_objects(document, operation, {"a": {"storeCode": "x"}, "b": {"storeCode": "x"}, "product": None}) == 2
