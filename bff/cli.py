@@ -1,5 +1,5 @@
 """The ``bff`` command line: ``bff dev`` (the BFF with the Magento sandbox in-process), ``bff sandbox``,
-``bff serve`` and ``bff documents build`` (a trusted-document manifest)."""
+``bff serve``, ``bff documents build`` (a trusted-document manifest) and ``bff schema diff|release``."""
 
 from __future__ import annotations
 
@@ -164,6 +164,36 @@ def run_documents_build(args: argparse.Namespace) -> None:
         sys.stdout.write(manifest)
 
 
+def run_schema(args: argparse.Namespace) -> None:
+    """``bff schema diff`` (changes against the latest release) and ``bff schema release``."""
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from bff.graphql.export import current_sdl
+    from bff.graphql.versions import releases, schema_changes
+
+    directory = Path(args.versions)
+    if args.schema_command == "release":
+        target = directory / f"{version('bff')}.graphql"
+        if target.exists():
+            raise SystemExit(f"bff schema release: {target} exists; bump the version in pyproject.toml first")
+        directory.mkdir(parents=True, exist_ok=True)
+        target.write_text(current_sdl(), encoding="utf-8")
+        print(f"froze {target}; add its section to the changelog")
+        return
+    frozen = releases(directory)
+    against = Path(args.against) if args.against else (frozen[-1][1] if frozen else None)
+    if against is None:
+        print(f"no release frozen under {directory} yet: nothing to compare")
+        return
+    changes = schema_changes(against.read_text(encoding="utf-8"), current_sdl())
+    for change in changes:
+        print(change)
+    print(f"{len(changes)} change(s) against {against}")
+    if any(c.severity == "breaking" for c in changes):
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="Backend-for-frontend for headless Magento 2.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--add-typename", action="store_true", help="add __typename to every selection set, as Apollo Client does"
     )
     build.set_defaults(run=run_documents_build)
+    schema = commands.add_parser("schema", help="the storefront schema's releases")
+    schema_commands = schema.add_subparsers(dest="schema_command", required=True)
+    diff = schema_commands.add_parser("diff", help="changes of the current schema against the latest release")
+    diff.add_argument("--against", metavar="FILE", help="compare with this SDL instead (default: the latest release)")
+    release = schema_commands.add_parser("release", help="freeze the current schema as the project's version")
+    for command in (diff, release):
+        command.add_argument(
+            "--versions", default="schema/versions", help="the frozen releases (default schema/versions)"
+        )
+        command.set_defaults(run=run_schema)
     return parser
 
 
