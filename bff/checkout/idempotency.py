@@ -36,7 +36,8 @@ def validate_key(key: str) -> None:
 
 
 def fingerprint(kind: str, payload: Any, cart_id: str | None) -> str:
-    """A stable hash of what the request asks for; the cart id is hashed, never stored as is."""
+    """A stable hash of what the request asks for (the cart id is part of it; the journal keeps the
+    cart id itself, server-side, so a retry can resume the checkout)."""
     blob = json.dumps([kind, payload, cart_id], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
