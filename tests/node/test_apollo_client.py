@@ -76,7 +76,7 @@ def test_the_same_query_again_is_served_by_hash_over_get_with_public_cache_heade
         "sha256Hash": registration["sha256Hash"],
         "status": 200,
         "cacheControl": "public, max-age=300",
-        "vary": "Store, Content-Currency, Origin",
+        "vary": "Store, Content-Currency, Accept, Origin",
         "errorCodes": [],
     }
 
