@@ -14,6 +14,17 @@ document a hash names. After execution, an APQ registration is stored and the ca
 set (``Cache-Control: public`` only for persisted GETs of public catalog reads; every other GET
 is ``private, no-store``).
 
+**GraphQL over HTTP.** The response media type is negotiated from ``Accept`` before anything
+else (``bff.graphql.http_negotiation``): ``application/graphql-response+json`` when the client
+prefers it, else ``application/json`` (also for no ``Accept`` and ``*/*``); an ``Accept`` that
+allows neither is answered 406 (``BAD_USER_INPUT``) unless the request is a browser asking for
+GraphiQL. Every answer of the endpoint, refusals included, carries the negotiated type. With
+``application/graphql-response+json`` a request error (parse, validation, variable coercion) is
+HTTP 400 without ``data``, and a mutation over GET is 405; with ``application/json`` both stay as
+they were (200 with the errors, 400). Refusals keep their status in both (limits 400/413/429,
+persisted-query misses 200, documents in no manifest 403). Request bodies are JSON only, whatever
+``Accept`` says. A publicly cacheable answer varies on ``Accept`` too.
+
 Everything this view learns goes into the request's ``RequestState`` (``bff.request_state``):
 the meta (headers, shopper IP, request id) and the ``GraphQLRecord`` (document, operation name,
 outcome code: "OK", the first error's ``extensions.code``, or the first ``userErrors`` code).
@@ -22,6 +33,8 @@ outcome code: "OK", the first error's ``extensions.code``, or the first ``userEr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
@@ -32,6 +45,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from bff.client_ip import shopper_ip
@@ -40,6 +54,7 @@ from bff.graphql.admission import Admission, cost_extension
 from bff.graphql.context import GraphQLContext
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
+from bff.graphql.http_negotiation import CONTENT_TYPES, GRAPHQL_RESPONSE_JSON, JSON, is_request_error, negotiate
 from bff.graphql.persisted import PRIVATE, PersistedQueries
 from bff.limits.clients import API_KEY_HEADER
 from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
@@ -47,11 +62,27 @@ from bff.services import Services
 from bff.sessions.handle import SessionHandle
 from bff.shopper import Shopper
 
+_EXCHANGE: Final = "bff.graphql.exchange"  # the ASGI scope key of the request's ``Exchange``
+
+
+@dataclass
+class Exchange:
+    """What this view decided about one HTTP request's answer (kept in the ASGI scope)."""
+
+    media_type: str  # the negotiated response media type (JSON when the Accept allows neither)
+    request_error: bool = False  # the GraphQL response is a request error (nothing executed)
+
+
+def _exchange(scope: Scope) -> Exchange:
+    exchange = scope.get(_EXCHANGE)
+    return exchange if isinstance(exchange, Exchange) else Exchange(JSON)
+
 
 def _error_response(
     message: str,
     status: int,
     code: str,
+    media_type: str,
     extensions: dict[str, object] | None = None,
     headers: dict[str, str] | None = None,
     state: RequestState | None = None,
@@ -59,7 +90,7 @@ def _error_response(
     body: dict[str, object] = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
     if state is not None and state.cost is not None:
         body["extensions"] = {"cost": cost_extension(state.cost)}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=CONTENT_TYPES[media_type])
 
 
 ShopperFactory = Callable[[SessionHandle, RequestMeta, list[UpstreamCall]], Shopper]
@@ -91,23 +122,33 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         request = Request(scope, _limited(receive, self.admission.limits.max_body_bytes))
         state = request_state(scope)
         record = state.graphql = GraphQLRecord()
+        negotiated = negotiate(request.headers.get("accept"))
+        exchange = scope[_EXCHANGE] = Exchange(negotiated or JSON)
+        media_type = exchange.media_type
         try:
             _check_length(request, self.admission.limits.max_body_bytes)
             state.meta = self._meta(request, state)
+            if negotiated is None and not self.should_render_graphql_ide(self.request_adapter_class(request)):
+                raise HTTPException(406, f"The Accept header allows neither {GRAPHQL_RESPONSE_JSON} nor {JSON}.")
             if request.method == "POST" and _media_type(request.headers.get("content-type")) != "application/json":
                 # Only JSON bodies: a form, text/plain or multipart POST (what a cross-site page can
                 # send without a CORS preflight) never runs an operation.
                 raise HTTPException(400, "Unsupported content type")
-            response = await self.run(request)
+            response = _present(await self.run(request), exchange)
         except RequestRefused as err:  # limits, throttling, persisted queries: nothing ran
             record.outcome = err.code
-            response = _error_response(err.message, err.status, err.code, err.extensions, err.headers, state)
+            response = _error_response(
+                err.message, err.status, err.code, media_type, err.extensions, err.headers, state
+            )
         except BadUserInput as err:
             record.outcome = err.code
-            response = _error_response(err.message, 400, err.code)
+            response = _error_response(err.message, 400, err.code, media_type)
         except HTTPException as exc:  # malformed requests: not JSON, mutation over GET, …
             record.outcome = "BAD_USER_INPUT"
-            response = _error_response(exc.reason, exc.status_code, "BAD_USER_INPUT")
+            status, headers = exc.status_code, None
+            if media_type == GRAPHQL_RESPONSE_JSON and _is_operation_over_get(request, exc):
+                status, headers = 405, {"Allow": "POST"}  # the spec's answer; the method the operation needs
+            response = _error_response(exc.reason, status, "BAD_USER_INPUT", media_type, headers=headers)
         if request.method == "GET":  # only persisted public reads say otherwise (bff.graphql.persisted)
             response.headers.setdefault("Cache-Control", PRIVATE)
         await response(scope, receive, send)
@@ -151,11 +192,17 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         """Strawberry's parsing (GET parameters or JSON body), then the document a hash names.
 
         A body that is JSON but not an object (``"hello"``, ``42``, ``null``), or nested too deep
-        to decode, is ``BAD_USER_INPUT``, never a server error."""
+        to decode, is ``BAD_USER_INPUT``, never a server error; so is an ``operationName`` that is
+        not a string (Strawberry checks the other parameters)."""
         try:
             data = await super().parse_http_body(request)
         except (AttributeError, TypeError, RecursionError) as exc:
             raise HTTPException(400, "The request body must be a JSON object with a `query`.") from exc
+        for item in data if isinstance(data, list) else [data]:
+            if not isinstance(item.operation_name, str | None):
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null, if provided."
+                )
         if self.persisted is None:
             return data
         if isinstance(data, list):
@@ -181,9 +228,13 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         return result
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        exchange = _exchange(request.scope)
+        exchange.request_error = is_request_error(result.data, result.errors)
         if result.errors:
             result.errors = [coded_error(e) for e in result.errors]
         response = process_result(result)
+        if exchange.request_error and exchange.media_type == GRAPHQL_RESPONSE_JSON:
+            del response["data"]  # the spec: a request error has no data entry (and is HTTP 400)
         state = request_state(request.scope)
         record = state.graphql
         if record is not None:
@@ -192,6 +243,25 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if state.cost is not None:
             response["extensions"] = {**(response.get("extensions") or {}), "cost": cost_extension(state.cost)}
         return response
+
+
+def _present(response: Response, exchange: Exchange) -> Response:
+    """A GraphQL answer of ``run`` with the negotiated media type and its status (GraphiQL's page as it is)."""
+    if isinstance(response, HTMLResponse):
+        return response
+    response.headers["content-type"] = CONTENT_TYPES[exchange.media_type]
+    if exchange.request_error and exchange.media_type == GRAPHQL_RESPONSE_JSON:
+        response.status_code = 400
+    if response.headers.get("cache-control", "").startswith("public"):
+        # What a shared cache stores depends on the Accept header too (media type and status).
+        vary = response.headers.get("vary")
+        response.headers["vary"] = f"{vary}, Accept" if vary else "Accept"
+    return response
+
+
+def _is_operation_over_get(request: Request, exc: HTTPException) -> bool:
+    """Strawberry's refusal of an operation GET may not run (a mutation): ``InvalidOperationTypeError``."""
+    return request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError)
 
 
 def _too_large(limit: int) -> BodyTooLarge:

@@ -192,7 +192,7 @@ class TestWithApqOff:
 # Cache headers
 
 
-async def test_a_persisted_get_of_catalog_reads_is_publicly_cacheable_per_store_and_currency(
+async def test_a_persisted_get_of_catalog_reads_is_publicly_cacheable_per_store_currency_and_accept(
     client: httpx.AsyncClient,
 ) -> None:
     await register(client, CATALOG)
@@ -200,7 +200,7 @@ async def test_a_persisted_get_of_catalog_reads_is_publicly_cacheable_per_store_
     assert response.json()["data"]["storeConfig"] == {"storeCode": "default"}
     assert (response.headers.get_list("cache-control"), response.headers["vary"]) == (
         [PUBLIC],
-        "Store, Content-Currency, Origin",
+        "Store, Content-Currency, Accept, Origin",
     )
 
 

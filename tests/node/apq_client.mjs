@@ -1,7 +1,7 @@
 // Apollo Client 4 with its persisted-queries link, against a running BFF.
 // Usage: node apq_client.mjs http://127.0.0.1:PORT/graphql
 // Runs the same query twice (network-only) and prints, as one JSON line, every HTTP exchange the
-// link made (method, whether the query text and which hash were sent, status, cache headers,
+// link made (method, whether the query text and which hash were sent, status, media type, cache headers,
 // error codes) and the data of both queries. tests/node/test_apollo_client.py asserts on it.
 import { webcrypto } from "node:crypto";
 
@@ -36,6 +36,7 @@ async function recordingFetch(input, init) {
     query,
     sha256Hash: extensions.persistedQuery?.sha256Hash ?? null,
     status: response.status,
+    contentType: response.headers.get("content-type"),
     cacheControl: response.headers.get("cache-control"),
     vary: response.headers.get("vary"),
     errorCodes: (answer.errors ?? []).map((e) => e.extensions?.code ?? null),

@@ -19,6 +19,8 @@ from tests.deploy.tools import missing, require_tool
 from tests.processes import Process, bff_process
 
 HERE = Path(__file__).resolve().parent
+# Apollo Client 4 sends Accept: application/graphql-response+json,application/json;q=0.9
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json; charset=utf-8"
 PRODUCT = {"product": {"__typename": "Product", "sku": "BAG-001", "name": "Joust Duffle Bag"}}
 
 
@@ -53,6 +55,7 @@ def test_the_link_registers_an_unknown_query_after_persisted_query_not_found(run
         "query": None,
         "sha256Hash": registration["sha256Hash"],
         "status": 200,
+        "contentType": GRAPHQL_RESPONSE_JSON,
         "cacheControl": "private, no-store",
         "vary": "Origin",
         "errorCodes": ["PERSISTED_QUERY_NOT_FOUND"],
@@ -62,6 +65,7 @@ def test_the_link_registers_an_unknown_query_after_persisted_query_not_found(run
         "query": "query Product($sku: String!) {\n  product(sku: $sku) {\n    sku\n    name\n    __typename\n  }\n}",
         "sha256Hash": document_hash(registration["query"]),
         "status": 200,
+        "contentType": GRAPHQL_RESPONSE_JSON,
         "cacheControl": None,
         "vary": "Origin",
         "errorCodes": [],
@@ -75,8 +79,9 @@ def test_the_same_query_again_is_served_by_hash_over_get_with_public_cache_heade
         "query": None,
         "sha256Hash": registration["sha256Hash"],
         "status": 200,
+        "contentType": GRAPHQL_RESPONSE_JSON,
         "cacheControl": "public, max-age=300",
-        "vary": "Store, Content-Currency, Origin",
+        "vary": "Store, Content-Currency, Accept, Origin",
         "errorCodes": [],
     }
 
