@@ -10,7 +10,7 @@ the cache headers.
 whose operation selects only public catalog reads (``PUBLIC_ROOT_FIELDS``), ran without errors,
 issued no session token, and whose store view and currency did not come from the session
 (each is a request header, or the session remembers none, or there is no session) is answered
-``Cache-Control: public, max-age=<public_max_age_s>`` with ``Vary: Store, Content-Currency``.
+``Cache-Control: public, max-age=<public_max_age_s>`` with ``Vary: Store, Content-Currency, Accept``.
 Every other GET is ``private, no-store``; POST answers never get a public cache header.
 """
 
