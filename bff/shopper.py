@@ -53,6 +53,11 @@ class Gateway(Protocol):
     @property
     def signed_in(self) -> bool: ...
 
+    @property
+    def sign_in_ended(self) -> bool:
+        """This request found the customer's sign-in expired or refused (the shopper is a guest now)."""
+        ...
+
     async def require_fresh_customer(self) -> None: ...
 
     async def call(self, request: Request[R], *, as_customer: bool = True, timeout_s: float | None = None) -> R:
@@ -78,6 +83,7 @@ class Shopper:
         self.magento = magento
         self.meta = meta
         self.calls: list[UpstreamCall] = calls if calls is not None else []  # the request's, for the log
+        self.sign_in_ended = False  # this request found the customer's sign-in expired or refused
         self._default_store = default_store
 
     @property
@@ -114,8 +120,12 @@ class Shopper:
     async def require_fresh_customer(self) -> None:
         """Raise UNAUTHENTICATED (ending the customer part) when the customer token has expired."""
         if self.session.customer_expired():
-            await self.session.end_customer()
+            await self._end_sign_in()
             raise Unauthenticated()
+
+    async def _end_sign_in(self) -> None:
+        self.sign_in_ended = True
+        await self.session.end_customer()
 
     def _context(self, session: Session | None, *, as_customer: bool) -> CallContext:
         token = session.customer_token if (session and as_customer) else None
@@ -135,15 +145,16 @@ class Shopper:
         return op.result(await self.magento.execute(op.name, request.variables, ctx))
 
     async def call(self, request: Request[R], *, as_customer: bool = True, timeout_s: float | None = None) -> R:
-        await self.require_fresh_customer()
         op = request.operation
+        if not op.policy.public:  # a public read is the same for everyone: an expired sign-in does not matter
+            await self.require_fresh_customer()
         session = self.session.current
         ctx = self._context(session, as_customer=as_customer and not op.policy.public)
         try:
             data = await self.magento.execute(op.name, request.variables, ctx, timeout_s=timeout_s)
         except MagentoUnauthorized:
             if ctx.customer_token is not None:
-                await self.session.end_customer()
+                await self._end_sign_in()
                 raise Unauthenticated() from None
             raise
         return op.result(data)

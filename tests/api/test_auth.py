@@ -381,3 +381,31 @@ async def test_sign_out_leaves_an_empty_guest_cart(gql: Gql) -> None:
     await add(gql, "BAG-001")
     await gql(SIGN_OUT)
     assert await cart_skus(gql) == {}
+
+
+# --- partial data -------------------------------------------------------------------------------
+
+PAGE = """{ storeConfig { storeCode } viewer { signedIn customer { email } } cart { totalQuantity } }"""
+
+
+async def test_an_expired_sign_in_keeps_the_rest_of_the_page(gql: Gql, clock: FakeClock) -> None:
+    await sign_in(gql)
+    clock.advance(3601)
+    page = await gql(PAGE)
+    assert page["data"] == {
+        "storeConfig": {"storeCode": "default"},
+        "viewer": {"signedIn": False, "customer": None},
+        "cart": {"totalQuantity": "0"},
+    }
+    assert [(e["path"], e["extensions"]["code"]) for e in page["errors"]] == [
+        (["viewer", "customer"], "UNAUTHENTICATED")
+    ]
+
+
+async def test_a_token_magento_refuses_keeps_the_rest_of_the_page(gql: Gql, sandbox_state: SandboxState) -> None:
+    await sign_in(gql)
+    sandbox_state.tokens.clear()
+    page = await gql(PAGE)
+    assert page["data"]["storeConfig"] == {"storeCode": "default"}
+    assert page["data"]["viewer"] == {"signedIn": False, "customer": None}
+    assert [e["extensions"]["code"] for e in page["errors"]] == ["UNAUTHENTICATED"]

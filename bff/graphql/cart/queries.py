@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import strawberry
 
+from bff.errors import Unauthenticated
 from bff.graphql.cart.types import Cart
 from bff.graphql.context import Info
 
 
 async def cart(info: Info) -> Cart:
-    return Cart.from_model(await info.context.services.cart.get(info.context.shopper))
+    """The cart; when the customer's sign-in turns out expired, the guest's cart the shopper now has
+    (``viewer.customer`` carries UNAUTHENTICATED)."""
+    shopper = info.context.shopper
+    try:
+        return Cart.from_model(await info.context.services.cart.get(shopper))
+    except Unauthenticated:
+        return Cart.from_model(await info.context.services.cart.get(shopper))
 
 
 @strawberry.type

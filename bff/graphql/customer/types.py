@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from bff.customer import models
-from bff.errors import UserProblem
+from bff.errors import Unauthenticated, UserProblem
 from bff.graphql.context import Info
 from bff.graphql.primitives import Money, UserError
 
@@ -44,11 +44,28 @@ class Customer:
 @strawberry.type(description="Who is using the storefront.")
 class Viewer:
     signed_in: bool
-    customer: Customer | None = strawberry.field(description="Null when signed out.")
+    known_customer: strawberry.Private[Customer | None] = None
+    sign_in_ended: strawberry.Private[bool] = False  # this request found the sign-in expired
+    customer: Customer | None = strawberry.field(
+        resolver=lambda root: _viewer_customer(root),
+        description="Null when signed out. UNAUTHENTICATED (and null) when this request found the customer's "
+        "sign-in expired: sign in again.",
+    )
 
     @classmethod
     def from_model(cls, m: models.Viewer) -> Viewer:
-        return cls(signed_in=m.signed_in, customer=Customer.from_model(m.customer) if m.customer else None)
+        return cls(signed_in=m.signed_in, known_customer=Customer.from_model(m.customer) if m.customer else None)
+
+    @classmethod
+    def ended(cls) -> Viewer:
+        """A shopper whose sign-in this request found expired: a guest, with UNAUTHENTICATED on ``customer``."""
+        return cls(signed_in=False, sign_in_ended=True)
+
+
+def _viewer_customer(root: Viewer) -> Customer | None:
+    if root.sign_in_ended:
+        raise Unauthenticated()
+    return root.known_customer
 
 
 @strawberry.input(description="A new customer account.")
