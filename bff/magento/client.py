@@ -146,6 +146,9 @@ class MagentoClient:
             if response.status_code in RETRYABLE_STATUS:
                 outcome = f"http_{response.status_code}"
                 raise MagentoUnavailable(operation=op.name, detail=f"HTTP {response.status_code}", maybe_executed=False)
+            if response.status_code >= 500 and not _graphql_answer(response):
+                outcome = f"http_{response.status_code}"
+                raise MagentoUnavailable(operation=op.name, detail=f"HTTP {response.status_code}", maybe_executed=True)
             body = _json(response, op.name)
             if body.get("errors"):
                 outcome = "graphql_error"
@@ -169,6 +172,15 @@ class MagentoClient:
             ctx.calls.append(call)
             for observe in (*self._observers, *span_observers):
                 observe(call)
+
+
+def _graphql_answer(response: httpx.Response) -> bool:
+    """Whether a response carries a GraphQL answer (Magento answers its own failures so, also with 500)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and ("errors" in body or "data" in body)
 
 
 def _json(response: httpx.Response, operation_name: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -138,6 +138,8 @@ async def _fault_response(decision: FaultDecision) -> Response | None:
         return DroppedConnection()
     if decision.fail_with == "http500":
         return magento_error("Internal server error", status=500, category="internal")
+    if decision.fail_with == "html500":
+        return HTMLResponse("<html><body><h1>500 Internal Server Error</h1></body></html>", status_code=500)
     if decision.fail_with == "http503":
         return PlainTextResponse("Service Unavailable", status_code=503, headers={"Retry-After": "1"})
     if decision.fail_with == "graphql":

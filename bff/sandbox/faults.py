@@ -4,8 +4,9 @@ A fault is keyed by an operation name (the GraphQL ``operationName``) or a root 
 (``placeOrder``); ``*`` matches every request. Kinds:
 
 * ``latency_ms`` (+ ``jitter_ms``, uniformly random in ``[0, jitter]``): added before answering;
-* ``error_rate`` with ``error`` = ``graphql`` (HTTP 200 with an ``errors`` entry), ``http500`` or
-  ``http503``: that share of matching requests fails without running;
+* ``error_rate`` with ``error`` = ``graphql`` (HTTP 200 with an ``errors`` entry), ``http500``,
+  ``http503`` or ``html500`` (an HTML error page with HTTP 500, as PHP-FPM or a proxy in front of
+  Magento answers when PHP dies): that share of matching requests fails without running;
 * ``hang``: the request gets no answer for ``hang_seconds`` and is then dropped;
 * ``drop``: the connection is closed without an answer (the request does not run);
 * ``lose_response``: the request RUNS (an order is placed), then its answer is lost, by closing
@@ -23,7 +24,7 @@ from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-ErrorKind = Literal["graphql", "http500", "http503"]
+ErrorKind = Literal["graphql", "http500", "http503", "html500"]
 LoseMode = Literal["none", "drop", "hang"]
 
 
@@ -44,8 +45,8 @@ class Fault:
             raise ValueError("error_rate must be between 0 and 1")
         if self.latency_ms < 0 or self.jitter_ms < 0 or self.hang_seconds < 0:
             raise ValueError("latency_ms, jitter_ms and hang_seconds must not be negative")
-        if self.error not in ("graphql", "http500", "http503"):
-            raise ValueError("error must be one of graphql, http500, http503")
+        if self.error not in ("graphql", "http500", "http503", "html500"):
+            raise ValueError("error must be one of graphql, http500, http503, html500")
         if self.lose_response not in ("none", "drop", "hang"):
             raise ValueError("lose_response must be one of none, drop, hang")
         if self.times is not None and self.times < 1:

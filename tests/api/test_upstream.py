@@ -9,9 +9,11 @@ import pytest
 from starlette.applications import Starlette
 
 from bff.app import create_app
+from bff.sandbox import Fault, FaultPlan
 from bff.settings import Settings
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
+from tests.storefront_fixtures import Gql
 
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
 SIGN_IN = 'mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { viewer { signedIn } } }'
@@ -99,3 +101,11 @@ async def test_every_upstream_document_is_a_named_operation(
     await via_proxy.post("/graphql", json={"query": PRODUCTS})
     names = [httpx.Response(200, content=r.content).json()["operationName"] for r in upstream.requests]
     assert all(names)
+
+
+async def test_a_magento_error_page_without_a_graphql_answer_is_upstream_unavailable(
+    gql: Gql, faults: FaultPlan
+) -> None:
+    faults.set("ProductListing", Fault(error_rate=1.0, error="html500"))
+    body = await gql('{ products(search: "bag") { totalCount } }')
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_UNAVAILABLE"]
