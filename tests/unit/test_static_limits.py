@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bff.errors import QueryTooComplex
@@ -50,14 +48,13 @@ def test_a_fragment_spread_alias_bomb_is_refused() -> None:
     assert refusal(query, LimitsSettings(max_tokens=2000)) == {"measure": "aliases", "value": 2048, "limit": 15}
 
 
-def test_a_fragment_bomb_is_measured_in_linear_time() -> None:
+def test_a_fragment_bomb_is_measured_without_expanding_it() -> None:
+    # 2**39 selections as executed: expanding them would never finish; each fragment is measured once.
     fragments = " ".join(f"fragment F{i} on X {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 40))
     query = "{ x { ...F39 } } fragment F0 on X { b } " + fragments
-    started = time.perf_counter()
     assert refusal(query, LimitsSettings(max_tokens=2000)) == {
         "measure": "selections", "value": 2**39 + 1, "limit": MAX_SELECTIONS,
     }  # fmt: skip
-    assert time.perf_counter() - started < 1.0
 
 
 def test_root_fields_are_counted_through_fragments() -> None:
