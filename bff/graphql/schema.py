@@ -29,6 +29,7 @@ from bff.graphql.checkout.mutations import CheckoutMutation
 from bff.graphql.checkout.queries import CheckoutQuery
 from bff.graphql.customer.mutations import CustomerMutation
 from bff.graphql.customer.queries import CustomerQuery
+from bff.graphql.primitives import SCALAR_MAP
 from bff.graphql.validation import Validation
 from bff.settings import Settings
 
@@ -52,5 +53,8 @@ def build_schema(
     extensions.append(lambda: Validation(hide_suggestions=hide_suggestions))
     extensions.extend(observers)
     return strawberry.Schema(
-        query=Query, mutation=Mutation, extensions=extensions, config=StrawberryConfig(auto_camel_case=True)
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )
