@@ -7,7 +7,7 @@ and becomes a ``userErrors`` entry; any other ``BffError`` becomes a top-level G
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import ClassVar
 
@@ -40,15 +40,34 @@ class UserErrorCode(StrEnum):
     ALREADY_SIGNED_IN = "ALREADY_SIGNED_IN"
     INVALID_INPUT = "INVALID_INPUT"
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+
+
+Path = tuple[str, ...]
+"""Where in the input a problem is: path parts, list indices as strings, e.g. ``("1", "quantity")``.
+
+A service's paths are relative to its request (a list of items, an address, a checkout request)
+or, for a method taking several values, start with the value's storefront name (``("methodCode",)``);
+``()`` is the request itself. The GraphQL layer prefixes them with the argument as the client sent it.
+"""
 
 
 @dataclass(frozen=True)
 class UserProblem:
-    """One shopper-fixable problem (or notice): ``field`` is the input path, e.g. "address.postcode"."""
+    """One shopper-fixable problem (or notice). ``field`` is the input path (see ``Path``), None
+    when no input is concerned; ``missing_steps`` names the checkout steps still to do
+    (``CHECKOUT_INCOMPLETE``), in order."""
 
     code: UserErrorCode
     message: str
-    field: str | None = None
+    field: Path | None = None
+    missing_steps: tuple[str, ...] = ()
+
+    def under(self, *prefix: str) -> UserProblem:
+        """The problem with its path moved below ``prefix`` (no field stays no field)."""
+        if self.field is None:
+            return self
+        return replace(self, field=(*prefix, *self.field))
 
 
 class BffError(Exception):
@@ -70,11 +89,6 @@ class Unauthenticated(BffError):
 class BadUserInput(BffError):
     code = "BAD_USER_INPUT"
     public_message = "The request is not valid."
-
-
-class IdempotencyConflict(BffError):
-    code = "IDEMPOTENCY_CONFLICT"
-    public_message = "This idempotency key was already used with a different request."
 
 
 class UpstreamUnavailable(BffError):
@@ -178,16 +192,34 @@ class UserFacingError(BffError):
         self.problems = problems
 
     @classmethod
-    def of(cls, code: UserErrorCode, message: str, field: str | None = None) -> UserFacingError:
+    def of(cls, code: UserErrorCode, message: str, field: Path | None = None) -> UserFacingError:
         return cls(UserProblem(code, message, field))
 
 
 class CheckoutIncomplete(UserFacingError):
+    """``CHECKOUT_INCOMPLETE`` with the missing steps as data (``missing_steps``) and in the message."""
+
     def __init__(self, missing: list[str]) -> None:
         super().__init__(
             UserProblem(
                 UserErrorCode.CHECKOUT_INCOMPLETE,
                 "Checkout is not complete: missing " + ", ".join(s.lower().replace("_", " ") for s in missing) + ".",
+                missing_steps=tuple(missing),
             )
         )
         self.missing = missing
+
+
+class IdempotencyConflict(UserFacingError):
+    """The idempotency key was already used with a different cart or input: nothing was done.
+    ``field`` is the key's path in the request (``()`` for placeOrder's argument itself)."""
+
+    def __init__(self, field: Path = ()) -> None:
+        super().__init__(
+            UserProblem(
+                UserErrorCode.IDEMPOTENCY_CONFLICT,
+                "This idempotency key was already used with a different cart or input: "
+                "use a new key for a new order attempt.",
+                field,
+            )
+        )

@@ -6,7 +6,6 @@ results in and gets models (or variables) out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
@@ -23,7 +22,7 @@ from bff.cart.models import (
     SelectedOption,
     ShippingMethod,
 )
-from bff.errors import UserErrorCode, UserProblem
+from bff.errors import Path, UserErrorCode, UserProblem
 from bff.magento.money import money
 from bff.magento.outcomes import LineProblem, LineRefusal, line_problem, line_refusal
 from bff.magento.results.cart import (
@@ -279,28 +278,74 @@ def address_variables(address: AddressRequest) -> CartAddressInput:
     return variables
 
 
-# Magento's refusals of a line → ours. Magento picks its code from its own message, so the BFF
-# maps the code only; OTHER (Magento's UNDEFINED) covers e.g. a configurable product without its options.
-_ADD_CODES: dict[LineRefusal, tuple[UserErrorCode, str]] = {
-    LineRefusal.PRODUCT_NOT_FOUND: (UserErrorCode.PRODUCT_NOT_FOUND, "No product has this SKU."),
+# Magento's refusals of a line → ours, and the item's field each concerns. Magento picks its code
+# from its own message, so the BFF maps the code only; OTHER (Magento's UNDEFINED) covers e.g. a
+# configurable product without its options, and a fractional quantity of a product sold in whole units.
+_ADD_CODES: dict[LineRefusal, tuple[UserErrorCode, str, Path]] = {
+    LineRefusal.PRODUCT_NOT_FOUND: (UserErrorCode.PRODUCT_NOT_FOUND, "No product has this SKU.", ("sku",)),
     LineRefusal.NOT_SALABLE: (
         UserErrorCode.NOT_SALABLE,
         "This product (or the chosen combination of options) cannot be bought right now.",
+        (),
     ),
     LineRefusal.INSUFFICIENT_STOCK: (
         UserErrorCode.INSUFFICIENT_STOCK,
         "The requested quantity is not in stock (or outside the allowed quantities).",
+        ("quantity",),
     ),
     LineRefusal.OTHER: (
         UserErrorCode.INVALID_OPTIONS,
         "The item could not be added as requested: choose every option of the product "
         "(selectedOptions) and check the quantity.",
+        ("selectedOptions",),
     ),
 }
+WHOLE_UNITS_MESSAGE = "This product is sold in whole units only: use a whole-number quantity."
+WHOLE_UNITS: tuple[UserErrorCode, str, Path] = (UserErrorCode.INVALID_QUANTITY, WHOLE_UNITS_MESSAGE, ("quantity",))
 
 
-def add_problems(refusals: Iterable[LineRefusal], item_count: int) -> tuple[UserProblem, ...]:
-    """Refused lines of ``addProductsToCart`` as problems. Magento does not say which item an
-    error is about, so ``field`` is ``items.0`` for a single item and ``items`` otherwise."""
-    field = "items.0" if item_count == 1 else "items"
-    return tuple(UserProblem(*_ADD_CODES[refusal], field) for refusal in refusals)
+def is_fractional(amount: Decimal) -> bool:
+    return amount != amount.to_integral_value()
+
+
+def _has_line(cart: Cart, item: CartItemRequest) -> bool:
+    """Whether the cart holds a line of ``item``'s product (and its chosen option values)."""
+    sku = item.sku.casefold()
+    wanted = set(item.selected_options)
+    return any(
+        sku in (line.sku.casefold(), (line.variant_sku or "").casefold())
+        and wanted <= {o.value_uid for o in line.options}
+        for line in cart.lines
+    )
+
+
+def refused_positions(refusals: tuple[LineRefusal, ...], items: list[CartItemRequest], cart: Cart) -> list[int] | None:
+    """Which items Magento refused, or None when its answer does not tell.
+
+    Magento reports one error per refused item, in the order of the items (it adds them one by
+    one), but not which item each is about. An added item has a line in the cart answered, so
+    items without a line were refused; when exactly as many items lack a line as there are
+    errors, those are the refused ones. An item whose product was already in the cart may or may
+    not have been added: then the answer does not tell."""
+    if len(refusals) == len(items):
+        return list(range(len(items)))
+    absent = [n for n, item in enumerate(items) if not _has_line(cart, item)]
+    return absent if len(absent) == len(refusals) else None
+
+
+def add_problems(
+    refusals: tuple[LineRefusal, ...], items: list[CartItemRequest], cart: Cart
+) -> tuple[UserProblem, ...]:
+    """Refused items of ``addProductsToCart`` as problems, each at its item's field (relative to
+    the list of items, e.g. ``("1", "quantity")``); at the whole list (``()``) when Magento's
+    answer does not tell which item was refused (``refused_positions``)."""
+    positions = refused_positions(refusals, items, cart)
+    problems: list[UserProblem] = []
+    for n, refusal in enumerate(refusals):
+        item = items[positions[n]] if positions is not None else None
+        code, message, field = _ADD_CODES[refusal]
+        if refusal is LineRefusal.OTHER and item is not None and is_fractional(item.quantity):
+            code, message, field = WHOLE_UNITS
+        at: Path = (str(positions[n]), *field) if positions is not None else ()
+        problems.append(UserProblem(code, message, at))
+    return tuple(problems)

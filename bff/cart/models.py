@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bff.errors import UserErrorCode, UserProblem
+from bff.errors import UserErrorCode, UserFacingError, UserProblem
 from bff.money import Money
 
 
@@ -122,6 +122,15 @@ class CartOutcome:
 
     cart: Cart
     notices: tuple[UserProblem, ...] = ()
+
+
+class CartRefused(UserFacingError):
+    """A cart operation refused for reasons the shopper can fix, raised with the cart as it is
+    (unchanged), so the answer shows it without another read."""
+
+    def __init__(self, cart: Cart, *problems: UserProblem) -> None:
+        super().__init__(*problems)
+        self.cart = cart
 
 
 # --- what the shopper asks for (validated by ``bff.cart.validation`` before Magento sees it) ---

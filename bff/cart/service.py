@@ -19,16 +19,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import TypeVar
 
 from bff.cart import validation
 from bff.cart.mapping import (
+    WHOLE_UNITS_MESSAGE,
     StepResult,
     add_problems,
     added_lines,
     address_variables,
     cart_from_magento,
+    is_fractional,
     item_variables,
     opened_cart_id,
     step_cart,
@@ -42,10 +45,11 @@ from bff.cart.models import (
     CartItemUpdate,
     CartLine,
     CartOutcome,
+    CartRefused,
 )
 from bff.catalog.models import Country
 from bff.catalog.service import CatalogService
-from bff.errors import BffError, Unauthenticated, UpstreamFailed, UserErrorCode, UserFacingError, UserProblem
+from bff.errors import BffError, Path, Unauthenticated, UpstreamFailed, UserErrorCode, UserFacingError, UserProblem
 from bff.magento.errors import MagentoError, MagentoInputRejected, MagentoNotFound, MagentoUnauthorized
 from bff.magento.operations import Request
 from bff.magento.outcomes import LineRefusal
@@ -64,7 +68,9 @@ CART_RECREATED = UserProblem(
 )
 CART_EMPTY = UserProblem(Code.CART_EMPTY, "The cart is empty: add a product first.")
 SIGN_IN_REQUIRED = UserProblem(Code.SIGN_IN_REQUIRED, "This store asks shoppers to sign in before checkout.")
-NEED_SHIPPING_ADDRESS = UserProblem(Code.CHECKOUT_INCOMPLETE, "Set the shipping address first.")
+NEED_SHIPPING_ADDRESS = UserProblem(
+    Code.CHECKOUT_INCOMPLETE, "Set the shipping address first.", missing_steps=("SHIPPING_ADDRESS",)
+)
 
 # Magento refusals that may mean "this cart is unusable" (checked by reading the cart again).
 _CART_REFUSALS = (MagentoNotFound, MagentoUnauthorized, MagentoInputRejected)
@@ -119,13 +125,13 @@ class CartService:
         except _CART_REFUSALS as err:
             current = await self._read(shopper, cart_id)
             if current is not None:
-                raise UserFacingError(_refusal_on_live_cart(err, _add_refused(len(checked)))) from None
+                raise CartRefused(current, _refusal_on_live_cart(err, _add_refused(len(checked)))) from None
             await self._forget(shopper, cart_id)
             cart_id = await self._open(shopper)
             result = await shopper.call(ops.ADD_PRODUCTS_TO_CART({"cartId": cart_id, "items": lines}))
             notices = (CART_RECREATED,)
         cart, refusals = added_lines(result)
-        return CartOutcome(cart, notices + add_problems(refusals, len(checked)))
+        return CartOutcome(cart, notices + add_problems(refusals, checked, cart))
 
     async def update_items(self, shopper: Gateway, items: list[CartItemUpdate]) -> CartOutcome:
         """Change quantities (0 removes the line)."""
@@ -133,14 +139,20 @@ class CartService:
         updates = [update_variables(i.uid, i.quantity) for i in checked]
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
+            # Magento refuses the whole request at the first line it cannot change, without
+            # saying which: an unknown uid is found in the cart, a fractional quantity (checked
+            # before stock) in the request; a stock refusal of several lines is the whole list's.
             uids = {line.uid for line in cart.lines}
             missing = next((n for n, i in enumerate(checked) if i.uid not in uids), None)
             if missing is not None:
-                return UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", f"items.{missing}.uid")
-            field = "items.0.quantity" if len(checked) == 1 else "items"
+                return UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", (str(missing), "uid"))
+            fractional = next((n for n, i in enumerate(checked) if i.quantity > 0 and is_fractional(i.quantity)), None)
+            if fractional is not None:
+                return UserProblem(Code.INVALID_QUANTITY, WHOLE_UNITS_MESSAGE, (str(fractional), "quantity"))
+            field: Path = ("0", "quantity") if len(checked) == 1 else ()
             return UserProblem(Code.INSUFFICIENT_STOCK, "The requested quantity is not available.", field)
 
-        missing_cart = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", "items.0.uid")
+        missing_cart = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", ("0", "uid"))
         return await self._step(
             shopper, lambda cart_id: ops.UPDATE_CART_ITEMS({"cartId": cart_id, "items": updates}), refused,
             no_cart=missing_cart,
@@ -148,7 +160,7 @@ class CartService:
 
     async def remove_item(self, shopper: Gateway, uid: str) -> CartOutcome:
         checked = validation.checked_uid(uid)
-        not_found = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", "uid")
+        not_found = UserProblem(Code.CART_ITEM_NOT_FOUND, "The cart has no such line.", ())
         return await self._step(
             shopper,
             lambda cart_id: ops.REMOVE_CART_ITEM({"cartId": cart_id, "uid": checked}),
@@ -159,7 +171,7 @@ class CartService:
     # --- coupons -------------------------------------------------------------------------------
 
     async def apply_coupon(self, shopper: Gateway, code: str) -> CartOutcome:
-        checked = validation.checked_code(code, "code", "coupon code")
+        checked = validation.checked_code(code, (), "coupon code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem | CartOutcome:
             applied = [c.casefold() for c in cart.applied_coupons]
@@ -167,11 +179,11 @@ class CartService:
                 return CartOutcome(cart)  # already applied: nothing to do
             if applied:
                 return UserProblem(
-                    Code.COUPON_ALREADY_APPLIED, "A coupon is already applied: remove it to use another.", "code"
+                    Code.COUPON_ALREADY_APPLIED, "A coupon is already applied: remove it to use another.", ()
                 )
             if not cart.lines:
                 return CART_EMPTY
-            return UserProblem(Code.COUPON_NOT_FOUND, "This coupon code is not valid.", "code")
+            return UserProblem(Code.COUPON_NOT_FOUND, "This coupon code is not valid.", ())
 
         return await self._step(
             shopper, lambda cart_id: ops.APPLY_COUPON({"cartId": cart_id, "code": checked}), refused, no_cart=CART_EMPTY
@@ -194,9 +206,9 @@ class CartService:
         checked = validation.checked_email(email)
         if shopper.signed_in:
             raise UserFacingError.of(
-                Code.ALREADY_SIGNED_IN, "Signed-in shoppers check out with their account's e-mail.", "email"
+                Code.ALREADY_SIGNED_IN, "Signed-in shoppers check out with their account's e-mail.", ()
             )
-        invalid = UserProblem(Code.INVALID_EMAIL, "The store did not accept this e-mail address.", "email")
+        invalid = UserProblem(Code.INVALID_EMAIL, "The store did not accept this e-mail address.", ())
         return await self._step(
             shopper,
             lambda cart_id: checkout_ops.SET_GUEST_EMAIL({"cartId": cart_id, "email": checked}),
@@ -205,26 +217,29 @@ class CartService:
         )
 
     async def set_shipping_address(self, shopper: Gateway, address: AddressRequest) -> CartOutcome:
+        """Paths are relative to the address (``("postcode",)``)."""
         return await self._address_step(
             shopper,
             address,
+            (),
             lambda cart_id, fields: checkout_ops.SET_SHIPPING_ADDRESS({"cartId": cart_id, "address": fields}),
         )
 
     async def set_billing_address(
         self, shopper: Gateway, address: AddressRequest | None, same_as_shipping: bool
     ) -> CartOutcome:
-        """An explicit billing address, or (``same_as_shipping``) the cart's shipping address."""
+        """An explicit billing address, or (``same_as_shipping``) the cart's shipping address.
+        Paths start with the value's name: ``("address", "postcode")``, ``("sameAsShipping",)``."""
         if same_as_shipping == (address is not None):
             raise UserFacingError.of(
-                Code.INVALID_INPUT, "Give either a billing address or sameAsShipping: true.", "address"
+                Code.INVALID_INPUT, "Give either a billing address or sameAsShipping: true.", ("address",)
             )
         if address is None:
 
             def refused(cart: Cart, err: MagentoError) -> UserProblem:
                 if cart.shipping_address is None:
-                    return UserProblem(Code.CHECKOUT_INCOMPLETE, NEED_SHIPPING_ADDRESS.message, "sameAsShipping")
-                return _refusal_on_live_cart(err, _address_refused())
+                    return replace(NEED_SHIPPING_ADDRESS, field=("sameAsShipping",))
+                return _refusal_on_live_cart(err, _address_refused(("sameAsShipping",)))
 
             return await self._step(
                 shopper,
@@ -235,25 +250,31 @@ class CartService:
         return await self._address_step(
             shopper,
             address,
+            ("address",),
             lambda cart_id, fields: checkout_ops.SET_BILLING_ADDRESS({"cartId": cart_id, "address": fields}),
         )
 
     async def _address_step(
-        self, shopper: Gateway, address: AddressRequest, request: Callable[[str, CartAddressInput], Request[R]]
+        self,
+        shopper: Gateway,
+        address: AddressRequest,
+        at: Path,
+        request: Callable[[str, CartAddressInput], Request[R]],
     ) -> CartOutcome:
-        """Validate an address against the store's countries, then set it with ``request``."""
-        checked = validation.checked_address(address, await self._countries(shopper))
+        """Validate an address (problems at ``at``) against the store's countries, then set it with ``request``."""
+        checked = validation.checked_address(address, await self._countries(shopper), at)
         fields = address_variables(checked)
         return await self._step(
             shopper,
             lambda cart_id: request(cart_id, fields),
-            lambda _cart, err: _refusal_on_live_cart(err, _address_refused()),
+            lambda _cart, err: _refusal_on_live_cart(err, _address_refused(at)),
             no_cart=CART_EMPTY,
         )
 
     async def set_shipping_method(self, shopper: Gateway, carrier: str, method: str) -> CartOutcome:
-        carrier_code = validation.checked_code(carrier, "carrierCode", "carrier code")
-        method_code = validation.checked_code(method, "methodCode", "method code")
+        """Paths name the value: ``("carrierCode",)``, ``("methodCode",)``."""
+        carrier_code = validation.checked_code(carrier, ("carrierCode",), "carrier code")
+        method_code = validation.checked_code(method, ("methodCode",), "method code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
             if cart.shipping_address is None and not cart.is_virtual:
@@ -263,7 +284,7 @@ class CartService:
                 UserProblem(
                     Code.SHIPPING_METHOD_UNAVAILABLE,
                     "This shipping method is not available for the cart: choose one of availableShippingMethods.",
-                    "methodCode",
+                    ("methodCode",),
                 ),
             )
 
@@ -277,7 +298,7 @@ class CartService:
         )
 
     async def set_payment_method(self, shopper: Gateway, code: str) -> CartOutcome:
-        checked = validation.checked_code(code, "code", "payment method code")
+        checked = validation.checked_code(code, (), "payment method code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
             if cart.shipping_address is None and not cart.is_virtual:
@@ -287,7 +308,7 @@ class CartService:
                 UserProblem(
                     Code.PAYMENT_METHOD_UNAVAILABLE,
                     "This payment method is not available for the cart: choose one of availablePaymentMethods.",
-                    "code",
+                    (),
                 ),
             )
 
@@ -333,7 +354,7 @@ class CartService:
         there → ``refused(cart, error)`` says what the shopper can fix."""
         cart_id = await self.cart_id(shopper, create=False)
         if cart_id is None:
-            raise UserFacingError(no_cart)
+            raise CartRefused(self._empty(shopper), no_cart)
         try:
             result = await shopper.call(request(cart_id))
         except _CART_REFUSALS as err:
@@ -345,7 +366,7 @@ class CartService:
             answer = refused(current, err)
             if isinstance(answer, CartOutcome):
                 return answer
-            raise UserFacingError(answer) from None
+            raise CartRefused(current, answer) from None
         return CartOutcome(step_cart(result))
 
     async def _open(self, shopper: Gateway) -> str:
@@ -397,8 +418,8 @@ def _refusal_on_live_cart(err: MagentoError, problem: UserProblem) -> UserProble
 
 
 def _add_refused(count: int) -> UserProblem:
-    return UserProblem(Code.INVALID_INPUT, "The store did not accept these items.", "items" if count > 1 else "items.0")
+    return UserProblem(Code.INVALID_INPUT, "The store did not accept these items.", () if count > 1 else ("0",))
 
 
-def _address_refused() -> UserProblem:
-    return UserProblem(Code.INVALID_ADDRESS, "The store did not accept this address: check every field.", "address")
+def _address_refused(at: Path) -> UserProblem:
+    return UserProblem(Code.INVALID_ADDRESS, "The store did not accept this address: check every field.", at)

@@ -1,8 +1,9 @@
 """Input rules for the cart and the checkout steps, checked before Magento sees anything.
 
 Every function is pure: it returns the normalised value or raises ``UserFacingError`` with one
-problem per offending field (``field`` is the input path in the storefront API, e.g.
-``address.postcode`` or ``items.0.quantity``), so a form can mark every field at once.
+problem per offending field (``field`` is the path relative to the value checked, e.g.
+``("postcode",)`` of an address or ``("0", "quantity")`` of a list of items; see
+``bff.errors.Path``), so a form can mark every field at once.
 
 Addresses follow Magento's own validator (``Customer\\Model\\Address\\Validator\\{General,Country}``)
 with the store's country list (``CatalogService.countries``): a known country, a region from the
@@ -18,7 +19,7 @@ from decimal import Decimal
 
 from bff.cart.models import AddressRequest, CartItemRequest, CartItemUpdate
 from bff.catalog.models import Country
-from bff.errors import UserErrorCode, UserFacingError, UserProblem
+from bff.errors import Path, UserErrorCode, UserFacingError, UserProblem
 
 MIN_QUANTITY = Decimal(1)
 MAX_QUANTITY = Decimal(10_000)  # Magento's default max_sale_qty
@@ -42,7 +43,7 @@ _DOMAIN_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _TOP_LEVEL = re.compile(r"^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$")
 
 
-def _problem(code: UserErrorCode, message: str, field: str) -> UserProblem:
+def _problem(code: UserErrorCode, message: str, field: Path) -> UserProblem:
     return UserProblem(code, message, field)
 
 
@@ -70,7 +71,7 @@ def is_valid_email(email: str) -> bool:
     )
 
 
-def checked_email(email: str, field: str = "email") -> str:
+def checked_email(email: str, field: Path = ()) -> str:
     """The e-mail address, trimmed; INVALID_EMAIL when it is not a deliverable-looking address."""
     value = email.strip()
     if not value:
@@ -89,7 +90,7 @@ def checked_email(email: str, field: str = "email") -> str:
 # --- quantities and items --------------------------------------------------------------------
 
 
-def quantity_problem(quantity: Decimal, field: str, *, allow_zero: bool = False) -> UserProblem | None:
+def quantity_problem(quantity: Decimal, field: Path, *, allow_zero: bool = False) -> UserProblem | None:
     lowest = Decimal(0) if allow_zero else MIN_QUANTITY
     if not quantity.is_finite() or not lowest <= quantity <= MAX_QUANTITY:
         low = "0 (to remove the line)" if allow_zero else f"{MIN_QUANTITY}"
@@ -105,7 +106,7 @@ def quantity_problem(quantity: Decimal, field: str, *, allow_zero: bool = False)
 
 
 def _text_problem(
-    value: str, field: str, *, label: str, limit: int, code: UserErrorCode, required: bool = True
+    value: str, field: Path, *, label: str, limit: int, code: UserErrorCode, required: bool = True
 ) -> UserProblem | None:
     if required and not value.strip():
         return _problem(code, f"Enter the {label}.", field)
@@ -114,7 +115,7 @@ def _text_problem(
     return None
 
 
-def _list_size_problem(count: int, field: str, what: str) -> UserProblem | None:
+def _list_size_problem(count: int, field: Path, what: str) -> UserProblem | None:
     if count == 0:
         return _problem(UserErrorCode.INVALID_INPUT, f"Give at least one {what}.", field)
     if count > MAX_ITEMS:
@@ -125,19 +126,19 @@ def _list_size_problem(count: int, field: str, what: str) -> UserProblem | None:
 def checked_items(items: Sequence[CartItemRequest]) -> list[CartItemRequest]:
     """Items to add, trimmed: SKU 1-64 characters, quantity 1-10,000, option uids without repeats."""
     problems: list[UserProblem] = []
-    if (size := _list_size_problem(len(items), "items", "item")) is not None:
+    if (size := _list_size_problem(len(items), (), "item")) is not None:
         raise UserFacingError(size)
     checked: list[CartItemRequest] = []
     for index, item in enumerate(items):
-        at = f"items.{index}"
-        sku_problem = _text_problem(item.sku, f"{at}.sku", label="SKU", limit=MAX_SKU, code=UserErrorCode.INVALID_INPUT)
+        at = str(index)
+        sku_problem = _text_problem(item.sku, (at, "sku"), label="SKU", limit=MAX_SKU, code=UserErrorCode.INVALID_INPUT)
         options = tuple(o.strip() for o in item.selected_options)
         item_problems = [
             p
             for p in (
                 sku_problem,
-                quantity_problem(item.quantity, f"{at}.quantity"),
-                _options_problem(options, f"{at}.selectedOptions"),
+                quantity_problem(item.quantity, (at, "quantity")),
+                _options_problem(options, (at, "selectedOptions")),
             )
             if p
         ]
@@ -147,7 +148,7 @@ def checked_items(items: Sequence[CartItemRequest]) -> list[CartItemRequest]:
     return checked
 
 
-def _options_problem(options: tuple[str, ...], field: str) -> UserProblem | None:
+def _options_problem(options: tuple[str, ...], field: Path) -> UserProblem | None:
     if len(options) > MAX_OPTIONS:
         return _problem(UserErrorCode.INVALID_OPTIONS, f"Choose at most {MAX_OPTIONS} options.", field)
     if any(not o or len(o) > MAX_UID for o in options):
@@ -161,31 +162,31 @@ def _options_problem(options: tuple[str, ...], field: str) -> UserProblem | None
     return None
 
 
-def uid_problem(uid: str, field: str) -> UserProblem | None:
+def uid_problem(uid: str, field: Path) -> UserProblem | None:
     return _text_problem(uid, field, label="cart item uid", limit=MAX_UID, code=UserErrorCode.INVALID_INPUT)
 
 
-def checked_uid(uid: str, field: str = "uid") -> str:
+def checked_uid(uid: str, field: Path = ()) -> str:
     _raise_if([p for p in (uid_problem(uid, field),) if p])
     return uid.strip()
 
 
 def checked_updates(items: Sequence[CartItemUpdate]) -> list[CartItemUpdate]:
     """Line changes: known-looking uids, each at most once, quantity 0-10,000 (0 removes)."""
-    if (size := _list_size_problem(len(items), "items", "line")) is not None:
+    if (size := _list_size_problem(len(items), (), "line")) is not None:
         raise UserFacingError(size)
     problems: list[UserProblem] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        at = f"items.{index}"
+        at = str(index)
         uid = item.uid.strip()
         problems += [
             p
-            for p in (uid_problem(uid, f"{at}.uid"), quantity_problem(item.quantity, f"{at}.quantity", allow_zero=True))
+            for p in (uid_problem(uid, (at, "uid")), quantity_problem(item.quantity, (at, "quantity"), allow_zero=True))
             if p
         ]
         if uid and uid in seen:
-            problems.append(_problem(UserErrorCode.INVALID_INPUT, "Change each line once per request.", f"{at}.uid"))
+            problems.append(_problem(UserErrorCode.INVALID_INPUT, "Change each line once per request.", (at, "uid")))
         seen.add(uid)
     _raise_if(problems)
     return [CartItemUpdate(i.uid.strip(), i.quantity) for i in items]
@@ -194,7 +195,7 @@ def checked_updates(items: Sequence[CartItemUpdate]) -> list[CartItemUpdate]:
 # --- codes -----------------------------------------------------------------------------------
 
 
-def checked_code(value: str, field: str, label: str) -> str:
+def checked_code(value: str, field: Path, label: str) -> str:
     """A coupon, carrier, method or payment code: trimmed, 1-255 characters."""
     _raise_if(
         [p for p in (_text_problem(value, field, label=label, limit=MAX_TEXT, code=UserErrorCode.INVALID_INPUT),) if p]
@@ -211,7 +212,7 @@ def _optional(value: str | None) -> str | None:
 
 
 def checked_address(
-    address: AddressRequest, countries: Mapping[str, Country] | None, prefix: str = "address"
+    address: AddressRequest, countries: Mapping[str, Country] | None, prefix: Path = ()
 ) -> AddressRequest:
     """The address, trimmed, with the country code upper-cased and the region resolved to the
     country's region (code and ``region_id``) when the country lists regions.
@@ -223,9 +224,7 @@ def checked_address(
     invalid = UserErrorCode.INVALID_ADDRESS
 
     def text(value: str | None, name: str, label: str, limit: int = MAX_TEXT, required: bool = True) -> None:
-        problem = _text_problem(
-            value or "", f"{prefix}.{name}", label=label, limit=limit, code=invalid, required=required
-        )
+        problem = _text_problem(value or "", (*prefix, name), label=label, limit=limit, code=invalid, required=required)
         if problem is not None:
             problems.append(problem)
 
@@ -236,11 +235,11 @@ def checked_address(
     text(address.telephone, "telephone", "telephone number", MAX_TELEPHONE)
     street = tuple(line.strip() for line in address.street if line.strip())
     if not street:
-        problems.append(_problem(invalid, "Enter the street address.", f"{prefix}.street"))
+        problems.append(_problem(invalid, "Enter the street address.", (*prefix, "street")))
     elif len(street) > MAX_STREET_LINES:
-        problems.append(_problem(invalid, f"Use at most {MAX_STREET_LINES} street lines.", f"{prefix}.street"))
+        problems.append(_problem(invalid, f"Use at most {MAX_STREET_LINES} street lines.", (*prefix, "street")))
     problems += [
-        _problem(invalid, f"A street line has at most {MAX_TEXT} characters.", f"{prefix}.street.{i}")
+        _problem(invalid, f"A street line has at most {MAX_TEXT} characters.", (*prefix, "street", str(i)))
         for i, line in enumerate(street)
         if len(line) > MAX_TEXT
     ]
@@ -249,15 +248,16 @@ def checked_address(
     country = countries.get(code) if countries else None
     if not _COUNTRY_CODE.match(code) or (countries and country is None):
         problems.append(
-            _problem(invalid, "Choose a country the store delivers to (ISO code such as US).", f"{prefix}.countryCode")
+            _problem(invalid, "Choose a country the store delivers to (ISO code such as US).", (*prefix, "countryCode"))
         )
     postcode = _optional(address.postcode)
     postcode_required = country.postcode_required if country else code not in OPTIONAL_POSTCODE_COUNTRIES
     if postcode is None and postcode_required and _COUNTRY_CODE.match(code):
-        problems.append(_problem(invalid, "Enter the postcode.", f"{prefix}.postcode"))
+        problems.append(_problem(invalid, "Enter the postcode.", (*prefix, "postcode")))
     elif postcode is not None and len(postcode) > MAX_POSTCODE:
-        problems.append(_problem(invalid, f"The postcode has at most {MAX_POSTCODE} characters.", f"{prefix}.postcode"))
-    region, region_id, region_problem = _region(address.region, country, f"{prefix}.region")
+        too_long = f"The postcode has at most {MAX_POSTCODE} characters."
+        problems.append(_problem(invalid, too_long, (*prefix, "postcode")))
+    region, region_id, region_problem = _region(address.region, country, (*prefix, "region"))
     if region_problem is not None:
         problems.append(region_problem)
     _raise_if(problems)
@@ -276,7 +276,7 @@ def checked_address(
 
 
 def _region(
-    value: str | None, country: Country | None, field: str
+    value: str | None, country: Country | None, field: Path
 ) -> tuple[str | None, int | None, UserProblem | None]:
     """(region text to send, region id, problem) for the region as typed."""
     typed = _optional(value)

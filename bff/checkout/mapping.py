@@ -5,12 +5,11 @@ The only module of the checkout package that names Magento's fields.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from bff.checkout.models import Order
 from bff.magento.money import money
 from bff.magento.outcomes import OrderRefusal, order_refusals
 from bff.magento.results.checkout import PlaceOrderResult, RecentOrdersResult
+from bff.magento.times import utc_time
 from bff.money import Money
 
 
@@ -30,23 +29,14 @@ def refusals(result: PlaceOrderResult) -> frozenset[OrderRefusal]:
     return order_refusals(e.code for e in payload.errors) if payload is not None else frozenset()
 
 
-def _epoch(value: str | None) -> float | None:
-    """Magento's order date (``YYYY-MM-DD HH:MM:SS``, UTC) in seconds."""
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return None
-
-
 def recent_order_number(result: RecentOrdersResult, *, placed_after: float, total: Money) -> str | None:
     """The number of the customer's recent order placed after ``placed_after`` for ``total``."""
     orders = result.customer.orders if result.customer is not None else None
     for item in orders.items if orders is not None else ():
         if item is None:
             continue
-        placed = _epoch(item.order_date)
+        placed_at = utc_time(item.order_date)
+        placed = placed_at.timestamp() if placed_at is not None else None
         amount = money(item.total.grand_total if item.total else None, total.currency)
         if placed is not None and placed >= placed_after and amount == total:
             return item.number or None

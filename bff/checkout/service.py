@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol
 
-from bff.cart.models import AddressRequest, Cart, CartOutcome
+from bff.cart.models import AddressRequest, Cart, CartOutcome, CartRefused
 from bff.cart.service import CartService
 from bff.checkout.idempotency import CHECKOUT, PLACE_ORDER, IdempotencyGuard, fingerprint, validate_key
 from bff.checkout.journal import CART_ID, PLACE_SENT, Journal, JournalStep, PlaceAttempt, replayed_order, result_of
@@ -31,6 +31,7 @@ from bff.clock import Clock
 from bff.errors import (
     CheckoutIncomplete,
     IdempotencyConflict,
+    Path,
     UpstreamUnavailable,
     UserErrorCode,
     UserFacingError,
@@ -118,13 +119,18 @@ class CheckoutService:
         )
 
     async def place_order(self, shopper: Gateway, idempotency_key: str) -> OrderOutcome:
-        return await self._idempotent(shopper, idempotency_key, PLACE_ORDER, {}, self._no_steps)
+        """Problem paths are relative to the key (``IDEMPOTENCY_CONFLICT``: ``()``)."""
+        return await self._idempotent(shopper, idempotency_key, (), PLACE_ORDER, {}, self._no_steps)
 
     async def checkout(self, shopper: Gateway, request: CheckoutRequest) -> OrderOutcome:
+        """Problem paths are relative to the request: ``("shippingAddress", "postcode")``,
+        ``("shippingMethod", "methodCode")``, ``("idempotencyKey",)``."""
+
         async def steps(cart_id: str, journal: Journal, scope: str) -> None:
             await self._run_steps(shopper, request, journal, scope)
 
-        return await self._idempotent(shopper, request.idempotency_key, CHECKOUT, request.fingerprint_payload(), steps)
+        key = request.idempotency_key
+        return await self._idempotent(shopper, key, ("idempotencyKey",), CHECKOUT, request.fingerprint_payload(), steps)
 
     async def _no_steps(self, cart_id: str, journal: Journal, scope: str) -> None:
         return None
@@ -133,6 +139,7 @@ class CheckoutService:
         self,
         shopper: Gateway,
         key: str,
+        key_at: Path,
         kind: str,
         payload: dict[str, Any],
         steps: Callable[[str, Journal, str], Awaitable[None]],
@@ -150,7 +157,7 @@ class CheckoutService:
             claim = await self.guard.acquire(scope, key, fingerprint(kind, payload, cart_id))
         except IdempotencyConflict:
             self.observer.on_conflict()
-            raise
+            raise IdempotencyConflict(key_at) from None
         record = claim.record
         if claim.outcome == "done" and record is not None and record.result is not None:
             log.info("idempotent %s replayed", kind)
@@ -164,7 +171,8 @@ class CheckoutService:
             order = await self._place(shopper, scope, key, cart_id, journal)
         except UserFacingError as err:
             await self.store.release(scope, key)
-            return OrderOutcome(order=None, cart=await self._cart_or_empty(shopper), problems=err.problems)
+            cart = err.cart if isinstance(err, CartRefused) else await self._cart_or_empty(shopper)
+            return OrderOutcome(order=None, cart=cart, problems=err.problems)
         except BaseException:
             await self.store.release(scope, key)
             raise
@@ -182,10 +190,18 @@ class CheckoutService:
         """Run the checkout's set-steps that the journal does not record as done yet."""
         key = request.idempotency_key
 
-        async def step(name: JournalStep, run: Callable[[], Awaitable[CartOutcome]]) -> None:
+        async def step(
+            name: JournalStep, run: Callable[[], Awaitable[CartOutcome]], at: Callable[[UserProblem], UserProblem]
+        ) -> None:
+            """Run a step not done yet; its problems' paths are moved into the request's by ``at``."""
             if journal.done(name):
                 return
-            outcome = await run()
+            try:
+                outcome = await run()
+            except CartRefused as err:
+                raise CartRefused(err.cart, *map(at, err.problems)) from None
+            except UserFacingError as err:
+                raise UserFacingError(*map(at, err.problems)) from None
             recreated = [p for p in outcome.notices if p.code == UserErrorCode.CART_RECREATED]
             if recreated:
                 raise UserFacingError(*recreated)
@@ -193,21 +209,33 @@ class CheckoutService:
 
         r = request
         if r.email and not shopper.signed_in:
-            await step(JournalStep.EMAIL, partial(self.cart.set_guest_email, shopper, r.email))
+            await step(JournalStep.EMAIL, partial(self.cart.set_guest_email, shopper, r.email), _under("email"))
         if r.shipping_address is not None:
             await step(
-                JournalStep.SHIPPING_ADDRESS, partial(self.cart.set_shipping_address, shopper, r.shipping_address)
+                JournalStep.SHIPPING_ADDRESS,
+                partial(self.cart.set_shipping_address, shopper, r.shipping_address),
+                _under("shippingAddress"),
             )
         if r.shipping_address is not None or r.billing_address is not None:
             same = r.billing_address is None
             await step(
-                JournalStep.BILLING_ADDRESS, partial(self.cart.set_billing_address, shopper, r.billing_address, same)
+                JournalStep.BILLING_ADDRESS,
+                partial(self.cart.set_billing_address, shopper, r.billing_address, same),
+                _billing_path,
             )
         if r.shipping_method is not None:
             carrier, method = r.shipping_method
-            await step(JournalStep.SHIPPING_METHOD, partial(self.cart.set_shipping_method, shopper, carrier, method))
+            await step(
+                JournalStep.SHIPPING_METHOD,
+                partial(self.cart.set_shipping_method, shopper, carrier, method),
+                _under("shippingMethod"),
+            )
         if r.payment_method:
-            await step(JournalStep.PAYMENT_METHOD, partial(self.cart.set_payment_method, shopper, r.payment_method))
+            await step(
+                JournalStep.PAYMENT_METHOD,
+                partial(self.cart.set_payment_method, shopper, r.payment_method),
+                _under("paymentMethod", "code"),
+            )
 
     async def _place(self, shopper: Gateway, scope: str, key: str, cart_id: str, journal: Journal) -> Order:
         earlier_attempt = journal.place_attempt()
@@ -223,7 +251,6 @@ class CheckoutService:
                     UserProblem(
                         UserErrorCode.OUT_OF_STOCK,
                         f"{line.name} is no longer available in the requested quantity.",
-                        field="cart",
                     )
                     for line in unavailable
                 )
@@ -280,6 +307,20 @@ class CheckoutService:
         except (MagentoError, UpstreamUnavailable):
             return None
         return recent_order_number(result, placed_after=attempted_at - LOOKUP_WINDOW_S, total=total)
+
+
+def _under(*prefix: str) -> Callable[[UserProblem], UserProblem]:
+    return lambda problem: problem.under(*prefix)
+
+
+def _billing_path(problem: UserProblem) -> UserProblem:
+    """``set_billing_address``'s paths in the checkout request: ``("address", …)`` is the
+    billing address; ``("sameAsShipping",)`` (billing omitted: the shipping address is copied) is
+    about the shipping address."""
+    if problem.field is None:
+        return problem
+    head, *rest = problem.field or ("",)
+    return replace(problem, field=("billingAddress", *rest) if head == "address" else ("shippingAddress",))
 
 
 __all__ = ["PLACE_SENT", "CheckoutRequest", "CheckoutService", "CheckoutState", "IdempotencyObserver"]

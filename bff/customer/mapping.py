@@ -5,6 +5,8 @@ The only module of the customer package that names Magento's fields.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from bff.cart.mapping import cart_from_magento
 from bff.cart.models import CartLine
 from bff.customer.models import DEFAULT_TOKEN_LIFETIME_S, Customer, CustomerPolicy, OrderSummary, SignUp
@@ -18,14 +20,16 @@ from bff.magento.results.customer import (
     ViewerResult,
 )
 from bff.magento.results.fragments import CustomerSummary, CustomerSummaryOrdersItems
+from bff.magento.times import utc_time
 
 SECONDS_PER_HOUR = 3600.0
+UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # an order date Magento did not answer in its format
 
 
 def _order(data: CustomerSummaryOrdersItems) -> OrderSummary:
     return OrderSummary(
         number=data.number or "",
-        placed_at=data.order_date or "",
+        placed_at=utc_time(data.order_date) or UNKNOWN_TIME,
         status=data.status or "",
         grand_total=money(data.total.grand_total if data.total else None),
     )

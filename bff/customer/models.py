@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bff.errors import UserErrorCode, UserProblem
 from bff.money import Money
@@ -31,7 +32,7 @@ _NAME_PUNCTUATION = frozenset(",-_.'’`")
 @dataclass(frozen=True)
 class OrderSummary:
     number: str
-    placed_at: str  # Magento's order_date, "YYYY-MM-DD HH:MM:SS" (store time zone)
+    placed_at: datetime  # aware (UTC)
     status: str
     grand_total: Money
 
@@ -84,24 +85,24 @@ def email_problem(email: str, field_name: str = "email") -> UserProblem | None:
     local, _, _ = email.partition("@")
     if not email or len(email) > MAX_EMAIL_LENGTH or len(local) > MAX_LOCAL_PART_LENGTH or not _EMAIL.match(email):
         return UserProblem(
-            UserErrorCode.INVALID_EMAIL, "Enter a valid email address, e.g. name@example.com.", field_name
+            UserErrorCode.INVALID_EMAIL, "Enter a valid email address, e.g. name@example.com.", (field_name,)
         )
     return None
 
 
 def name_problem(value: str, field_name: str, label: str) -> UserProblem | None:
     if not value:
-        return UserProblem(UserErrorCode.INVALID_INPUT, f"Enter a {label}.", field_name)
+        return UserProblem(UserErrorCode.INVALID_INPUT, f"Enter a {label}.", (field_name,))
     if len(value) > MAX_NAME_LENGTH:
         return UserProblem(
-            UserErrorCode.INVALID_INPUT, f"The {label} can have at most {MAX_NAME_LENGTH} characters.", field_name
+            UserErrorCode.INVALID_INPUT, f"The {label} can have at most {MAX_NAME_LENGTH} characters.", (field_name,)
         )
     allowed = all(ch.isspace() or ch in _NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LMN" for ch in value)
     if not allowed:
         return UserProblem(
             UserErrorCode.INVALID_INPUT,
             f"The {label} can only contain letters, digits, spaces and , - _ . ' characters.",
-            field_name,
+            (field_name,),
         )
     return None
 
@@ -122,7 +123,7 @@ def password_problem(password: str, email: str, policy: CustomerPolicy) -> UserP
     """Magento's AccountManagement::checkPasswordStrength, then "not the same as the e-mail"."""
 
     def weak(message: str) -> UserProblem:
-        return UserProblem(UserErrorCode.WEAK_PASSWORD, message, "password")
+        return UserProblem(UserErrorCode.WEAK_PASSWORD, message, ("password",))
 
     if len(password) > MAX_PASSWORD_LENGTH:
         return weak(f"The password can have at most {MAX_PASSWORD_LENGTH} characters.")
@@ -153,13 +154,13 @@ class Credentials:
         """Checked before Magento is asked: e-mail syntax, password present and not too long."""
         found = [p for p in (email_problem(self.email),) if p]
         if not self.password:
-            found.append(UserProblem(UserErrorCode.INVALID_INPUT, "Enter your password.", "password"))
+            found.append(UserProblem(UserErrorCode.INVALID_INPUT, "Enter your password.", ("password",)))
         elif len(self.password) > MAX_PASSWORD_LENGTH:
             found.append(
                 UserProblem(
                     UserErrorCode.INVALID_INPUT,
                     f"The password can have at most {MAX_PASSWORD_LENGTH} characters.",
-                    "password",
+                    ("password",),
                 )
             )
         return found

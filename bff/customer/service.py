@@ -55,7 +55,7 @@ ALREADY_SIGNED_IN = UserProblem(
     UserErrorCode.ALREADY_SIGNED_IN, "You are already signed in. Sign out first to use another account."
 )
 EMAIL_TAKEN = UserProblem(
-    UserErrorCode.EMAIL_TAKEN, "An account with this email address already exists. Sign in instead.", "email"
+    UserErrorCode.EMAIL_TAKEN, "An account with this email address already exists. Sign in instead.", ("email",)
 )
 CART_NOT_MOVED = UserProblem(
     UserErrorCode.MERGE_FAILED,

@@ -31,9 +31,6 @@ class ErrorCode(Enum):
     PERSISTED_QUERY_NOT_IN_LIST = strawberry.enum_value(
         "PERSISTED_QUERY_NOT_IN_LIST", description="Trusted documents are enforced and this one is in no manifest."
     )
-    IDEMPOTENCY_CONFLICT = strawberry.enum_value(
-        "IDEMPOTENCY_CONFLICT", description="The idempotency key was used with another cart or input."
-    )
     UPSTREAM_UNAVAILABLE = strawberry.enum_value(
         "UPSTREAM_UNAVAILABLE", description="Magento or a store did not answer: safe to retry (same idempotency key)."
     )

@@ -1,7 +1,9 @@
 """The two exits for errors.
 
 1. ``ReturnsUserErrors`` (a field extension on mutations): a ``UserFacingError`` raised by a
-   service becomes the payload's ``userErrors``; resolvers never catch it themselves.
+   service becomes the payload's ``userErrors``; resolvers never catch it themselves. It also
+   puts every ``userErrors[].field`` (a service's path, relative to its request) below the
+   mutation's argument as the client sent it (``argument="items"``: ``["items", "1", "quantity"]``).
 2. ``coded_errors`` (applied by the view to every result): each top-level error gets
    ``extensions.code`` from the contract list. A ``BffError`` keeps its code and public message;
    parse/validation errors are ``BAD_USER_INPUT``; errors that already carry a code (limits) keep
@@ -19,7 +21,8 @@ from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 
-from bff.errors import BffError, UserFacingError, UserProblem
+from bff.errors import BffError, UserFacingError
+from bff.graphql.primitives import UserError
 
 log = logging.getLogger("bff.graphql")
 
@@ -33,30 +36,41 @@ CODES = (
     "PERSISTED_QUERY_NOT_FOUND",
     "PERSISTED_QUERY_NOT_SUPPORTED",
     "PERSISTED_QUERY_NOT_IN_LIST",
-    "IDEMPOTENCY_CONFLICT",
     "UPSTREAM_UNAVAILABLE",
     "INTERNAL",
 )
 
 
 class HasUserErrors(Protocol):
+    user_errors: list[UserError]
+
     @classmethod
-    def from_problems(cls, problems: list[UserProblem]) -> Any: ...
+    def from_error(cls, error: UserFacingError) -> HasUserErrors: ...
 
 
 class ReturnsUserErrors(FieldExtension):
-    def __init__(self, payload: type[HasUserErrors]) -> None:
+    """``payload.from_error`` answers a refusal; ``argument`` (the SDL name of the mutation's
+    argument the service's request came from; None when the paths already name the arguments)
+    prefixes every path."""
+
+    def __init__(self, payload: type[HasUserErrors], *, argument: str | None = None) -> None:
         super().__init__()
         self.payload = payload
+        self.argument = argument
 
     def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
         raise NotImplementedError("storefront mutations are async")
 
     async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any) -> Any:
+        result: HasUserErrors
         try:
-            return await next_(source, info, **kwargs)
+            result = await next_(source, info, **kwargs)
         except UserFacingError as err:
-            return self.payload.from_problems(list(err.problems))
+            result = self.payload.from_error(err)
+        if self.argument is not None:
+            argument = self.argument
+            result.user_errors = [e.under(argument) for e in result.user_errors]
+        return result
 
 
 def coded_error(error: GraphQLError) -> GraphQLError:

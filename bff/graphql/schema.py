@@ -30,6 +30,7 @@ from bff.graphql.checkout.queries import CheckoutQuery
 from bff.graphql.customer.mutations import CustomerMutation
 from bff.graphql.customer.queries import CustomerQuery
 from bff.graphql.error_codes import ErrorCode
+from bff.graphql.primitives import SCALAR_MAP
 from bff.graphql.validation import Validation
 from bff.settings import Settings
 
@@ -57,5 +58,5 @@ def build_schema(
         mutation=Mutation,
         types=[ErrorCode],
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )

@@ -113,6 +113,7 @@ COST_MAP: Final[dict[str, FieldCost]] = {
     "CartPayload.userErrors": FieldCost(assumed_size=2),
     "OrderPayload.userErrors": FieldCost(assumed_size=2),
     "AuthPayload.userErrors": FieldCost(assumed_size=2),
+    "AuthPayload.cart": FieldCost(operations=("GetCart",)),  # the session's cart, read when asked for
     # --- introspection: served from memory, limited all the same ------------------------------
     "Query.__schema": FieldCost(flat=100),
     "Query.__type": FieldCost(flat=10),

@@ -7,15 +7,16 @@ step of mapping an answer.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import lru_cache
 
 from bff.magento.results.fragments import Money as MagentoMoney
-from bff.money import CENT, Money
+from bff.money import Money
 
 
 def money(view: MagentoMoney | None, fallback_currency: str = "USD") -> Money:
-    """Exact to the cent; a missing value is 0 and a missing currency ``fallback_currency``."""
+    """Exact to the currency's scale (``bff.money``); a missing value is 0, a missing currency
+    ``fallback_currency``."""
     if view is None:
         return _money(None, fallback_currency)
     return _money(view.value, view.currency or fallback_currency)
@@ -23,5 +24,4 @@ def money(view: MagentoMoney | None, fallback_currency: str = "USD") -> Money:
 
 @lru_cache(maxsize=8192)
 def _money(value: float | None, currency: str) -> Money:
-    amount = Decimal(str(value if value is not None else 0)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return Money(amount, currency)
+    return Money(Decimal(str(value if value is not None else 0)), currency)

@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 
 from bff.sandbox import Fault, FaultPlan, SandboxState
 from tests.fake_clock import FakeClock
+from tests.storefront import checkout_input
 from tests.storefront_fixtures import Gql, without_cost
 
 COOKIE = "bff_session"
@@ -135,11 +136,11 @@ async def test_sign_in_input_is_checked_before_magento(gql: Gql, faults: FaultPl
     faults.set("*", Fault(error_rate=1.0, error="graphql"))
     body = await gql(SIGN_IN, {"email": "not-an-email", "password": ""})
     assert payload(body, "signIn")["userErrors"] == [
-        {"code": "INVALID_EMAIL", "message": "Enter a valid email address, e.g. name@example.com.", "field": "email"},
-        {"code": "INVALID_INPUT", "message": "Enter your password.", "field": "password"},
+        {"code": "INVALID_EMAIL", "message": "Enter a valid email address, e.g. name@example.com.", "field": ["email"]},
+        {"code": "INVALID_INPUT", "message": "Enter your password.", "field": ["password"]},
     ]
     too_long = await gql(SIGN_IN, {**RONI_LOGIN, "password": "x" * 257})
-    assert [e["field"] for e in payload(too_long, "signIn")["userErrors"]] == ["password"]
+    assert [e["field"] for e in payload(too_long, "signIn")["userErrors"]] == [["password"]]
 
 
 async def test_signing_in_twice_is_already_signed_in(gql: Gql) -> None:
@@ -187,7 +188,7 @@ async def test_signing_up_again_with_the_same_email_is_email_taken(gql: Gql) -> 
             {
                 "code": "EMAIL_TAKEN",
                 "message": "An account with this email address already exists. Sign in instead.",
-                "field": "email",
+                "field": ["input", "email"],
             }
         ],
     }
@@ -200,7 +201,7 @@ async def test_sign_up_refuses_a_weak_password(gql: Gql, sandbox_state: SandboxS
             "code": "WEAK_PASSWORD",
             "message": "The password needs at least 3 of these: lower case letters, upper case letters, digits, "
             "special characters.",
-            "field": "password",
+            "field": ["input", "password"],
         }
     ]
     assert sandbox_state.customer_by_email(ADA["email"]) is None
@@ -212,10 +213,10 @@ async def test_sign_up_reports_every_invalid_field(gql: Gql) -> None:
     )
     errors = payload(body, "signUp")["userErrors"]
     assert [(e["code"], e["field"]) for e in errors] == [
-        ("INVALID_INPUT", "firstname"),
-        ("INVALID_INPUT", "lastname"),
-        ("INVALID_EMAIL", "email"),
-        ("WEAK_PASSWORD", "password"),
+        ("INVALID_INPUT", ["input", "firstname"]),
+        ("INVALID_INPUT", ["input", "lastname"]),
+        ("INVALID_EMAIL", ["input", "email"]),
+        ("WEAK_PASSWORD", ["input", "password"]),
     ]
 
 
@@ -383,6 +384,67 @@ async def test_sign_out_leaves_an_empty_guest_cart(gql: Gql) -> None:
     assert await cart_skus(gql) == {}
 
 
+# --- the session's cart in AuthPayload ------------------------------------------------------------
+
+AUTH_CART = "items { quantity product { sku } } totalQuantity"
+SIGN_IN_WITH_CART = f"""
+mutation SignIn($email: String!, $password: String!) {{
+  signIn(email: $email, password: $password) {{ cart {{ {AUTH_CART} }} userErrors {{ code }} }}
+}}"""
+SIGN_OUT_WITH_CART = f"mutation {{ signOut {{ cart {{ {AUTH_CART} }} userErrors {{ code }} }} }}"
+SIGN_UP_WITH_CART = f"""
+mutation SignUp($input: SignUpInput!) {{ signUp(input: $input) {{ cart {{ {AUTH_CART} }} userErrors {{ code }} }} }}"""
+CART_NOW = f"query {{ cart {{ {AUTH_CART} }} }}"
+
+
+async def test_sign_in_answers_the_customers_cart_with_the_guest_items_merged(gql: Gql) -> None:
+    await add(gql, "BAG-002", 2)
+    signed_in = payload(await gql(SIGN_IN_WITH_CART, RONI_LOGIN), "signIn")
+    assert signed_in["userErrors"] == []
+    assert {"quantity": 2, "product": {"sku": "BAG-002"}} in signed_in["cart"]["items"]
+    assert signed_in["cart"] == payload(await gql(CART_NOW), "cart")
+
+
+async def test_sign_out_answers_the_new_empty_cart(gql: Gql) -> None:
+    await sign_in(gql)
+    await add(gql, "BAG-001")
+    signed_out = payload(await gql(SIGN_OUT_WITH_CART), "signOut")
+    assert signed_out == {"cart": {"items": [], "totalQuantity": 0}, "userErrors": []}
+
+
+async def test_sign_up_answers_the_guest_items_in_the_new_accounts_cart(gql: Gql) -> None:
+    await add(gql, "BAG-001")
+    signed_up = payload(await gql(SIGN_UP_WITH_CART, {"input": ADA}), "signUp")
+    assert signed_up == {
+        "cart": {"items": [{"quantity": 1, "product": {"sku": "BAG-001"}}], "totalQuantity": 1},
+        "userErrors": [],
+    }
+
+
+async def test_a_refused_sign_in_answers_the_unchanged_guest_cart(gql: Gql) -> None:
+    await add(gql, "BAG-001")
+    refused = payload(await gql(SIGN_IN_WITH_CART, {**RONI_LOGIN, "password": "Wrong-Password-1"}), "signIn")
+    assert refused == {
+        "cart": {"items": [{"quantity": 1, "product": {"sku": "BAG-001"}}], "totalQuantity": 1},
+        "userErrors": [{"code": "INVALID_CREDENTIALS"}],
+    }
+
+
+async def test_an_orders_placed_at_is_an_iso_date_time_in_utc(gql: Gql, sandbox_state: SandboxState) -> None:
+    await sign_in(gql)
+    await add(gql, "BAG-001")
+    await gql(
+        "mutation C($input: CheckoutInput!) { checkout(input: $input) { userErrors { code } } }",
+        {"input": {**checkout_input("placed-at-0001"), "email": None}},
+    )
+    (order,) = sandbox_state.orders
+    magento_date = order.created_at  # "YYYY-MM-DD HH:MM:SS", UTC
+    viewer = payload(await gql("query { viewer { customer { orders { number placedAt } } } }"), "viewer")
+    assert {"number": order.number, "placedAt": magento_date.replace(" ", "T") + "+00:00"} in viewer["customer"][
+        "orders"
+    ]
+
+
 # --- partial data -------------------------------------------------------------------------------
 
 PAGE = """{ storeConfig { storeCode } viewer { signedIn customer { email } } cart { totalQuantity } }"""
@@ -395,7 +457,7 @@ async def test_an_expired_sign_in_keeps_the_rest_of_the_page(gql: Gql, clock: Fa
     assert page["data"] == {
         "storeConfig": {"storeCode": "default"},
         "viewer": {"signedIn": False, "customer": None},
-        "cart": {"totalQuantity": "0"},
+        "cart": {"totalQuantity": 0.0},
     }
     assert [(e["path"], e["extensions"]["code"]) for e in page["errors"]] == [
         (["viewer", "customer"], "UNAUTHENTICATED")

@@ -226,7 +226,7 @@ async def test_listing_cards_show_price_stock_and_images(gql: Gql) -> None:
         "thumbnail": {"url": image, "label": "Strive Shoulder Pack"},
         "image": {"url": image, "label": "Strive Shoulder Pack"},
         "price": {"regular": {"value": "30.00", "currency": "USD"}, "final": {"value": "24.00", "currency": "USD"},
-                  "discountPercent": "20.0"},
+                  "discountPercent": 20.0},
         "inStock": True, "onlyXLeft": None, "options": [],
     }]  # fmt: skip
 
@@ -259,7 +259,7 @@ async def test_product_by_sku_returns_the_product_page(gql: Gql) -> None:
         "image": {"url": f"{media}_main.jpg", "label": "Joust Duffle Bag"},
         "gallery": [{"url": f"{media}_main.jpg"}, {"url": f"{media}_back.jpg"}, {"url": f"{media}_alt.jpg"}],
         "price": {"regular": {"value": "45.00", "currency": "USD"}, "final": {"value": "45.00", "currency": "USD"},
-                  "discountPercent": "0.0"},
+                  "discountPercent": 0.0},
         "inStock": True, "onlyXLeft": None, "categories": [{"name": "Bags", "urlPath": "gear/bags"}],
         "options": [], "variants": [],
     }  # fmt: skip

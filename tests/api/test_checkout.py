@@ -22,8 +22,14 @@ CHECKOUT = """mutation Checkout($input: CheckoutInput!) {
   }
 }"""
 PLACE = """mutation Place($key: String!) {
-  placeOrder(idempotencyKey: $key) { order { number email } userErrors { code message } }
+  placeOrder(idempotencyKey: $key) { order { number email } cart { totalQuantity } userErrors { code message } }
 }"""
+PLACE_FIELDS = """mutation Place($key: String!) {
+  placeOrder(idempotencyKey: $key) { order { number } cart { totalQuantity } userErrors { code field missingSteps } }
+}"""
+CONFLICT_MESSAGE = (
+    "This idempotency key was already used with a different cart or input: use a new key for a new order attempt."
+)
 STATE = """query { checkout { ready missingSteps availableShippingMethods { carrierCode methodCode }
   availablePaymentMethods { code } } }"""
 
@@ -43,7 +49,7 @@ async def test_a_guest_browses_adds_and_checks_out_in_one_call(gql: Gql, sandbox
     assert result["order"]["number"] == sandbox_state.orders[0].number
     assert result["order"]["email"] == "jane@example.com"
     assert result["order"]["grandTotal"] == {"value": "100.00", "currency": "USD"}  # 2 x 45.00 + 2 x 5.00 flat rate
-    assert result["cart"] == {"totalQuantity": "0"}
+    assert result["cart"] == {"totalQuantity": 0}
 
 
 async def test_after_an_order_the_session_gets_a_fresh_empty_cart(gql: Gql) -> None:
@@ -93,9 +99,72 @@ async def test_checkout_state_lists_missing_steps_and_offered_methods(gql: Gql) 
 
 async def test_place_order_on_an_incomplete_checkout_names_the_missing_steps(gql: Gql) -> None:
     await add(gql)
-    result = (await gql(PLACE, {"key": "incomplete-1"}))["data"]["placeOrder"]
+    result = (await gql(PLACE_FIELDS, {"key": "incomplete-1"}))["data"]["placeOrder"]
+    assert result == {
+        "order": None,
+        "cart": {"totalQuantity": 1},
+        "userErrors": [
+            {
+                "code": "CHECKOUT_INCOMPLETE",
+                "field": None,
+                "missingSteps": ["EMAIL", "SHIPPING_ADDRESS", "SHIPPING_METHOD", "BILLING_ADDRESS", "PAYMENT_METHOD"],
+            }
+        ],
+    }
+
+
+async def test_place_order_without_a_cart_is_checkout_incomplete_with_the_items_step(gql: Gql) -> None:
+    result = (await gql(PLACE_FIELDS, {"key": "no-cart-1"}))["data"]["placeOrder"]
+    assert result == {
+        "order": None,
+        "cart": {"totalQuantity": 0},
+        "userErrors": [{"code": "CHECKOUT_INCOMPLETE", "field": None, "missingSteps": ["ITEMS"]}],
+    }
+
+
+async def test_other_user_errors_have_no_missing_steps(gql: Gql) -> None:
+    await add(gql)
+    body = await gql('mutation { applyCoupon(code: "NOPE") { userErrors { code field missingSteps } } }')
+    assert body["data"]["applyCoupon"]["userErrors"] == [
+        {"code": "COUPON_NOT_FOUND", "field": ["code"], "missingSteps": None}
+    ]
+
+
+async def test_a_checkout_refusal_names_the_input_path_as_sent(gql: Gql) -> None:
+    await add(gql)
+    address = {**ADDRESS, "postcode": None}
+    result = (await gql(CHECKOUT, {"input": checkout_input(shippingAddress=address)}))["data"]["checkout"]
     assert result["order"] is None
-    assert [e["code"] for e in result["userErrors"]] == ["CHECKOUT_INCOMPLETE"]
+    assert result["cart"] == {"totalQuantity": 1}
+    assert [(e["code"], e["field"]) for e in result["userErrors"]] == [
+        ("INVALID_ADDRESS", ["input", "shippingAddress", "postcode"])
+    ]
+
+
+async def test_a_checkout_billing_address_refusal_names_the_billing_address(gql: Gql) -> None:
+    await add(gql)
+    billing = {**ADDRESS, "telephone": " "}
+    result = (await gql(CHECKOUT, {"input": checkout_input(billingAddress=billing)}))["data"]["checkout"]
+    assert [(e["code"], e["field"]) for e in result["userErrors"]] == [
+        ("INVALID_ADDRESS", ["input", "billingAddress", "telephone"])
+    ]
+
+
+async def test_a_checkout_shipping_method_refusal_names_the_method_code(gql: Gql) -> None:
+    await add(gql)
+    method = {"carrierCode": "flatrate", "methodCode": "teleport"}
+    result = (await gql(CHECKOUT, {"input": checkout_input(shippingMethod=method)}))["data"]["checkout"]
+    assert [(e["code"], e["field"]) for e in result["userErrors"]] == [
+        ("SHIPPING_METHOD_UNAVAILABLE", ["input", "shippingMethod", "methodCode"])
+    ]
+
+
+async def test_a_checkout_payment_method_refusal_names_the_payment_code(gql: Gql) -> None:
+    await add(gql)
+    refused = (await gql(CHECKOUT, {"input": checkout_input(paymentMethod={"code": "no-such-method"})}))["data"]
+    assert [(e["code"], e["field"]) for e in refused["checkout"]["userErrors"]] == [
+        ("PAYMENT_METHOD_UNAVAILABLE", ["input", "paymentMethod", "code"])
+    ]
 
 
 async def test_a_replayed_checkout_returns_the_same_order_without_placing_another(
@@ -114,8 +183,16 @@ async def test_the_same_key_with_different_input_is_an_idempotency_conflict(gql:
     assert refused["checkout"]["order"] is None
     assert [e["code"] for e in refused["checkout"]["userErrors"]] == ["PAYMENT_METHOD_UNAVAILABLE"]
     body = await gql(CHECKOUT, {"input": checkout_input(email="other@example.com")})
-    assert body["data"] is None
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["IDEMPOTENCY_CONFLICT"]
+    assert "errors" not in body
+    assert body["data"] == {
+        "checkout": {
+            "order": None,
+            "cart": {"totalQuantity": 1},
+            "userErrors": [
+                {"code": "IDEMPOTENCY_CONFLICT", "message": CONFLICT_MESSAGE, "field": ["input", "idempotencyKey"]}
+            ],
+        }
+    }
 
 
 async def test_the_same_key_for_a_different_cart_is_an_idempotency_conflict(gql: Gql) -> None:
@@ -123,7 +200,25 @@ async def test_the_same_key_for_a_different_cart_is_an_idempotency_conflict(gql:
     await gql(CHECKOUT, {"input": checkout_input()})
     await add(gql, "BAG-002")
     body = await gql(CHECKOUT, {"input": checkout_input()})
-    assert body["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_CONFLICT"
+    assert body["data"]["checkout"] == {
+        "order": None,
+        "cart": {"totalQuantity": 1},
+        "userErrors": [
+            {"code": "IDEMPOTENCY_CONFLICT", "message": CONFLICT_MESSAGE, "field": ["input", "idempotencyKey"]}
+        ],
+    }
+
+
+async def test_a_checkout_key_reused_for_place_order_is_a_conflict_at_the_argument(gql: Gql) -> None:
+    await add(gql)
+    await gql(CHECKOUT, {"input": checkout_input(idempotencyKey="shared-key-1")})
+    await add(gql, "BAG-002")
+    result = (await gql(PLACE_FIELDS, {"key": "shared-key-1"}))["data"]["placeOrder"]
+    assert result == {
+        "order": None,
+        "cart": {"totalQuantity": 1},
+        "userErrors": [{"code": "IDEMPOTENCY_CONFLICT", "field": ["idempotencyKey"], "missingSteps": None}],
+    }
 
 
 @pytest.mark.parametrize(

@@ -58,9 +58,9 @@ FORGED = {
 }
 
 
-async def cart_quantity(client: httpx.AsyncClient) -> str:
+async def cart_quantity(client: httpx.AsyncClient) -> float:
     body = (await client.post("/graphql", json={"query": CART})).json()
-    quantity: str = body["data"]["cart"]["totalQuantity"]
+    quantity: float = body["data"]["cart"]["totalQuantity"]
     return quantity
 
 
@@ -74,7 +74,7 @@ def settings() -> Settings:
 async def shopper(client: httpx.AsyncClient) -> httpx.AsyncClient:
     """A browser whose session (held by the cookie alone) has one bag in the cart."""
     added = without_cost((await client.post("/graphql", json={"query": ADD})).json())
-    assert added == {"data": {"addToCart": {"cart": {"totalQuantity": "1"}, "userErrors": []}}}
+    assert added == {"data": {"addToCart": {"cart": {"totalQuantity": 1}, "userErrors": []}}}
     assert list(client.cookies) == [COOKIE]
     return client
 
@@ -84,7 +84,7 @@ async def test_a_forged_cross_site_mutation_leaves_the_cart_unchanged(
     shopper: httpx.AsyncClient, forged: Forged
 ) -> None:
     await forged.send(shopper)
-    assert await cart_quantity(shopper) == "1"
+    assert await cart_quantity(shopper) == 1
 
 
 @pytest.mark.parametrize("forged", FORGED.values(), ids=FORGED.keys())
@@ -115,4 +115,4 @@ async def test_a_post_whose_media_type_only_mentions_json_is_not_read_as_json(sh
     assert response.json() == {
         "errors": [{"message": "Unsupported content type", "extensions": {"code": "BAD_USER_INPUT"}}]
     }
-    assert await cart_quantity(shopper) == "1"
+    assert await cart_quantity(shopper) == 1

@@ -25,7 +25,7 @@ def _post(query: str) -> dict[str, object]:
 async def test_no_session_is_created_until_one_is_needed(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json=_post(CART), headers={"Origin": "http://127.0.0.1:3000"})
     assert "set-cookie" not in response.headers
-    assert without_cost(response.json()) == {"data": {"cart": {"totalQuantity": "0"}}}
+    assert without_cost(response.json()) == {"data": {"cart": {"totalQuantity": 0}}}
 
 
 async def test_browsers_get_an_http_only_same_site_cookie_and_no_token_header(client: httpx.AsyncClient) -> None:
@@ -54,7 +54,7 @@ async def test_development_cookies_work_on_plain_http_localhost(sandbox_app: Sta
 
 async def test_the_cookie_carries_the_session_between_requests(gql: Gql) -> None:
     await gql(ADD)
-    assert (await gql(CART))["data"]["cart"]["totalQuantity"] == "1"
+    assert (await gql(CART))["data"]["cart"]["totalQuantity"] == 1
 
 
 async def test_mobile_clients_get_the_token_in_a_header_and_use_it_as_bearer(bff_app: Starlette) -> None:
@@ -64,7 +64,7 @@ async def test_mobile_clients_get_the_token_in_a_header_and_use_it_as_bearer(bff
         token = first.headers["X-Session-Token"]
         app_client.cookies.clear()
         again = await app_client.post("/graphql", json=_post(CART), headers={"Authorization": f"Bearer {token}"})
-    assert without_cost(again.json()) == {"data": {"cart": {"totalQuantity": "1"}}}
+    assert without_cost(again.json()) == {"data": {"cart": {"totalQuantity": 1}}}
     assert "set-cookie" not in again.headers
 
 
@@ -79,20 +79,20 @@ async def test_only_a_hash_of_the_token_is_stored(client: httpx.AsyncClient, bff
 async def test_an_unknown_or_malformed_token_is_ignored_and_a_new_session_starts(client: httpx.AsyncClient) -> None:
     for bogus in ("not-a-token", "A" * 43, "x" * 5000):
         response = await client.post("/graphql", json=_post(CART), headers={"Authorization": f"Bearer {bogus}"})
-        assert without_cost(response.json()) == {"data": {"cart": {"totalQuantity": "0"}}}
+        assert without_cost(response.json()) == {"data": {"cart": {"totalQuantity": 0}}}
 
 
 async def test_an_idle_session_expires(gql: Gql, clock: FakeClock) -> None:
     await gql(ADD)
     clock.advance(7 * 24 * 3600 + 1)
-    assert (await gql(CART))["data"]["cart"]["totalQuantity"] == "0"
+    assert (await gql(CART))["data"]["cart"]["totalQuantity"] == 0
 
 
 async def test_using_a_session_keeps_it_alive(gql: Gql, clock: FakeClock) -> None:
     await gql(ADD)
     for _ in range(3):
         clock.advance(5 * 24 * 3600)
-        assert (await gql(CART))["data"]["cart"]["totalQuantity"] == "1"
+        assert (await gql(CART))["data"]["cart"]["totalQuantity"] == 1
 
 
 async def test_store_and_currency_headers_are_remembered_in_the_session(gql: Gql, sandbox_state: SandboxState) -> None:
@@ -138,7 +138,7 @@ async def test_refused_store_and_currency_headers_are_not_remembered(gql: Gql, c
         refused = await client.post("/graphql", json=_post(CART), headers=headers)
         assert refused.status_code == 400
     assert (await gql(STORE_CODE))["data"] == {"storeConfig": {"storeCode": "default", "defaultDisplayCurrency": "USD"}}
-    assert (await gql(CART))["data"] == {"cart": {"totalQuantity": "1"}}
+    assert (await gql(CART))["data"] == {"cart": {"totalQuantity": 1}}
 
 
 async def test_the_leak_scan_catches_a_masked_cart_id(gql: Gql, sandbox_state: SandboxState) -> None:

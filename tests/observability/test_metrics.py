@@ -135,7 +135,7 @@ async def test_idempotency_conflicts_are_counted(gql: Gql, metrics: Metrics) -> 
     await gql(ADD, {"sku": "BAG-001"})
     await gql(CHECKOUT, {"input": checkout_input("metrics-key-0002")})
     other = await gql(CHECKOUT, {"input": checkout_input("metrics-key-0002", email="other@example.com")})
-    assert other["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_CONFLICT"
+    assert [e["code"] for e in other["data"]["checkout"]["userErrors"]] == ["IDEMPOTENCY_CONFLICT"]
     assert value(metrics, "bff_idempotency_conflicts_total") == 1
     assert value(metrics, "bff_requests_total", operation="Checkout", outcome="IDEMPOTENCY_CONFLICT") == 1
 

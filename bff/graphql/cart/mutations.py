@@ -1,6 +1,7 @@
 """Cart mutations and the checkout steps. Each answers with the whole cart and its ``userErrors``:
-problems the shopper can fix (``cart`` null, nothing changed), or notices next to the cart
-(``CART_RECREATED``, refused lines of an add).
+problems the shopper can fix (nothing changed: the cart as it is), or notices next to the cart
+(``CART_RECREATED``, refused lines of an add). ``argument`` names the argument the service's
+problem paths are relative to (None: they start with the argument's name).
 
 Resolvers are module functions passed as ``resolver=`` so that mypy sees their types.
 """
@@ -71,8 +72,10 @@ async def set_payment_method(info: Info, code: str) -> CartPayload:
     return _payload(await info.context.services.cart.set_payment_method(info.context.shopper, code))
 
 
-def _mutation(resolver: Callable[..., Any], description: str) -> Any:
-    return strawberry.mutation(resolver=resolver, extensions=[ReturnsUserErrors(CartPayload)], description=description)
+def _mutation(resolver: Callable[..., Any], description: str, argument: str | None = None) -> Any:
+    return strawberry.mutation(
+        resolver=resolver, extensions=[ReturnsUserErrors(CartPayload, argument=argument)], description=description
+    )
 
 
 @strawberry.type
@@ -82,14 +85,17 @@ class CartMutation:
         "Add products (configurable: parent SKU + selectedOptions). Refused lines are reported in "
         "userErrors (PRODUCT_NOT_FOUND, INSUFFICIENT_STOCK, NOT_SALABLE, …) next to the cart; the others are "
         "added. The first add opens the cart.",
+        "items",
     )
-    update_cart_items: CartPayload = _mutation(update_cart_items, "Change line quantities; 0 removes the line.")
-    remove_cart_item: CartPayload = _mutation(remove_cart_item, "Remove one line by its uid.")
-    apply_coupon: CartPayload = _mutation(apply_coupon, "Apply a coupon code (one per cart).")
+    update_cart_items: CartPayload = _mutation(
+        update_cart_items, "Change line quantities; 0 removes the line.", "items"
+    )
+    remove_cart_item: CartPayload = _mutation(remove_cart_item, "Remove one line by its uid.", "uid")
+    apply_coupon: CartPayload = _mutation(apply_coupon, "Apply a coupon code (one per cart).", "code")
     remove_coupon: CartPayload = _mutation(remove_coupon, "Remove the applied coupon, if any.")
-    set_guest_email: CartPayload = _mutation(set_guest_email, "Guests: the e-mail address for the order.")
+    set_guest_email: CartPayload = _mutation(set_guest_email, "Guests: the e-mail address for the order.", "email")
     set_shipping_address: CartPayload = _mutation(
-        set_shipping_address, "The shipping address; the cart then lists availableShippingMethods."
+        set_shipping_address, "The shipping address; the cart then lists availableShippingMethods.", "address"
     )
     set_billing_address: CartPayload = _mutation(
         set_billing_address, "The billing address: give `address`, or `sameAsShipping: true` (not both)."
@@ -97,4 +103,6 @@ class CartMutation:
     set_shipping_method: CartPayload = _mutation(
         set_shipping_method, "One of the cart's availableShippingMethods (carrierCode + methodCode)."
     )
-    set_payment_method: CartPayload = _mutation(set_payment_method, "One of the cart's availablePaymentMethods.")
+    set_payment_method: CartPayload = _mutation(
+        set_payment_method, "One of the cart's availablePaymentMethods.", "code"
+    )

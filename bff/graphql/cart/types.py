@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 
 from bff.cart import models
-from bff.errors import UserErrorCode, UserProblem
+from bff.cart.models import CartRefused
+from bff.errors import UserErrorCode, UserFacingError, UserProblem
+from bff.graphql.context import Info
 from bff.graphql.primitives import Money, UserError
 
 
@@ -38,7 +38,7 @@ class CartLinePrices:
 @strawberry.type
 class CartLine:
     uid: strawberry.ID
-    quantity: Decimal
+    quantity: float = strawberry.field(description="A number, e.g. 2 or 1.5 (products sold by weight or length).")
     product: CartProduct
     prices: CartLinePrices
     selected_options: list[SelectedOption]
@@ -51,7 +51,7 @@ class CartLine:
     def from_model(cls, m: models.CartLine) -> CartLine:
         return cls(
             uid=strawberry.ID(m.uid),
-            quantity=m.quantity,
+            quantity=float(m.quantity),
             product=CartProduct(
                 sku=m.sku, name=m.name, url_key=m.url_key, thumbnail=m.thumbnail_url, variant_sku=m.variant_sku
             ),
@@ -168,7 +168,7 @@ class PaymentMethod:
 @strawberry.type(description="The shopper's cart. Empty (and free of any Magento call) until something is added.")
 class Cart:
     items: list[CartLine]
-    total_quantity: Decimal
+    total_quantity: float = strawberry.field(description="The sum of the lines' quantities.")
     prices: CartPrices
     applied_coupons: list[str]
     email: str | None
@@ -191,7 +191,7 @@ class Cart:
             available_shipping_methods=[ShippingMethod.of(s) for s in m.available_shipping_methods if s.available],
             available_payment_methods=[PaymentMethod(code=p.code, title=p.title) for p in m.available_payment_methods],
             items=[CartLine.from_model(line) for line in m.lines],
-            total_quantity=m.total_quantity,
+            total_quantity=float(m.total_quantity),
             prices=CartPrices.from_model(m.prices),
             applied_coupons=list(m.applied_coupons),
             email=m.email,
@@ -203,15 +203,35 @@ class Cart:
         )
 
 
-@strawberry.type(description="The result of a cart mutation: the cart as it is now, and what went wrong.")
+async def payload_cart(known: models.Cart | None, info: Info) -> Cart:
+    """A payload's cart: the one the service answered with; else (a refusal raised before the
+    service had the cart, e.g. an input check) the session's cart, read now (no Magento call while
+    the session has none)."""
+    model = known if known is not None else await info.context.services.cart.get(info.context.shopper)
+    return Cart.from_model(model)
+
+
+async def _cart_payload_cart(root: CartPayload, info: Info) -> Cart:
+    return await payload_cart(root.known_cart, info)
+
+
+@strawberry.type(
+    description="The result of a cart mutation: the cart as it is now (unchanged when the request was refused), "
+    "and what went wrong or what the BFF did."
+)
 class CartPayload:
-    cart: Cart | None
     user_errors: list[UserError]
+    cart: Cart = strawberry.field(
+        resolver=_cart_payload_cart,
+        description="The session's cart as it is now, also when lines or the whole request were refused.",
+    )
+    known_cart: strawberry.Private[models.Cart | None] = None
 
     @classmethod
-    def from_problems(cls, problems: list[UserProblem]) -> CartPayload:
-        return cls(cart=None, user_errors=[UserError.from_problem(p) for p in problems])
+    def from_error(cls, error: UserFacingError) -> CartPayload:
+        known = error.cart if isinstance(error, CartRefused) else None
+        return cls(user_errors=[UserError.from_problem(p) for p in error.problems], known_cart=known)
 
     @classmethod
     def of(cls, cart: models.Cart, notices: list[UserProblem] | tuple[UserProblem, ...] = ()) -> CartPayload:
-        return cls(cart=Cart.from_model(cart), user_errors=[UserError.from_problem(p) for p in notices])
+        return cls(user_errors=[UserError.from_problem(p) for p in notices], known_cart=cart)

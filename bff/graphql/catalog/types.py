@@ -79,12 +79,12 @@ class ProductImage:
 class ProductPrice:
     regular: Money
     final: Money = strawberry.field(description="What the shopper pays (special prices and catalog rules applied).")
-    discount_percent: Decimal
+    discount_percent: float = strawberry.field(description="How much below `regular` `final` is, e.g. 20 (percent).")
 
     @classmethod
     def from_model(cls, m: models.ProductPrice) -> ProductPrice:
         return cls(regular=Money.from_model(m.regular), final=Money.from_model(m.final),
-                   discount_percent=m.discount_percent)  # fmt: skip
+                   discount_percent=float(m.discount_percent))  # fmt: skip
 
 
 @strawberry.type

@@ -58,14 +58,15 @@ async def checkout(info: Info, input: CheckoutInput) -> OrderPayload:
 class CheckoutMutation:
     place_order: OrderPayload = strawberry.mutation(
         resolver=place_order,
-        extensions=[ReturnsUserErrors(OrderPayload)],
+        extensions=[ReturnsUserErrors(OrderPayload, argument="idempotencyKey")],
         description="Place the order for the session's cart. The same idempotencyKey within 24 hours returns the "
         "same order, also when retried after a timeout or sent concurrently; at most one order is placed. "
-        "The same key with a different cart is IDEMPOTENCY_CONFLICT.",
+        "The same key with a different cart is IDEMPOTENCY_CONFLICT (in userErrors); CHECKOUT_INCOMPLETE lists "
+        "the missingSteps.",
     )
     checkout: OrderPayload = strawberry.mutation(
         resolver=checkout,
-        extensions=[ReturnsUserErrors(OrderPayload)],
+        extensions=[ReturnsUserErrors(OrderPayload, argument="input")],
         description="Run the whole checkout (email, addresses, shipping, payment, order) in one request. "
         "Idempotent like placeOrder (a different input under the same key is IDEMPOTENCY_CONFLICT); "
         "a retry resumes after the last completed step.",

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
+from bff.cart.models import Cart as CartModel
+from bff.cart.models import CartRefused
 from bff.checkout import models
 from bff.checkout.service import CheckoutState as CheckoutStateModel
 from bff.checkout.steps import Step
-from bff.errors import UserProblem
-from bff.graphql.cart.types import Cart, PaymentMethod, ShippingMethod
+from bff.errors import UserFacingError
+from bff.graphql.cart.types import Cart, PaymentMethod, ShippingMethod, payload_cart
+from bff.graphql.context import Info
 from bff.graphql.primitives import Money, UserError
-
-strawberry.enum(Step, name="CheckoutStep", description="The checkout steps, in order.")
 
 
 @strawberry.type(description="Where the session's checkout stands, computed from the cart.")
@@ -53,20 +54,32 @@ class Order:
         return cls(number=m.number, email=m.email, grand_total=Money.from_model(m.grand_total))
 
 
-@strawberry.type(description="The result of placeOrder/checkout: the order, and the session's (fresh) cart.")
+async def _order_payload_cart(root: OrderPayload, info: Info) -> Cart:
+    return await payload_cart(root.known_cart, info)
+
+
+@strawberry.type(
+    description="The result of placeOrder/checkout: the order (null when none was placed), the session's cart "
+    "(the new, empty one after an order), and what went wrong."
+)
 class OrderPayload:
     order: Order | None
-    cart: Cart | None
     user_errors: list[UserError]
+    cart: Cart = strawberry.field(
+        resolver=_order_payload_cart,
+        description="The session's cart now: after an order the new, empty one; else the cart as it is.",
+    )
+    known_cart: strawberry.Private[CartModel | None] = None
 
     @classmethod
-    def from_problems(cls, problems: list[UserProblem]) -> OrderPayload:
-        return cls(order=None, cart=None, user_errors=[UserError.from_problem(p) for p in problems])
+    def from_error(cls, error: UserFacingError) -> OrderPayload:
+        known = error.cart if isinstance(error, CartRefused) else None
+        return cls(order=None, user_errors=[UserError.from_problem(p) for p in error.problems], known_cart=known)
 
     @classmethod
     def from_model(cls, m: models.OrderOutcome) -> OrderPayload:
         return cls(
             order=Order.from_model(m.order) if m.order else None,
-            cart=Cart.from_model(m.cart),
             user_errors=[UserError.from_problem(p) for p in m.problems],
+            known_cart=m.cart,
         )

@@ -32,7 +32,7 @@ async def sign_out(info: Info) -> AuthPayload:
 class CustomerMutation:
     sign_up: AuthPayload = strawberry.mutation(
         resolver=sign_up,
-        extensions=[ReturnsUserErrors(AuthPayload)],
+        extensions=[ReturnsUserErrors(AuthPayload, argument="input")],
         description="Create an account (WEAK_PASSWORD, INVALID_EMAIL, INVALID_INPUT, EMAIL_TAKEN), then sign "
         "in as signIn does.",
     )

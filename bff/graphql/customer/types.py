@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from bff.customer import models
-from bff.errors import Unauthenticated, UserProblem
+from bff.errors import Unauthenticated, UserFacingError
+from bff.graphql.cart.types import Cart, payload_cart
 from bff.graphql.context import Info
 from bff.graphql.primitives import Money, UserError
 
@@ -13,7 +16,7 @@ from bff.graphql.primitives import Money, UserError
 @strawberry.type(description="One of the customer's orders, as listed in their account.")
 class OrderSummary:
     number: str
-    placed_at: str = strawberry.field(description="Magento's order date, `YYYY-MM-DD HH:MM:SS`.")
+    placed_at: datetime = strawberry.field(description="When the order was placed, e.g. `2026-11-26T22:19:55+00:00`.")
     status: str
     grand_total: Money
 
@@ -83,12 +86,21 @@ class SignUpInput:
         return models.SignUp.of(self.firstname, self.lastname, self.email, self.password, self.newsletter)
 
 
+async def _auth_payload_cart(info: Info) -> Cart:
+    return await payload_cart(None, info)
+
+
 @strawberry.type(
-    description="The result of signUp, signIn and signOut: the viewer as it is now, and "
-    "what went wrong or what the BFF did (e.g. a cart quantity adjusted in the merge)."
+    description="The result of signUp, signIn and signOut: the viewer and the session's cart as they are now, "
+    "and what went wrong or what the BFF did (e.g. a cart quantity adjusted in the merge)."
 )
 class AuthPayload:
     user_errors: list[UserError]
+    cart: Cart = strawberry.field(
+        resolver=_auth_payload_cart,
+        description="The session's cart now: the customer's (the guest cart's items merged in) after signUp "
+        "and signIn, a new empty one after signOut; unchanged after a refusal.",
+    )
     known_viewer: strawberry.Private[models.Viewer | None] = None
 
     @strawberry.field
@@ -100,8 +112,8 @@ class AuthPayload:
         return Viewer.from_model(model)
 
     @classmethod
-    def from_problems(cls, problems: list[UserProblem]) -> AuthPayload:
-        return cls(user_errors=[UserError.from_problem(p) for p in problems])
+    def from_error(cls, error: UserFacingError) -> AuthPayload:
+        return cls(user_errors=[UserError.from_problem(p) for p in error.problems])
 
     @classmethod
     def from_model(cls, m: models.AuthResult) -> AuthPayload:
