@@ -8,7 +8,7 @@ module of the catalog package that names Magento's fields.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar, cast
 
@@ -30,6 +30,7 @@ from bff.catalog.models import (
     ProductSortField,
     Region,
     StoreConfig,
+    StoreView,
     Variant,
     VariantAttribute,
 )
@@ -101,6 +102,26 @@ def store_config_from_magento(data: StoreConfigResultStoreConfig | None) -> Stor
 def store_codes(result: StoreViewsResult) -> frozenset[str]:
     """The website's store view codes."""
     return frozenset(s.store_code for s in _rows(result.availableStores) if s.store_code)
+
+
+def store_views_from_magento(result: StoreViewsResult, currencies: Mapping[str, Sequence[str]]) -> list[StoreView]:
+    """The website's store views in Magento's order; ``currencies[code]``: that view's currencies."""
+    views: list[StoreView] = []
+    for row in _rows(result.availableStores):
+        if not row.store_code:
+            continue
+        offered = tuple(currencies.get(row.store_code, ()))
+        default = _text(row.default_display_currency_code) or (offered[0] if offered else "")
+        views.append(StoreView(code=row.store_code, name=_text(row.store_name, row.store_code),
+                               locale=_text(row.locale, "en_US"), default_currency=default,
+                               currencies=offered, is_default=bool(row.is_default_store)))  # fmt: skip
+    return views
+
+
+def currency_list(result: StoreCurrenciesResult) -> list[str]:
+    """The currencies a store view offers, in Magento's order."""
+    offered = result.currency
+    return list(dict.fromkeys(c for c in _rows(offered.available_currency_codes if offered else None) if c))
 
 
 def currency_codes(result: StoreCurrenciesResult) -> frozenset[str]:

@@ -29,6 +29,18 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class StoreView:
+    """A store view a store switcher offers, with the currencies it accepts in `Content-Currency`."""
+
+    code: str
+    name: str
+    locale: str
+    default_currency: str
+    currencies: tuple[str, ...]
+    is_default: bool
+
+
+@dataclass(frozen=True)
 class Region:
     id: int  # Magento's region_id (what cart addresses send as `region_id`)
     code: str

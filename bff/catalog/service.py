@@ -9,24 +9,27 @@ and currency, and can be cached. Inputs are checked before Magento sees them; a 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bff.catalog.locale import LocaleCache
+from bff.catalog.locale import LOCALES_TTL_S, LocaleCache
 from bff.catalog.mapping import (
     category_at,
     category_tree_from_magento,
     countries_of,
     currency_codes,
+    currency_list,
     listing_variables,
     product_page_from_magento,
     product_with_sku,
     product_with_url_key,
     store_codes,
     store_config_from_magento,
+    store_views_from_magento,
 )
 from bff.catalog.models import (
     Category,
@@ -36,6 +39,7 @@ from bff.catalog.models import (
     ProductPage,
     ProductQuery,
     StoreConfig,
+    StoreView,
 )
 from bff.clock import Clock
 from bff.errors import BadUserInput
@@ -70,12 +74,25 @@ class CatalogService:
         self._countries_ttl_s = countries_ttl_s
         self._countries: dict[str, _Cached] = {}
         self._locales = LocaleCache(self._now)
+        self._store_views: tuple[float, tuple[StoreView, ...]] | None = None
 
     # --- store ----------------------------------------------------------------------------------
 
     async def store_config(self, shopper: Gateway) -> StoreConfig:
         result = await shopper.call(ops.STORE_CONFIG({}))
         return store_config_from_magento(result.storeConfig)
+
+    async def store_views(self, shopper: Gateway) -> list[StoreView]:
+        """The website's store views with their currencies (for a store switcher), cached in process
+        for ten minutes like the locale checks."""
+        now = self._now()
+        if self._store_views is None or self._store_views[0] <= now:
+            result = await shopper.call_for_store(ops.STORE_VIEWS({}), None)
+            codes = sorted(store_codes(result))
+            offered = await asyncio.gather(*(shopper.call_for_store(ops.STORE_CURRENCIES({}), code) for code in codes))
+            currencies = {code: currency_list(r) for code, r in zip(codes, offered, strict=True)}
+            self._store_views = (now + LOCALES_TTL_S, tuple(store_views_from_magento(result, currencies)))
+        return list(self._store_views[1])
 
     async def check_locale(self, shopper: Gateway, store: str | None, currency: str | None) -> None:
         """Refuse a ``Store`` / ``Content-Currency`` header the shop does not offer (``BAD_USER_INPUT``).

@@ -35,6 +35,7 @@ _CART_STEP = ("GetCart",)  # a refused step reads the cart again to tell "gone" 
 COST_MAP: Final[dict[str, FieldCost]] = {
     # --- root queries ---------------------------------------------------------------------
     "Query.storeConfig": FieldCost(operations=("StoreConfig",)),
+    "StoreConfig.storeViews": FieldCost(operations=("StoreViews", "StoreCurrencies"), assumed_size=5),
     "Query.products": FieldCost(operations=("ProductListing",)),
     "Query.product": FieldCost(operations=("ProductBySku",)),
     "Query.categoryTree": FieldCost(operations=("CategoryTree",), assumed_size=8),

@@ -27,3 +27,19 @@ async def test_switching_the_currency_keeps_the_cart(gql: Gql) -> None:
     assert [(i["product"]["sku"], i["prices"]["rowTotal"]) for i in cart["items"]] == [
         ("BAG-001", {"value": "82.80", "currency": "EUR"})
     ]
+
+
+STORE_VIEWS = "{ storeConfig { storeCode storeViews { code name locale defaultCurrency currencies isDefault } } }"
+
+
+async def test_store_config_lists_every_store_view_with_its_currencies(gql: Gql) -> None:
+    body = await gql(STORE_VIEWS, headers={"Store": "de"})
+    assert body["data"]["storeConfig"] == {
+        "storeCode": "de",
+        "storeViews": [
+            {"code": "default", "name": "Default Store View", "locale": "en_US", "defaultCurrency": "USD",
+             "currencies": ["USD", "EUR"], "isDefault": True},
+            {"code": "de", "name": "German Store View", "locale": "de_DE", "defaultCurrency": "EUR",
+             "currencies": ["EUR", "USD"], "isDefault": False},
+        ],
+    }  # fmt: skip

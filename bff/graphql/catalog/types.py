@@ -8,6 +8,7 @@ import strawberry
 
 from bff.catalog import models
 from bff.catalog.models import ProductSortField, SortDirection
+from bff.graphql.context import Info
 from bff.graphql.primitives import Money, PageInfo
 
 ProductSortFieldEnum = strawberry.enum(
@@ -17,6 +18,21 @@ SortDirectionEnum = strawberry.enum(SortDirection, name="SortDirection")
 
 
 # --- store ------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A store view a store switcher offers (send its `code` as the `Store` header).")
+class StoreView:
+    code: str
+    name: str
+    locale: str = strawberry.field(description="E.g. `en_US`, `de_DE`.")
+    default_currency: str = strawberry.field(description="The currency prices are shown in unless one is chosen.")
+    currencies: list[str] = strawberry.field(description="What `Content-Currency` may name with this store view.")
+    is_default: bool
+
+    @classmethod
+    def from_model(cls, m: models.StoreView) -> StoreView:
+        return cls(code=m.code, name=m.name, locale=m.locale, default_currency=m.default_currency,
+                   currencies=list(m.currencies), is_default=m.is_default)  # fmt: skip
 
 
 @strawberry.type(description="The current store view's settings a storefront needs on every page.")
@@ -30,6 +46,12 @@ class StoreConfig:
     product_url_suffix: str = strawberry.field(description="Appended to `Product.urlKey` in URLs, e.g. `.html`.")
     category_url_suffix: str = strawberry.field(description="Appended to `Category.urlPath` in URLs.")
     guest_checkout_enabled: bool
+
+    @strawberry.field
+    async def store_views(self, info: Info) -> list[StoreView]:
+        """Every store view of the shop with its currencies, for a store and currency switcher."""
+        views = await info.context.services.catalog.store_views(info.context.shopper)
+        return [StoreView.from_model(v) for v in views]
 
     @classmethod
     def from_model(cls, m: models.StoreConfig) -> StoreConfig:

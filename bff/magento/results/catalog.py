@@ -505,6 +505,22 @@ class StoreViewsResultAvailableStores(MagentoView):
     def store_code(self) -> str | None:
         return self._data["store_code"]
 
+    @property
+    def store_name(self) -> str | None:
+        return self._data["store_name"]
+
+    @property
+    def locale(self) -> str | None:
+        return self._data["locale"]
+
+    @property
+    def is_default_store(self) -> bool | None:
+        return self._data["is_default_store"]
+
+    @property
+    def default_display_currency_code(self) -> str | None:
+        return self._data["default_display_currency_code"]
+
 
 CATEGORY_BY_URL_PATH: Final[Operation[CategoryByUrlPathVariables, CategoryByUrlPathResult]] = Operation(
     "CategoryByUrlPath", CategoryByUrlPathResult
