@@ -94,6 +94,17 @@ ROOT_FIELDS: dict[str, list[str]] = {
     ],
 }
 
+# The sandbox store's own runtime filter fields (FACTS.md, "Fields Magento adds at runtime"): its
+# layered navigation aggregates the select attributes `color` and `size`, so a real store set up
+# like it (is_filterable) adds them to ProductAttributeFilterInput as FilterEqualTypeInput.
+STORE_FILTER_ATTRIBUTES: dict[str, str] = {"color": "FilterEqualTypeInput", "size": "FilterEqualTypeInput"}
+
+
+def store_attributes_sdl() -> str:
+    fields = "\n".join(f"  {code}: {type_}" for code, type_ in STORE_FILTER_ATTRIBUTES.items())
+    return f"\nextend input ProductAttributeFilterInput {{\n{fields}\n}}\n"
+
+
 IMPLEMENTATIONS: dict[str, list[str]] = {
     "ProductInterface": ["SimpleProduct", "ConfigurableProduct"],
     "CategoryInterface": ["CategoryTree"],
@@ -525,7 +536,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     magento = Path(args.magento)
-    text = magento_sdl(magento)
+    text = magento_sdl(magento) + store_attributes_sdl()
     schema = build_ast_schema(parse(text))
     kept = _cut(schema, _used_fields(schema, magento / "operations-sample"))
     Path(args.out).write_text(_render(parse(text), schema, kept))

@@ -8,7 +8,7 @@ module of the catalog package that names Magento's fields.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar, cast
 
@@ -19,6 +19,7 @@ from bff.catalog.models import (
     Facet,
     FacetOption,
     Image,
+    ListingOptions,
     OptionValue,
     Product,
     ProductCard,
@@ -27,9 +28,11 @@ from bff.catalog.models import (
     ProductPrice,
     ProductQuery,
     ProductSort,
-    ProductSortField,
     Region,
+    SortFields,
+    SortOption,
     StoreConfig,
+    StoreView,
     Variant,
     VariantAttribute,
 )
@@ -41,8 +44,10 @@ from bff.magento.results.catalog import (
     CountriesResultCountries,
     ProductBySkuResult,
     ProductByUrlKeyResult,
+    ProductListingOptionsResult,
     ProductListingResultProducts,
     ProductListingResultProductsAggregations,
+    ProductListingResultProductsSortFields,
     ProductListingVariables,
     StoreConfigResultStoreConfig,
     StoreCurrenciesResult,
@@ -60,7 +65,12 @@ from bff.magento.results.fragments import (
     CatalogProductDetailVariantsProduct,
     CatalogProductPrice,
 )
-from bff.magento.results.inputs import FilterRangeTypeInput, ProductAttributeFilterInput, ProductAttributeSortInput
+from bff.magento.results.inputs import (
+    FilterEqualTypeInput,
+    FilterRangeTypeInput,
+    ProductAttributeFilterInput,
+    ProductAttributeSortInput,
+)
 
 T = TypeVar("T")
 
@@ -101,6 +111,26 @@ def store_config_from_magento(data: StoreConfigResultStoreConfig | None) -> Stor
 def store_codes(result: StoreViewsResult) -> frozenset[str]:
     """The website's store view codes."""
     return frozenset(s.store_code for s in _rows(result.availableStores) if s.store_code)
+
+
+def store_views_from_magento(result: StoreViewsResult, currencies: Mapping[str, Sequence[str]]) -> list[StoreView]:
+    """The website's store views in Magento's order; ``currencies[code]``: that view's currencies."""
+    views: list[StoreView] = []
+    for row in _rows(result.availableStores):
+        if not row.store_code:
+            continue
+        offered = tuple(currencies.get(row.store_code, ()))
+        default = _text(row.default_display_currency_code) or (offered[0] if offered else "")
+        views.append(StoreView(code=row.store_code, name=_text(row.store_name, row.store_code),
+                               locale=_text(row.locale, "en_US"), default_currency=default,
+                               currencies=offered, is_default=bool(row.is_default_store)))  # fmt: skip
+    return views
+
+
+def currency_list(result: StoreCurrenciesResult) -> list[str]:
+    """The currencies a store view offers, in Magento's order."""
+    offered = result.currency
+    return list(dict.fromkeys(c for c in _rows(offered.available_currency_codes if offered else None) if c))
 
 
 def currency_codes(result: StoreCurrenciesResult) -> frozenset[str]:
@@ -351,6 +381,26 @@ def product_page_from_magento(
         page_size=int((info.page_size if info else None) or page_size),
         total_pages=int((info.total_pages if info else None) or -(-total // page_size)),
         facets=_facets(products.aggregations),
+        sort_fields=_sort_fields(products.sort_fields),
+    )
+
+
+def _sort_fields(data: ProductListingResultProductsSortFields | None) -> SortFields:
+    if data is None:
+        return SortFields(None, ())
+    options = tuple(SortOption(value=o.value, label=_text(o.label, o.value)) for o in _rows(data.options) if o.value)
+    return SortFields(default=data.default, options=options)
+
+
+def listing_options_from_magento(result: ProductListingOptionsResult) -> ListingOptions:
+    """The facet codes of the whole catalog and the store's sort fields."""
+    products = result.products
+    if products is None:
+        return ListingOptions(frozenset(), frozenset())
+    sort = products.sort_fields
+    return ListingOptions(
+        facet_codes=frozenset(a.attribute_code for a in _rows(products.aggregations)),
+        sort_fields=frozenset(o.value for o in _rows(sort.options if sort else None) if o.value),
     )
 
 
@@ -399,43 +449,48 @@ def category_at(result: CategoryByUrlPathResult, url_path: str) -> Category | No
 # --- listing requests → Magento variables ----------------------------------------------------
 
 
+CATEGORY_FACET = "category_uid"  # Magento's facet (and filter) code for categories
+PRICE_FACET = "price"
+
+
 def listing_variables(q: ProductQuery) -> ProductListingVariables:
     """``ProductListing``'s variables for a checked query (the filter is always sent: Magento
-    needs ``search`` or ``filter``)."""
+    needs ``search`` or ``filter``). Facet attributes become filter fields of their code (select
+    attributes: ``FilterEqualTypeInput``), which Magento adds to the filter input at run time."""
     f = q.filter
-    magento_filter: ProductAttributeFilterInput = {}
-    if q.category_uid is not None:
-        magento_filter["category_uid"] = {"eq": q.category_uid}
+    fields: dict[str, object] = {}
+    categories = [*([q.category_uid] if q.category_uid is not None else []), *(f.category_uids or ())]
+    for attribute in f.attributes:
+        fields[attribute.code] = _equal(attribute.values)
+    if categories:
+        fields[CATEGORY_FACET] = _equal(tuple(dict.fromkeys(categories)))
     if f.price_from is not None or f.price_to is not None:
         price: FilterRangeTypeInput = {}
         if f.price_from is not None:
             price["from"] = str(f.price_from)
         if f.price_to is not None:
             price["to"] = str(f.price_to)
-        magento_filter["price"] = price
+        fields[PRICE_FACET] = price
     if f.skus is not None:
-        magento_filter["sku"] = {"in": list(f.skus)}
+        fields["sku"] = {"in": list(f.skus)}
     if f.name is not None:
-        magento_filter["name"] = {"match": f.name}
+        fields["name"] = {"match": f.name}
     return {
         "search": q.search,
-        "filter": magento_filter,
+        "filter": cast(ProductAttributeFilterInput, fields),
         "sort": _sort(q.sort),
         "pageSize": q.page_size,
         "currentPage": q.page,
     }
 
 
+def _equal(values: Sequence[str]) -> FilterEqualTypeInput:
+    return {"eq": values[0]} if len(values) == 1 else {"in": list(values)}
+
+
 def _sort(sort: ProductSort | None) -> ProductAttributeSortInput | None:
+    """``{field: direction}``; the field is one of the store's sort fields (runtime sort input fields)."""
     if sort is None:
         return None
     direction: SortEnum = "ASC" if sort.effective_direction.value == "ASC" else "DESC"
-    match sort.field:
-        case ProductSortField.NAME:
-            return {"name": direction}
-        case ProductSortField.PRICE:
-            return {"price": direction}
-        case ProductSortField.POSITION:
-            return {"position": direction}
-        case ProductSortField.RELEVANCE:
-            return {"relevance": direction}
+    return cast(ProductAttributeSortInput, {sort.field: direction})

@@ -29,6 +29,18 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class StoreView:
+    """A store view a store switcher offers, with the currencies it accepts in `Content-Currency`."""
+
+    code: str
+    name: str
+    locale: str
+    default_currency: str
+    currencies: tuple[str, ...]
+    is_default: bool
+
+
+@dataclass(frozen=True)
 class Region:
     id: int  # Magento's region_id (what cart addresses send as `region_id`)
     code: str
@@ -149,11 +161,7 @@ class Product:
 # --- listing ----------------------------------------------------------------------------------
 
 
-class ProductSortField(StrEnum):
-    RELEVANCE = "RELEVANCE"
-    NAME = "NAME"
-    PRICE = "PRICE"
-    POSITION = "POSITION"
+RELEVANCE = "relevance"  # Magento's search relevance: a sort field even where `sortFields` omits it
 
 
 class SortDirection(StrEnum):
@@ -163,14 +171,22 @@ class SortDirection(StrEnum):
 
 @dataclass(frozen=True)
 class ProductSort:
-    field: ProductSortField
+    field: str  # a value of the store's sort fields (e.g. "position", "name", "price") or "relevance"
     direction: SortDirection | None = None  # None: DESC for relevance, ASC otherwise
 
     @property
     def effective_direction(self) -> SortDirection:
         if self.direction is not None:
             return self.direction
-        return SortDirection.DESC if self.field is ProductSortField.RELEVANCE else SortDirection.ASC
+        return SortDirection.DESC if self.field == RELEVANCE else SortDirection.ASC
+
+
+@dataclass(frozen=True)
+class AttributeFilter:
+    """A facet's attribute code with the values wanted (any of them), as a facet returns them."""
+
+    code: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -179,6 +195,17 @@ class ProductFilter:
     price_to: Decimal | None = None
     skus: tuple[str, ...] | None = None
     name: str | None = None
+    category_uids: tuple[str, ...] | None = None  # products of any of them
+    price_bucket: str | None = None  # a price facet value, "10_20"; the service turns it into from/to
+    attributes: tuple[AttributeFilter, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListingOptions:
+    """What the store's listings can be filtered (facet codes) and sorted by."""
+
+    facet_codes: frozenset[str]
+    sort_fields: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -208,6 +235,18 @@ class Facet:
 
 
 @dataclass(frozen=True)
+class SortOption:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SortFields:
+    default: str | None
+    options: tuple[SortOption, ...]
+
+
+@dataclass(frozen=True)
 class ProductPage:
     items: tuple[ProductCard, ...]
     total_count: int
@@ -215,6 +254,7 @@ class ProductPage:
     page_size: int
     total_pages: int
     facets: tuple[Facet, ...] = ()
+    sort_fields: SortFields = SortFields(None, ())
 
 
 # --- categories -------------------------------------------------------------------------------

@@ -9,33 +9,42 @@ and currency, and can be cached. Inputs are checked before Magento sees them; a 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bff.catalog.locale import LocaleCache
+from bff.catalog.locale import LOCALES_TTL_S, LocaleCache
 from bff.catalog.mapping import (
     category_at,
     category_tree_from_magento,
     countries_of,
     currency_codes,
+    currency_list,
+    listing_options_from_magento,
     listing_variables,
     product_page_from_magento,
     product_with_sku,
     product_with_url_key,
     store_codes,
     store_config_from_magento,
+    store_views_from_magento,
 )
 from bff.catalog.models import (
+    RELEVANCE,
+    AttributeFilter,
     Category,
     Country,
+    ListingOptions,
     Product,
     ProductFilter,
     ProductPage,
     ProductQuery,
+    ProductSort,
     StoreConfig,
+    StoreView,
 )
 from bff.clock import Clock
 from bff.errors import BadUserInput
@@ -51,9 +60,16 @@ MAX_SKUS = 100
 MAX_KEY_LENGTH = 255
 MAX_PRICE = Decimal(1_000_000_000)
 MAX_TREE_DEPTH = 5
+MAX_ATTRIBUTE_FILTERS = 20
+MAX_FILTER_VALUES = 50  # values of one attribute, and category uids
+MAX_SORT_FIELD_LENGTH = 60
 COUNTRIES_TTL_S = 600.0
 
 _UID = re.compile(r"^[A-Za-z0-9+/=_-]{1,64}$")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")  # a Magento attribute code
+_BOUND = r"(\*|\d{1,10}(?:\.\d{1,4})?)"
+_BUCKET = re.compile(rf"^{_BOUND}_{_BOUND}$")  # a price facet value: "10_20", "100_*"
+_CATEGORY_FACET, _PRICE_FACET = "category_uid", "price"
 
 
 @dataclass(frozen=True)
@@ -70,12 +86,26 @@ class CatalogService:
         self._countries_ttl_s = countries_ttl_s
         self._countries: dict[str, _Cached] = {}
         self._locales = LocaleCache(self._now)
+        self._store_views: tuple[float, tuple[StoreView, ...]] | None = None
+        self._listing_options: dict[str, tuple[float, ListingOptions]] = {}
 
     # --- store ----------------------------------------------------------------------------------
 
     async def store_config(self, shopper: Gateway) -> StoreConfig:
         result = await shopper.call(ops.STORE_CONFIG({}))
         return store_config_from_magento(result.storeConfig)
+
+    async def store_views(self, shopper: Gateway) -> list[StoreView]:
+        """The website's store views with their currencies (for a store switcher), cached in process
+        for ten minutes like the locale checks."""
+        now = self._now()
+        if self._store_views is None or self._store_views[0] <= now:
+            result = await shopper.call_for_store(ops.STORE_VIEWS({}), None)
+            codes = sorted(store_codes(result))
+            offered = await asyncio.gather(*(shopper.call_for_store(ops.STORE_CURRENCIES({}), code) for code in codes))
+            currencies = {code: currency_list(r) for code, r in zip(codes, offered, strict=True)}
+            self._store_views = (now + LOCALES_TTL_S, tuple(store_views_from_magento(result, currencies)))
+        return list(self._store_views[1])
 
     async def check_locale(self, shopper: Gateway, store: str | None, currency: str | None) -> None:
         """Refuse a ``Store`` / ``Content-Currency`` header the shop does not offer (``BAD_USER_INPUT``).
@@ -115,6 +145,8 @@ class CatalogService:
     async def products(self, shopper: Gateway, query: ProductQuery) -> ProductPage:
         """One page of a search or category listing; a page beyond the last one is empty."""
         query = _checked_query(query)
+        if query.filter.attributes or query.sort is not None:
+            _check_against(query, await self._options(shopper))
         variables = listing_variables(query)
         try:
             data = await self._fetch_listing(shopper, variables)
@@ -123,6 +155,18 @@ class CatalogService:
                 raise _listing_refused(query) from err
             return await self._beyond_last_page(shopper, query, variables)
         return product_page_from_magento(data, page=query.page, page_size=query.page_size)
+
+    async def _options(self, shopper: Gateway) -> ListingOptions:
+        """The store view's facet codes and sort fields, cached in process for ten minutes."""
+        key, now = shopper.store or "", self._now()
+        cached = self._listing_options.get(key)
+        if cached is None or cached[0] <= now:
+            cached = (
+                now + LOCALES_TTL_S,
+                listing_options_from_magento(await shopper.call(ops.PRODUCT_LISTING_OPTIONS({}))),
+            )
+            self._listing_options[key] = cached
+        return cached[1]
 
     async def _beyond_last_page(
         self, shopper: Gateway, query: ProductQuery, variables: ProductListingVariables
@@ -199,10 +243,72 @@ def _price(value: Decimal | None, name: str) -> Decimal | None:
     return value
 
 
+def _bucket(value: str) -> tuple[Decimal | None, Decimal | None]:
+    """A price facet value ("10_20": from 10 to 20, both inclusive as Magento's price filter;
+    "*" leaves a side open)."""
+    match = _BUCKET.match(value.strip())
+    if match is None:
+        raise BadUserInput('`filter.priceBucket` must be a value of the price facet, e.g. "10_20".')
+    low, high = (Decimal(b) if b != "*" else None for b in match.groups())
+    return low, high
+
+
+def _uids(values: tuple[str, ...] | list[str], name: str) -> tuple[str, ...]:
+    uids = tuple(dict.fromkeys(v.strip() for v in values))
+    if not 1 <= len(uids) <= MAX_FILTER_VALUES:
+        raise BadUserInput(f"`{name}` must list between 1 and {MAX_FILTER_VALUES} category uids.")
+    if not all(_UID.match(u) for u in uids):
+        raise BadUserInput(f"`{name}` lists something that is not a category uid (take them from `categoryTree`, "
+                           "`category` or the `category_uid` facet).")  # fmt: skip
+    return uids
+
+
+def _checked_attributes(f: ProductFilter) -> tuple[list[AttributeFilter], list[str], str | None]:
+    """The attribute filters, with the category and price facets taken out (uids, bucket)."""
+    if len(f.attributes) > MAX_ATTRIBUTE_FILTERS:
+        raise BadUserInput(f"`filter.attributes` must list at most {MAX_ATTRIBUTE_FILTERS} attributes.")
+    attributes: dict[str, AttributeFilter] = {}
+    categories: list[str] = []
+    bucket: str | None = None
+    for i, a in enumerate(f.attributes):
+        code = a.code.strip()
+        if not _CODE.match(code):
+            raise BadUserInput(f"`filter.attributes[{i}].code` must be an attribute code as `facets.attribute` "
+                               'returns it, e.g. "color".')  # fmt: skip
+        if code in attributes or (code == _PRICE_FACET and bucket is not None):
+            raise BadUserInput(f"`filter.attributes` names `{code}` twice: list all its values in one `in`.")
+        values = tuple(dict.fromkeys(_key(v, f"filter.attributes[{i}].in[]") for v in a.values))
+        if not 1 <= len(values) <= MAX_FILTER_VALUES:
+            raise BadUserInput(f"`filter.attributes[{i}].in` must list between 1 and {MAX_FILTER_VALUES} values.")
+        if code == _CATEGORY_FACET:
+            categories.extend(_uids(values, f"filter.attributes[{i}].in"))
+        elif code == _PRICE_FACET:
+            if len(values) != 1:
+                raise BadUserInput(f"`filter.attributes[{i}].in` must name one price bucket (Magento filters "
+                                   "one price range).")  # fmt: skip
+            bucket = values[0]
+        else:
+            attributes[code] = AttributeFilter(code, values)
+    return list(attributes.values()), categories, bucket
+
+
 def _checked_filter(f: ProductFilter) -> ProductFilter:
+    attributes, categories, bucket = _checked_attributes(f)
+    if f.price_bucket is not None:
+        if bucket is not None:
+            raise BadUserInput("Give the price bucket once: in `filter.priceBucket` or in `filter.attributes`.")
+        bucket = f.price_bucket
     low, high = _price(f.price_from, "priceFrom"), _price(f.price_to, "priceTo")
+    if bucket is not None:
+        if low is not None or high is not None:
+            raise BadUserInput("Give either a price bucket or `filter.priceFrom`/`filter.priceTo`, not both.")
+        low, high = _bucket(bucket)
+        _price(low, "priceBucket")
+        _price(high, "priceBucket")
     if low is not None and high is not None and low > high:
         raise BadUserInput("`filter.priceFrom` must not be greater than `filter.priceTo`.")
+    if f.category_uids is not None:
+        categories = [*_uids(f.category_uids, "filter.categoryUids"), *categories]
     skus = f.skus
     if skus is not None:
         skus = tuple(dict.fromkeys(_key(s, "filter.skus[]") for s in skus))
@@ -213,7 +319,32 @@ def _checked_filter(f: ProductFilter) -> ProductFilter:
         name = name.strip()
         if not name or len(name) > MAX_SEARCH_LENGTH:
             raise BadUserInput(f"`filter.name` must be 1 to {MAX_SEARCH_LENGTH} characters.")
-    return ProductFilter(price_from=low, price_to=high, skus=skus, name=name)
+    uids = tuple(dict.fromkeys(categories)) or None
+    if uids is not None and len(uids) > MAX_FILTER_VALUES:
+        raise BadUserInput(f"A listing may filter by at most {MAX_FILTER_VALUES} categories.")
+    return ProductFilter(price_from=low, price_to=high, skus=skus, name=name, category_uids=uids,
+                         attributes=tuple(attributes))  # fmt: skip
+
+
+def _checked_sort(sort: ProductSort | None) -> ProductSort | None:
+    if sort is None:
+        return None
+    field = sort.field.strip()
+    if not field or len(field) > MAX_SORT_FIELD_LENGTH:
+        raise BadUserInput("`sort.field` must be a value of `products { sortFields { options { value } } }`.")
+    return ProductSort(field=field, direction=sort.direction)
+
+
+def _check_against(q: ProductQuery, options: ListingOptions) -> None:
+    """Facet codes and sort fields the store offers (Magento refuses others before running anything)."""
+    for a in q.filter.attributes:
+        if a.code not in options.facet_codes:
+            offered = ", ".join(sorted(options.facet_codes))
+            raise BadUserInput(f"`filter.attributes` names `{a.code}`, which is no facet of this store "
+                               f"(its facets: {offered}).")  # fmt: skip
+    if q.sort is not None and q.sort.field not in options.sort_fields | {RELEVANCE}:
+        offered = ", ".join(sorted(options.sort_fields | {RELEVANCE}))
+        raise BadUserInput(f"`sort.field` must be one of the store's sort fields: {offered}.")
 
 
 def _checked_query(q: ProductQuery) -> ProductQuery:
@@ -228,7 +359,7 @@ def _checked_query(q: ProductQuery) -> ProductQuery:
     if category_uid is not None and not _UID.match(category_uid):
         raise BadUserInput("`categoryUid` is not a category uid (take it from `categoryTree` or `category`).")
     return ProductQuery(search=search or None, category_uid=category_uid, filter=_checked_filter(q.filter),
-                        sort=q.sort, page=q.page, page_size=q.page_size)  # fmt: skip
+                        sort=_checked_sort(q.sort), page=q.page, page_size=q.page_size)  # fmt: skip
 
 
 def _listing_refused(q: ProductQuery) -> BadUserInput:

@@ -35,7 +35,8 @@ _CART_STEP = ("GetCart",)  # a refused step reads the cart again to tell "gone" 
 COST_MAP: Final[dict[str, FieldCost]] = {
     # --- root queries ---------------------------------------------------------------------
     "Query.storeConfig": FieldCost(operations=("StoreConfig",)),
-    "Query.products": FieldCost(operations=("ProductListing",)),
+    "StoreConfig.storeViews": FieldCost(operations=("StoreViews", "StoreCurrencies"), assumed_size=5),
+    "Query.products": FieldCost(operations=("ProductListingOptions", "ProductListing")),
     "Query.product": FieldCost(operations=("ProductBySku",)),
     "Query.categoryTree": FieldCost(operations=("CategoryTree",), assumed_size=8),
     "Query.category": FieldCost(operations=("CategoryByUrlPath",)),
@@ -93,6 +94,7 @@ COST_MAP: Final[dict[str, FieldCost]] = {
     "ProductPage.items": FieldCost(sized_by="pageSize", assumed_size=20),
     "ProductPage.facets": FieldCost(assumed_size=8),
     "ProductFacet.options": FieldCost(assumed_size=10),
+    "ProductSortFields.options": FieldCost(assumed_size=5),
     "ProductCard.options": FieldCost(assumed_size=2),
     "Product.options": FieldCost(assumed_size=2),
     "ProductOption.values": FieldCost(assumed_size=6),

@@ -1,8 +1,11 @@
 """Carts: GetCartForUser's access rules, the ``Cart`` view, and every cart query and mutation.
 
 Every operation on a masked cart id goes through ``get_cart_for_user`` (Magento's
-``QuoteGraphQl\\Model\\Cart\\GetCartForUser``): unknown id, inactive cart, another store view's
-cart, then ownership, in that order. The checkout steps themselves live in ``checkout.py``; the
+``QuoteGraphQl\\Model\\Cart\\GetCartForUser``): unknown id, inactive cart, ownership, in that
+order; a cart used with another store view of its website is then moved to that store view, as
+2.4.7's ``QuoteGraphQl\\Model\\Cart\\UpdateCartCurrency`` does (2.3 refused it with "Wrong store
+code specified for cart"), and is priced in that store view's currency from then on.
+The checkout steps themselves live in ``checkout.py``; the
 arithmetic in ``totals.py``. Carts are never cacheable (``@cache(cacheable: false)``).
 """
 
@@ -101,11 +104,20 @@ def cart_for_user(state: SandboxState, store_code: str, masked_id: str, user_id:
         raise NoSuchEntityError(f'Could not find a cart with ID "{masked_id}"')
     if not cart.is_active:
         raise NoSuchEntityError("The cart isn't active.")
-    if cart.store_code != store_code:
-        raise NoSuchEntityError(f'Wrong store code specified for cart "{masked_id}"')
     if cart.customer_id != user_id:
         raise AuthorizationError(f'The current user cannot perform operations on cart "{masked_id}"')
+    if cart.store_code != store_code:
+        _move_to_store(state, cart, store_code)
     return cart
+
+
+def _move_to_store(state: SandboxState, cart: Cart, store_code: str) -> None:
+    """``UpdateCartCurrency::execute``: a cart moves to another store view of the same website
+    (its lines stay; prices follow the store view's currency); another website's is refused."""
+    current, target = state.stores.get(cart.store_code), state.stores.get(store_code)
+    if current is None or target is None or current.website_code != target.website_code:
+        raise InputError("Can't assign cart to store in different website.")
+    cart.store_code = store_code
 
 
 def get_cart_for_user(ctx: RequestContext, masked_id: str) -> Cart:

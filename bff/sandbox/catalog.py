@@ -71,7 +71,7 @@ def store_config_view(store: StoreView, state: SandboxState) -> dict[str, Any]:
         "store_code": store.code,
         "store_name": store.name,
         "is_default_store": store.is_default,
-        "website_code": "base",
+        "website_code": store.website_code,
         "locale": store.locale,
         "base_currency_code": store.base_currency,
         "default_display_currency_code": store.default_display_currency,

@@ -33,6 +33,7 @@ SORT_OPTIONS = [
     {"value": "name", "label": "Product Name"},
     {"value": "price", "label": "Price"},
 ]
+ATTRIBUTE_FILTERS = ("color", "size")  # select attributes: FilterEqualTypeInput on their value index
 _VALUE_ORDER = {label: i for i, label in enumerate([*COLORS, *SIZE_ORDER])}
 _T = TypeVar("_T")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -193,6 +194,8 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
     url_keys = equal_values(filter_.get("url_key"))
     price = filter_.get("price") or {}
     low, high = _decimal(price.get("from")), _decimal(price.get("to"))
+    by_attribute = {code: _ints(values) for code in ATTRIBUTE_FILTERS
+                    if (values := equal_values(filter_.get(code))) is not None}  # fmt: skip
 
     def accept(product: Product) -> bool:
         if categories is not None and categories.isdisjoint(product.category_ids):
@@ -200,6 +203,8 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
         if sku_set is not None and product.sku.casefold() not in sku_set:
             return False
         if url_keys is not None and product.url_key not in url_keys:
+            return False
+        if any(not _has_value(state, product, code, wanted) for code, wanted in by_attribute.items()):
             return False
         if low is not None or high is not None:
             final = price_bounds(state, product).min_final
@@ -212,6 +217,14 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
         )
 
     return accept
+
+
+def _has_value(state: SandboxState, product: Product, code: str, wanted: set[int]) -> bool:
+    """A select attribute filter: the product, or for a configurable some child, has one of the values."""
+    if product.attributes.get(code) in wanted:
+        return True
+    children = (state.products.get(sku) for sku in product.variant_skus)
+    return any(child is not None and child.attributes.get(code) in wanted for child in children)
 
 
 # --- the search -----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ class StoreView:
     allowed_currencies: tuple[str, ...]
     root_category_id: int
     is_default: bool = False
+    website_code: str = "base"
 
 
 @dataclass

@@ -176,7 +176,7 @@ async def test_price_filter_keeps_products_within_the_range(gql: Gql) -> None:
 
 
 async def test_sku_filter_returns_only_the_listed_products(gql: Gql) -> None:
-    body = await gql(LISTING, {"filter": {"skus": ["BAG-001", "FREEBIE"]}, "sort": {"field": "NAME"}})
+    body = await gql(LISTING, {"filter": {"skus": ["BAG-001", "FREEBIE"]}, "sort": {"field": "name"}})
     assert skus(body) == ["FREEBIE", "BAG-001"]
 
 
@@ -187,23 +187,23 @@ async def test_name_filter_matches_words_of_the_name(gql: Gql) -> None:
 
 async def test_sort_by_price_orders_by_final_price(gql: Gql) -> None:
     bags = await category_uid(gql, "gear/bags")
-    ascending = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "PRICE"}})
-    descending = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "PRICE", "direction": "DESC"}})
+    ascending = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "price"}})
+    descending = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "price", "direction": "DESC"}})
     assert final_prices(ascending) == sorted(final_prices(ascending))
     assert final_prices(descending) == sorted(final_prices(ascending), reverse=True)
 
 
 async def test_sort_by_name_orders_alphabetically(gql: Gql) -> None:
     bags = await category_uid(gql, "gear/bags")
-    body = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "NAME", "direction": "ASC"}})
+    body = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "name", "direction": "ASC"}})
     names = [item["name"] for item in body["data"]["products"]["items"]]
     assert names == sorted(names, key=str.casefold)
 
 
 async def test_pages_split_the_listing(gql: Gql) -> None:
     bags = await category_uid(gql, "gear/bags")
-    whole = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "NAME"}, "pageSize": 100})
-    second = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "NAME"}, "page": 2, "pageSize": 5})
+    whole = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "name"}, "pageSize": 100})
+    second = await gql(LISTING, {"categoryUid": bags, "sort": {"field": "name"}, "page": 2, "pageSize": 5})
     total = whole["data"]["products"]["totalCount"]
     assert second["data"]["products"]["pageInfo"] == {"currentPage": 2, "pageSize": 5, "totalPages": -(-total // 5)}
     assert skus(second) == skus(whole)[5:10]

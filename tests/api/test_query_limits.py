@@ -89,10 +89,10 @@ async def test_a_shallow_but_expensive_query_is_refused_by_its_cost(
     assert response.status_code == 400
     assert response.json() == {
         "errors": [{
-            "message": "The query is too complex: the requested cost (1060) is over the limit (1000).",
-            "extensions": {"code": "QUERY_TOO_COMPLEX", "measure": "cost", "value": 1060, "limit": 1000},
+            "message": "The query is too complex: the requested cost (1110) is over the limit (1000).",
+            "extensions": {"code": "QUERY_TOO_COMPLEX", "measure": "cost", "value": 1110, "limit": 1000},
         }],
-        "extensions": {"cost": {"requestedQueryCost": 1060, "actualQueryCost": None}},
+        "extensions": {"cost": {"requestedQueryCost": 1110, "actualQueryCost": None}},
     }  # fmt: skip
     assert upstream.requests == []
 

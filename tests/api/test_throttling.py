@@ -15,7 +15,7 @@ from bff.settings import ApiKeyBudget, RateLimitSettings, Settings, ThrottleSett
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
 
-PAGE_OF_30 = "{ products(pageSize: 30) { items { sku } } }"  # 5 + 1 + 30 = 36 points, all spent
+PAGE_OF_30 = "{ products(pageSize: 30) { items { sku } } }"  # 5 + 5 (listing options) + 1 + 30 = 41 points
 WRONG_SIGN_IN = """mutation { signIn(email: "roni_cost@example.com", password: "wrong-Password-1") {
   userErrors { code } } }"""
 SMALL_BUCKET = ThrottleSettings(maximum=100, restore_rate=1.0)
@@ -50,7 +50,7 @@ async def listing(client: httpx.AsyncClient, headers: dict[str, str] | None = No
 
 async def test_each_answer_reports_the_bucket_after_its_charge(small_budget: httpx.AsyncClient) -> None:
     first = (await listing(small_budget)).json()["extensions"]["cost"]
-    assert first["requestedQueryCost"] == 36
+    assert first["requestedQueryCost"] == 41
     assert first["throttleStatus"] == {"maximumAvailable": 100, "currentlyAvailable": 100 - first["actualQueryCost"],
                                        "restoreRate": 1.0}  # fmt: skip
 

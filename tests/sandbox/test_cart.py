@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from typing import Any
 
 from bff.sandbox.state import SandboxState
@@ -312,10 +313,33 @@ async def test_a_customer_cart_used_by_another_customer_is_refused(gql: Gql) -> 
     )
 
 
-async def test_a_cart_of_another_store_view_is_refused(gql: Gql) -> None:
+PRICED = """query Q($cart: String!) {
+  cart(cart_id: $cart) { total_quantity itemsV2 { items { product { sku } quantity } }
+                         prices { grand_total { value currency } } }
+}"""
+
+
+async def test_a_cart_used_with_another_store_view_moves_there_like_update_cart_currency(
+    gql: Gql, state: SandboxState
+) -> None:
+    """Magento 2.4.7 ``QuoteGraphQl\\Model\\Cart\\UpdateCartCurrency``: same website, so the
+    cart keeps its lines, moves to the store view and is priced in its currency."""
     cart_id = await new_cart(gql)
+    await add(gql, cart_id, {"sku": "BAG-001", "quantity": 2})
+    body = await gql(PRICED, {"cart": cart_id}, headers={"Store": "de"})
+    assert body["data"]["cart"] == {
+        "total_quantity": 2.0,
+        "itemsV2": {"items": [{"product": {"sku": "BAG-001"}, "quantity": 2.0}]},
+        "prices": {"grand_total": {"value": 82.8, "currency": "EUR"}},
+    }
+    assert state.carts[cart_id].store_code == "de"
+
+
+async def test_a_cart_of_another_website_is_refused(gql: Gql, state: SandboxState) -> None:
+    cart_id = await new_cart(gql)
+    state.stores["de"] = replace(state.stores["de"], website_code="other")
     body = await gql(CART, {"cart": cart_id}, headers={"Store": "de"})
-    assert error_of(body) == (f'Wrong store code specified for cart "{cart_id}"', "graphql-no-such-entity")
+    assert error_of(body) == ("Can't assign cart to store in different website.", "graphql-input")
 
 
 async def test_customer_cart_needs_a_signed_in_customer(gql: Gql) -> None:

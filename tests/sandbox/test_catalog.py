@@ -145,6 +145,19 @@ async def test_sku_filter_accepts_eq_and_in(gql: Gql) -> None:
     assert sorted(await skus(gql, 'filter: {sku: {in: ["BAG-001", "BAG-002"]}}')) == ["BAG-001", "BAG-002"]
 
 
+async def test_a_select_attribute_filter_finds_configurables_with_a_child_of_that_value(gql: Gql) -> None:
+    fixtures = 'sku: {in: ["TEE-CFG", "BAG-001"]}'
+    assert await skus(gql, f'filter: {{{fixtures}, color: {{eq: "5"}}}}') == ["TEE-CFG"]
+    assert await skus(gql, f'filter: {{{fixtures}, color: {{in: ["6", "7"]}}}}') == []
+    assert await skus(gql, f'filter: {{{fixtures}, color: {{in: ["4", "6"]}}, size: {{eq: "12"}}}}') == ["TEE-CFG"]
+
+
+async def test_a_category_uid_filter_with_several_uids_finds_products_of_any(gql: Gql, state: SandboxState) -> None:
+    bags, tees = category_uid(state, "gear/bags"), category_uid(state, "men/tops-men/tees-men")
+    found = await skus(gql, f'filter: {{category_uid: {{in: ["{bags}", "{tees}"]}}}}, pageSize: 200')
+    assert {"BAG-001", "TEE-CFG"} <= set(found)
+
+
 async def test_url_key_filter_finds_the_product(gql: Gql) -> None:
     assert await skus(gql, 'filter: {url_key: {eq: "strive-shoulder-pack"}}') == ["BAG-002"]
 

@@ -135,7 +135,7 @@ def test_gallery_hides_disabled_images_and_follows_positions() -> None:
 
 def test_product_page_computes_total_pages_when_magento_omits_them() -> None:
     products = ProductListingResultProducts(
-        {"total_count": 41, "items": [None], "page_info": None, "aggregations": None}
+        {"total_count": 41, "items": [None], "page_info": None, "aggregations": None, "sort_fields": None}
     )
     page = product_page_from_magento(products, page=2, page_size=20)
     assert (page.items, page.total_count, page.current_page, page.page_size, page.total_pages) == ((), 41, 2, 20, 3)

@@ -7,16 +7,29 @@ from decimal import Decimal
 import strawberry
 
 from bff.catalog import models
-from bff.catalog.models import ProductSortField, SortDirection
+from bff.catalog.models import SortDirection
+from bff.graphql.context import Info
 from bff.graphql.primitives import Money, PageInfo
 
-ProductSortFieldEnum = strawberry.enum(
-    ProductSortField, name="ProductSortField", description="What a product listing can be sorted by."
-)
 SortDirectionEnum = strawberry.enum(SortDirection, name="SortDirection")
 
 
 # --- store ------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A store view a store switcher offers (send its `code` as the `Store` header).")
+class StoreView:
+    code: str
+    name: str
+    locale: str = strawberry.field(description="E.g. `en_US`, `de_DE`.")
+    default_currency: str = strawberry.field(description="The currency prices are shown in unless one is chosen.")
+    currencies: list[str] = strawberry.field(description="What `Content-Currency` may name with this store view.")
+    is_default: bool
+
+    @classmethod
+    def from_model(cls, m: models.StoreView) -> StoreView:
+        return cls(code=m.code, name=m.name, locale=m.locale, default_currency=m.default_currency,
+                   currencies=list(m.currencies), is_default=m.is_default)  # fmt: skip
 
 
 @strawberry.type(description="The current store view's settings a storefront needs on every page.")
@@ -30,6 +43,12 @@ class StoreConfig:
     product_url_suffix: str = strawberry.field(description="Appended to `Product.urlKey` in URLs, e.g. `.html`.")
     category_url_suffix: str = strawberry.field(description="Appended to `Category.urlPath` in URLs.")
     guest_checkout_enabled: bool
+
+    @strawberry.field
+    async def store_views(self, info: Info) -> list[StoreView]:
+        """Every store view of the shop with its currencies, for a store and currency switcher."""
+        views = await info.context.services.catalog.store_views(info.context.shopper)
+        return [StoreView.from_model(v) for v in views]
 
     @classmethod
     def from_model(cls, m: models.StoreConfig) -> StoreConfig:
@@ -213,11 +232,24 @@ class ProductFacet:
 
 
 @strawberry.type
+class ProductSortOption:
+    value: str = strawberry.field(description="Send it as `sort.field`.")
+    label: str
+
+
+@strawberry.type(description="The orders the store offers for listings (Magento's `sort_fields`).")
+class ProductSortFields:
+    default: str | None = strawberry.field(description="The order used when `sort` is not given.")
+    options: list[ProductSortOption]
+
+
+@strawberry.type
 class ProductPage:
     items: list[ProductCard]
     total_count: int
     page_info: PageInfo
     facets: list[ProductFacet]
+    sort_fields: ProductSortFields
 
     @classmethod
     def from_model(cls, m: models.ProductPage) -> ProductPage:
@@ -229,26 +261,53 @@ class ProductPage:
                                  options=[ProductFacetOption(label=o.label, value=o.value, count=o.count)
                                           for o in f.options])
                     for f in m.facets],
+            sort_fields=ProductSortFields(default=m.sort_fields.default,
+                                          options=[ProductSortOption(value=o.value, label=o.label)
+                                                   for o in m.sort_fields.options]),
         )  # fmt: skip
+
+
+@strawberry.input(description="One facet's attribute with the values wanted (any of them).")
+class ProductAttributeFilter:
+    code: str = strawberry.field(description="A `facets.attribute`, e.g. `color` (also `category_uid` or `price`).")
+    in_: list[str] = strawberry.field(
+        name="in", description="`facets.options.value`s: 1 to 50 (`price`: exactly one bucket)."
+    )
 
 
 @strawberry.input(description="All given conditions must hold.")
 class ProductFilterInput:
     price_from: Decimal | None = strawberry.field(default=None, description="Final price at least (inclusive).")
     price_to: Decimal | None = strawberry.field(default=None, description="Final price at most (inclusive).")
+    price_bucket: str | None = strawberry.field(
+        default=None, description='A value of the `price` facet, e.g. "10_20" (from 10 to 20, inclusive).'
+    )
+    category_uids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Products of any of these categories (1 to 50 uids)."
+    )
+    attributes: list[ProductAttributeFilter] | None = strawberry.field(
+        default=None, description='Facet filters (at most 20 attributes), e.g. `[{code: "color", in: ["49"]}]`.'
+    )
     skus: list[str] | None = None
     name: str | None = strawberry.field(default=None, description="Words the product name contains.")
 
     def to_model(self) -> models.ProductFilter:
         skus = tuple(self.skus) if self.skus is not None else None
-        return models.ProductFilter(price_from=self.price_from, price_to=self.price_to, skus=skus, name=self.name)
+        uids = tuple(str(u) for u in self.category_uids) if self.category_uids is not None else None
+        attributes = tuple(models.AttributeFilter(a.code, tuple(a.in_)) for a in self.attributes or ())
+        return models.ProductFilter(
+            price_from=self.price_from, price_to=self.price_to, skus=skus, name=self.name,
+            category_uids=uids, price_bucket=self.price_bucket, attributes=attributes,
+        )  # fmt: skip
 
 
 @strawberry.input
 class ProductSortInput:
-    field: ProductSortField
+    field: str = strawberry.field(
+        description="A value of `products { sortFields { options { value } } }` (e.g. `name`, `price`), or `relevance`."
+    )
     direction: SortDirection | None = strawberry.field(
-        default=None, description="Defaults to DESC for RELEVANCE and ASC otherwise."
+        default=None, description="Defaults to DESC for `relevance` and ASC otherwise."
     )
 
     def to_model(self) -> models.ProductSort:

@@ -339,6 +339,11 @@ class ProductListingResultProducts(MagentoView):
         return None if value is None else [None if x is None else CatalogProductCard(x) for x in value]
 
     @property
+    def sort_fields(self) -> ProductListingResultProductsSortFields | None:
+        value = self._data["sort_fields"]
+        return None if value is None else ProductListingResultProductsSortFields(value)
+
+    @property
     def aggregations(self) -> list[ProductListingResultProductsAggregations | None] | None:
         value = self._data["aggregations"]
         return (
@@ -364,6 +369,39 @@ class ProductListingResultProductsPageInfo(MagentoView):
     @property
     def total_pages(self) -> int | None:
         return self._data["total_pages"]
+
+
+class ProductListingResultProductsSortFields(MagentoView):
+    """``sort_fields`` of ``ProductListingResultProducts`` (SortFields)."""
+
+    __slots__ = ()
+
+    @property
+    def default(self) -> str | None:
+        return self._data["default"]
+
+    @property
+    def options(self) -> list[ProductListingResultProductsSortFieldsOptions | None] | None:
+        value = self._data["options"]
+        return (
+            None
+            if value is None
+            else [None if x is None else ProductListingResultProductsSortFieldsOptions(x) for x in value]
+        )
+
+
+class ProductListingResultProductsSortFieldsOptions(MagentoView):
+    """``options`` of ``ProductListingResultProductsSortFields`` (SortField)."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str | None:
+        return self._data["value"]
+
+    @property
+    def label(self) -> str | None:
+        return self._data["label"]
 
 
 class ProductListingResultProductsAggregations(MagentoView):
@@ -405,6 +443,76 @@ class ProductListingResultProductsAggregationsOptions(MagentoView):
     @property
     def count(self) -> int | None:
         return self._data["count"]
+
+
+class ProductListingOptionsResult(MagentoView):
+    """The answer of ``ProductListingOptions``."""
+
+    __slots__ = ()
+
+    @property
+    def products(self) -> ProductListingOptionsResultProducts | None:
+        value = self._data["products"]
+        return None if value is None else ProductListingOptionsResultProducts(value)
+
+
+class ProductListingOptionsResultProducts(MagentoView):
+    """``products`` of ``ProductListingOptionsResult`` (Products)."""
+
+    __slots__ = ()
+
+    @property
+    def aggregations(self) -> list[ProductListingOptionsResultProductsAggregations | None] | None:
+        value = self._data["aggregations"]
+        return (
+            None
+            if value is None
+            else [None if x is None else ProductListingOptionsResultProductsAggregations(x) for x in value]
+        )
+
+    @property
+    def sort_fields(self) -> ProductListingOptionsResultProductsSortFields | None:
+        value = self._data["sort_fields"]
+        return None if value is None else ProductListingOptionsResultProductsSortFields(value)
+
+
+class ProductListingOptionsResultProductsAggregations(MagentoView):
+    """``aggregations`` of ``ProductListingOptionsResultProducts`` (Aggregation)."""
+
+    __slots__ = ()
+
+    @property
+    def attribute_code(self) -> str:
+        return self._data["attribute_code"]
+
+
+class ProductListingOptionsResultProductsSortFields(MagentoView):
+    """``sort_fields`` of ``ProductListingOptionsResultProducts`` (SortFields)."""
+
+    __slots__ = ()
+
+    @property
+    def default(self) -> str | None:
+        return self._data["default"]
+
+    @property
+    def options(self) -> list[ProductListingOptionsResultProductsSortFieldsOptions | None] | None:
+        value = self._data["options"]
+        return (
+            None
+            if value is None
+            else [None if x is None else ProductListingOptionsResultProductsSortFieldsOptions(x) for x in value]
+        )
+
+
+class ProductListingOptionsResultProductsSortFieldsOptions(MagentoView):
+    """``options`` of ``ProductListingOptionsResultProductsSortFields`` (SortField)."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str | None:
+        return self._data["value"]
 
 
 class StoreConfigResult(MagentoView):
@@ -505,6 +613,22 @@ class StoreViewsResultAvailableStores(MagentoView):
     def store_code(self) -> str | None:
         return self._data["store_code"]
 
+    @property
+    def store_name(self) -> str | None:
+        return self._data["store_name"]
+
+    @property
+    def locale(self) -> str | None:
+        return self._data["locale"]
+
+    @property
+    def is_default_store(self) -> bool | None:
+        return self._data["is_default_store"]
+
+    @property
+    def default_display_currency_code(self) -> str | None:
+        return self._data["default_display_currency_code"]
+
 
 CATEGORY_BY_URL_PATH: Final[Operation[CategoryByUrlPathVariables, CategoryByUrlPathResult]] = Operation(
     "CategoryByUrlPath", CategoryByUrlPathResult
@@ -521,6 +645,9 @@ PRODUCT_BY_URL_KEY: Final[Operation[ProductByUrlKeyVariables, ProductByUrlKeyRes
 )
 PRODUCT_LISTING: Final[Operation[ProductListingVariables, ProductListingResult]] = Operation(
     "ProductListing", ProductListingResult
+)
+PRODUCT_LISTING_OPTIONS: Final[Operation[NoVariables, ProductListingOptionsResult]] = Operation(
+    "ProductListingOptions", ProductListingOptionsResult
 )
 STORE_CONFIG: Final[Operation[NoVariables, StoreConfigResult]] = Operation("StoreConfig", StoreConfigResult)
 STORE_CURRENCIES: Final[Operation[NoVariables, StoreCurrenciesResult]] = Operation(
