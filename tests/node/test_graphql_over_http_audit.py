@@ -11,32 +11,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.deploy.tools import missing, require_tool
-from tests.processes import Process, bff_process
+from tests.processes import Process
 
 HERE = Path(__file__).resolve().parent
 AUDITS = 61  # graphql-http 1.23.1: every audit of serverAudits
 EXCEPTIONS: dict[str, str] = {}  # audit id -> why the BFF answers otherwise
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    path = require_tool("node", "nodejs", install="scripts/setup --with-node installs Debian's nodejs and npm")
-    if not (HERE / "node_modules" / "graphql-http").is_dir():
-        missing("tests/node/node_modules", "scripts/setup --with-node runs npm ci in tests/node")
-    return path
-
-
-@pytest.fixture(scope="module")
-def bff(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Process]:
-    with bff_process(["dev"], {}, tmp_path_factory.mktemp("bff-dev"), "/healthz") as process:
-        yield process
 
 
 @pytest.fixture(scope="module")
