@@ -17,6 +17,11 @@ SortDirectionEnum = strawberry.enum(SortDirection, name="SortDirection")
 # --- store ------------------------------------------------------------------------------------
 
 
+async def _store_views(info: Info) -> list[StoreView]:
+    views = await info.context.services.catalog.store_views(info.context.shopper)
+    return [StoreView.from_model(v) for v in views]
+
+
 @strawberry.type(description="A store view a store switcher offers (send its `code` as the `Store` header).")
 class StoreView:
     code: str
@@ -44,11 +49,10 @@ class StoreConfig:
     category_url_suffix: str = strawberry.field(description="Appended to `Category.urlPath` in URLs.")
     guest_checkout_enabled: bool
 
-    @strawberry.field
-    async def store_views(self, info: Info) -> list[StoreView]:
-        """Every store view of the shop with its currencies, for a store and currency switcher."""
-        views = await info.context.services.catalog.store_views(info.context.shopper)
-        return [StoreView.from_model(v) for v in views]
+    store_views: list[StoreView] = strawberry.field(
+        resolver=_store_views,
+        description="Every store view of the shop with its currencies, for a store and currency switcher.",
+    )
 
     @classmethod
     def from_model(cls, m: models.StoreConfig) -> StoreConfig:
