@@ -25,16 +25,20 @@ from strawberry.tools import merge_types
 from bff.graphql.cart.mutations import CartMutation
 from bff.graphql.cart.queries import CartQuery
 from bff.graphql.catalog.queries import CatalogQuery
+from bff.graphql.catalog.types import ProductCard
 from bff.graphql.checkout.mutations import CheckoutMutation
 from bff.graphql.checkout.queries import CheckoutQuery
+from bff.graphql.checkout.types import Order
 from bff.graphql.customer.mutations import CustomerMutation
 from bff.graphql.customer.queries import CustomerQuery
+from bff.graphql.customer.types import OrderSummary
 from bff.graphql.error_codes import ErrorCode
+from bff.graphql.node_query import NodeQuery
 from bff.graphql.primitives import SCALAR_MAP
 from bff.graphql.validation import Validation
 from bff.settings import Settings
 
-Query = merge_types("Query", (CatalogQuery, CartQuery, CheckoutQuery, CustomerQuery))
+Query = merge_types("Query", (CatalogQuery, CartQuery, CheckoutQuery, CustomerQuery, NodeQuery))
 Mutation = merge_types("Mutation", (CartMutation, CheckoutMutation, CustomerMutation))
 
 
@@ -56,7 +60,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[ErrorCode],
+        types=[ErrorCode, Order, OrderSummary, ProductCard],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )

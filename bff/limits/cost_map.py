@@ -44,6 +44,8 @@ COST_MAP: Final[dict[str, FieldCost]] = {
     "Query.cart": FieldCost(operations=("GetCart",)),
     "Query.checkout": FieldCost(operations=("GetCart",)),
     "Query.viewer": FieldCost(operations=("Viewer",)),
+    # the worst path: a category (the tree, then the category by its URL path)
+    "Query.node": FieldCost(operations=("CategoryTree", "CategoryByUrlPath")),
     # --- root mutations -------------------------------------------------------------------
     "Mutation.addToCart": FieldCost(operations=("CreateGuestCart", "AddProductsToCart", *_CART_STEP)),
     "Mutation.updateCartItems": FieldCost(operations=("UpdateCartItems", *_CART_STEP)),

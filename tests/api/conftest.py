@@ -7,8 +7,11 @@ a Magento masked cart id or customer token that exists in the sandbox.
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -53,5 +56,20 @@ def assert_no_magento_secrets(responses: list[httpx.Response], state: SandboxSta
     secrets = set(state.carts) | set(state.tokens)
     for response in responses:
         text = response.text + "\n" + "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+        text += "\n" + "\n".join(_decoded_ids(response.text))
         leaked = [s for s in secrets if s in text]
         assert leaked == [], f"{response.request.url} leaked Magento ids/tokens"
+
+
+_ID = re.compile(r'"id"\s*:\s*"([A-Za-z0-9_-]+)"')
+
+
+def _decoded_ids(text: str) -> list[str]:
+    """What the ids of a response say (the opaque ids are base64): a masked cart id must not hide in one."""
+    decoded = []
+    for value in _ID.findall(text):
+        try:
+            decoded.append(unquote(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()))
+        except (ValueError, UnicodeDecodeError):
+            continue
+    return decoded

@@ -8,6 +8,7 @@ from bff.cart import models
 from bff.cart.models import CartRefused
 from bff.errors import UserErrorCode, UserFacingError, UserProblem
 from bff.graphql.context import Info
+from bff.graphql.node import CURRENT_CART_ID, Node, node_id
 from bff.graphql.primitives import Money, UserError
 
 
@@ -35,9 +36,9 @@ class CartLinePrices:
     discount: Money
 
 
-@strawberry.type
-class CartLine:
-    uid: strawberry.ID
+@strawberry.type(description="A line of the cart (a product, its options and quantity).")
+class CartLine(Node):
+    uid: strawberry.ID = strawberry.field(description="Send it to `updateCartItems` and `removeCartItem`.")
     quantity: float = strawberry.field(description="A number, e.g. 2 or 1.5 (products sold by weight or length).")
     product: CartProduct
     prices: CartLinePrices
@@ -50,6 +51,7 @@ class CartLine:
     @classmethod
     def from_model(cls, m: models.CartLine) -> CartLine:
         return cls(
+            id=node_id("CartLine", m.uid),
             uid=strawberry.ID(m.uid),
             quantity=float(m.quantity),
             product=CartProduct(
@@ -101,8 +103,8 @@ class CartPrices:
         )
 
 
-@strawberry.type
-class Address:
+@strawberry.type(description="An address of the cart: its shipping or its billing address.")
+class Address(Node):
     firstname: str
     lastname: str
     company: str | None
@@ -115,10 +117,12 @@ class Address:
     telephone: str | None
 
     @classmethod
-    def from_model(cls, m: models.Address | None) -> Address | None:
+    def from_model(cls, m: models.Address | None, role: str) -> Address | None:
+        """``role``: ``shipping`` or ``billing``, the address's key in the current cart."""
         if m is None:
             return None
         return cls(
+            id=node_id("Address", "cart", role),
             firstname=m.firstname,
             lastname=m.lastname,
             company=m.company,
@@ -165,8 +169,12 @@ class PaymentMethod:
         return cls(code=m.code, title=m.title) if m else None
 
 
-@strawberry.type(description="The shopper's cart. Empty (and free of any Magento call) until something is added.")
-class Cart:
+@strawberry.type(
+    description="The shopper's cart. Empty (and free of any Magento call) until something is added. "
+    'Its `id` means "the session\'s current cart": the same before the first add, after an order and '
+    "across sign-in and sign-out (lines and orders have ids of their own)."
+)
+class Cart(Node):
     items: list[CartLine]
     total_quantity: float = strawberry.field(description="The sum of the lines' quantities.")
     prices: CartPrices
@@ -188,6 +196,7 @@ class Cart:
     @classmethod
     def from_model(cls, m: models.Cart) -> Cart:
         return cls(
+            id=CURRENT_CART_ID,
             available_shipping_methods=[ShippingMethod.of(s) for s in m.available_shipping_methods if s.available],
             available_payment_methods=[PaymentMethod(code=p.code, title=p.title) for p in m.available_payment_methods],
             items=[CartLine.from_model(line) for line in m.lines],
@@ -195,8 +204,8 @@ class Cart:
             prices=CartPrices.from_model(m.prices),
             applied_coupons=list(m.applied_coupons),
             email=m.email,
-            shipping_address=Address.from_model(m.shipping_address),
-            billing_address=Address.from_model(m.billing_address),
+            shipping_address=Address.from_model(m.shipping_address, "shipping"),
+            billing_address=Address.from_model(m.billing_address, "billing"),
             selected_shipping_method=ShippingMethod.from_model(m.selected_shipping_method),
             selected_payment_method=PaymentMethod.from_model(m.selected_payment_method),
             is_virtual=m.is_virtual,

@@ -9,6 +9,7 @@ import strawberry
 from bff.catalog import models
 from bff.catalog.models import SortDirection
 from bff.graphql.context import Info
+from bff.graphql.node import Node, node_id
 from bff.graphql.primitives import Money, PageInfo
 
 SortDirectionEnum = strawberry.enum(SortDirection, name="SortDirection")
@@ -147,7 +148,7 @@ class VariantAttribute:
 
 
 @strawberry.type(description="One buyable combination of a configurable product's option values.")
-class ProductVariant:
+class ProductVariant(Node):
     sku: str
     attributes: list[VariantAttribute]
     in_stock: bool
@@ -155,30 +156,42 @@ class ProductVariant:
     price: ProductPrice
 
     @classmethod
-    def from_model(cls, m: models.Variant) -> ProductVariant:
+    def from_model(cls, m: models.Variant, parent_sku: str) -> ProductVariant:
         attributes = [VariantAttribute(code=a.code, value_uid=strawberry.ID(a.value_uid), label=a.label)
                       for a in m.attributes]  # fmt: skip
-        return cls(sku=m.sku, attributes=attributes, in_stock=m.in_stock, only_x_left=m.only_x_left,
+        return cls(id=node_id("ProductVariant", parent_sku, m.sku), sku=m.sku, attributes=attributes,
+                   in_stock=m.in_stock, only_x_left=m.only_x_left,
                    price=ProductPrice.from_model(m.price))  # fmt: skip
 
 
-@strawberry.type(description="A product as a listing shows it. Open `product(urlKey:)` for its page.")
-class ProductCard:
+@strawberry.interface(
+    description="What a listing tile and a product page share, with the same `id`: a fragment on it "
+    "lets a tile fill the page's first paint."
+)
+class ProductSummary(Node):
     uid: strawberry.ID
     sku: str
     name: str
     url_key: str | None
     thumbnail: ProductImage | None
-    image: ProductImage | None = strawberry.field(description="The listing-size image.")
+    image: ProductImage | None = strawberry.field(description="The main (listing-size) image.")
     price: ProductPrice
     in_stock: bool
     only_x_left: int | None = strawberry.field(description="Set when only a few are left.")
     options: list[ProductOption] = strawberry.field(description="Empty unless the product is configurable.")
 
+
+def product_id(sku: str) -> strawberry.ID:
+    """A product's id, the same for its listing tile and its page (and for `node`)."""
+    return node_id("Product", sku)
+
+
+@strawberry.type(description="A product as a listing shows it. Open `product(urlKey:)` for its page.")
+class ProductCard(ProductSummary):
     @classmethod
     def from_model(cls, m: models.ProductCard) -> ProductCard:
         return cls(
-            uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key,
+            id=product_id(m.sku), uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key,
             thumbnail=ProductImage.from_model(m.thumbnail), image=ProductImage.from_model(m.image),
             price=ProductPrice.from_model(m.price), in_stock=m.in_stock, only_x_left=m.only_x_left,
             options=[ProductOption.from_model(o) for o in m.options],
@@ -189,27 +202,18 @@ class ProductCard:
     description="A product page. For a configurable product, add the parent `sku` to the cart "
     "with one value `uid` per option in `selectedOptions`."
 )
-class Product:
-    uid: strawberry.ID
-    sku: str
-    name: str
-    url_key: str | None
+class Product(ProductSummary):
     description: str = strawberry.field(description="HTML.")
     short_description: str = strawberry.field(description="HTML.")
-    thumbnail: ProductImage | None
-    image: ProductImage | None
     gallery: list[ProductImage]
-    price: ProductPrice
-    in_stock: bool
-    only_x_left: int | None = strawberry.field(description="Set when only a few are left.")
     categories: list[ProductCategory]
-    options: list[ProductOption] = strawberry.field(description="Empty unless the product is configurable.")
     variants: list[ProductVariant] = strawberry.field(description="Empty unless the product is configurable.")
 
     @classmethod
     def from_model(cls, m: models.Product) -> Product:
         return cls(
-            uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key, description=m.description,
+            id=product_id(m.sku), uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key,
+            description=m.description,
             short_description=m.short_description, thumbnail=ProductImage.from_model(m.thumbnail),
             image=ProductImage.from_model(m.image),
             gallery=[ProductImage(url=i.url, label=i.label) for i in m.gallery],
@@ -217,7 +221,7 @@ class Product:
             categories=[ProductCategory(uid=strawberry.ID(c.uid), name=c.name, url_path=c.url_path)
                         for c in m.categories],
             options=[ProductOption.from_model(o) for o in m.options],
-            variants=[ProductVariant.from_model(v) for v in m.variants],
+            variants=[ProductVariant.from_model(v, m.sku) for v in m.variants],
         )  # fmt: skip
 
 
@@ -322,7 +326,7 @@ class ProductSortInput:
 
 
 @strawberry.type
-class Category:
+class Category(Node):
     uid: strawberry.ID
     name: str
     url_path: str | None = strawberry.field(description="E.g. `men/tops-men`; add `categoryUrlSuffix` for links.")
@@ -332,5 +336,6 @@ class Category:
 
     @classmethod
     def from_model(cls, m: models.Category) -> Category:
-        return cls(uid=strawberry.ID(m.uid), name=m.name, url_path=m.url_path, level=m.level,
+        return cls(id=node_id("Category", m.uid), uid=strawberry.ID(m.uid), name=m.name, url_path=m.url_path,
+                   level=m.level,
                    product_count=m.product_count, children=[cls.from_model(c) for c in m.children])  # fmt: skip

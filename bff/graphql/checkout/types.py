@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import strawberry
 
 from bff.cart.models import Cart as CartModel
@@ -12,6 +14,7 @@ from bff.checkout.steps import Step
 from bff.errors import UserFacingError
 from bff.graphql.cart.types import Cart, PaymentMethod, ShippingMethod, payload_cart
 from bff.graphql.context import Info
+from bff.graphql.node import Node, node_id
 from bff.graphql.primitives import Money, UserError
 
 
@@ -40,8 +43,11 @@ class CheckoutState:
         )
 
 
-@strawberry.type
-class Order:
+@strawberry.type(
+    description="An order just placed. Its `id` is its `OrderSummary`'s (in `viewer.customer.orders`), "
+    "or, without a number, one of its own that `node` does not find."
+)
+class Order(Node):
     number: str | None = strawberry.field(
         description="The order number. Null only if Magento placed the order but its answer was lost and "
         "the number could not be looked up (guest checkout): the shopper receives it by e-mail."
@@ -51,7 +57,8 @@ class Order:
 
     @classmethod
     def from_model(cls, m: models.Order) -> Order:
-        return cls(number=m.number, email=m.email, grand_total=Money.from_model(m.grand_total))
+        key = node_id("Order", m.number) if m.number else node_id("UnnumberedOrder", uuid4().hex)
+        return cls(id=key, number=m.number, email=m.email, grand_total=Money.from_model(m.grand_total))
 
 
 async def _order_payload_cart(root: OrderPayload, info: Info) -> Cart:

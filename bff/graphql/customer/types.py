@@ -10,11 +10,12 @@ from bff.customer import models
 from bff.errors import Unauthenticated, UserFacingError
 from bff.graphql.cart.types import Cart, payload_cart
 from bff.graphql.context import Info
+from bff.graphql.node import Node, customer_key, node_id
 from bff.graphql.primitives import Money, UserError
 
 
 @strawberry.type(description="One of the customer's orders, as listed in their account.")
-class OrderSummary:
+class OrderSummary(Node):
     number: str
     placed_at: datetime = strawberry.field(description="When the order was placed, e.g. `2026-11-26T22:19:55+00:00`.")
     status: str
@@ -22,11 +23,17 @@ class OrderSummary:
 
     @classmethod
     def from_model(cls, m: models.OrderSummary) -> OrderSummary:
-        return cls(number=m.number, placed_at=m.placed_at, status=m.status, grand_total=Money.from_model(m.grand_total))
+        return cls(
+            id=node_id("Order", m.number),
+            number=m.number,
+            placed_at=m.placed_at,
+            status=m.status,
+            grand_total=Money.from_model(m.grand_total),
+        )
 
 
 @strawberry.type(description="The signed-in customer.")
-class Customer:
+class Customer(Node):
     firstname: str
     lastname: str
     email: str
@@ -36,6 +43,7 @@ class Customer:
     @classmethod
     def from_model(cls, m: models.Customer) -> Customer:
         return cls(
+            id=node_id("Customer", customer_key(m.email)),
             firstname=m.firstname,
             lastname=m.lastname,
             email=m.email,
