@@ -49,6 +49,7 @@ from bff.magento.results.catalog import (
     ProductListingResultProductsAggregations,
     ProductListingResultProductsSortFields,
     ProductListingVariables,
+    ProductsBySkusResult,
     StoreConfigResultStoreConfig,
     StoreCurrenciesResult,
     StoreViewsResult,
@@ -342,6 +343,12 @@ def product_with_sku(result: ProductBySkuResult, sku: str) -> Product | None:
     items = _rows(result.products.items if result.products else None)
     found = next((i for i in items if (i.sku or "").casefold() == sku.casefold()), None)
     return product_from_magento(found) if found is not None else None
+
+
+def products_by_sku(result: ProductsBySkusResult) -> dict[str, Product]:
+    """The product pages of a ``ProductsBySkus`` answer, by SKU (case-folded)."""
+    items = _rows(result.products.items if result.products else None)
+    return {(i.sku or "").casefold(): product_from_magento(i) for i in items if i.sku}
 
 
 def product_with_url_key(result: ProductByUrlKeyResult, url_key: str) -> Product | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,6 +28,7 @@ from bff.catalog.mapping import (
     product_page_from_magento,
     product_with_sku,
     product_with_url_key,
+    products_by_sku,
     store_codes,
     store_config_from_magento,
     store_views_from_magento,
@@ -192,6 +193,16 @@ class CatalogService:
         wanted = _key(url_key or "", "urlKey")
         result = await shopper.call(ops.PRODUCT_BY_URL_KEY({"urlKey": wanted}))
         return product_with_url_key(result, wanted)
+
+    async def products_by_sku(self, shopper: Gateway, skus: Sequence[str]) -> list[Product | None]:
+        """The product pages of ``skus`` in one call, in their order (None where the store has none):
+        the GraphQL layer batches the listing tiles of a request that ask for page fields."""
+        wanted = list(dict.fromkeys(skus))[:MAX_SKUS]
+        if not wanted:
+            return []
+        result = await shopper.call(ops.PRODUCTS_BY_SKUS({"skus": list(wanted), "pageSize": len(wanted)}))
+        found = products_by_sku(result)
+        return [found.get(sku.casefold()) for sku in skus]
 
     # --- categories -----------------------------------------------------------------------------
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
+from bff.catalog.models import Product
 from bff.shopper import Shopper
 
 if TYPE_CHECKING:
@@ -17,6 +19,16 @@ if TYPE_CHECKING:
 class GraphQLContext:
     shopper: Shopper
     services: Services
+    product_pages: DataLoader[str, Product | None]  # per request: the page fields of listing tiles, batched
+
+
+def graphql_context(shopper: Shopper, services: Services) -> GraphQLContext:
+    """A request's context; its loaders live as long as the request (they must not share shoppers' data)."""
+
+    async def load_pages(skus: list[str]) -> list[Product | None]:
+        return await services.catalog.products_by_sku(shopper, skus)
+
+    return GraphQLContext(shopper=shopper, services=services, product_pages=DataLoader(load_fn=load_pages))
 
 
 Info: TypeAlias = strawberry.Info[GraphQLContext, None]

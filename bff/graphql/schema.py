@@ -25,7 +25,6 @@ from strawberry.tools import merge_types
 from bff.graphql.cart.mutations import CartMutation
 from bff.graphql.cart.queries import CartQuery
 from bff.graphql.catalog.queries import CatalogQuery
-from bff.graphql.catalog.types import ProductCard
 from bff.graphql.checkout.mutations import CheckoutMutation
 from bff.graphql.checkout.queries import CheckoutQuery
 from bff.graphql.checkout.types import Order
@@ -60,7 +59,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[ErrorCode, Order, OrderSummary, ProductCard],
+        types=[ErrorCode, Order, OrderSummary],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )

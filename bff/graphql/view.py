@@ -51,7 +51,7 @@ from strawberry.types import ExecutionResult
 from bff.client_ip import shopper_ip
 from bff.errors import BadUserInput, BodyTooLarge, RequestRefused
 from bff.graphql.admission import Admission, cost_extension
-from bff.graphql.context import GraphQLContext
+from bff.graphql.context import GraphQLContext, graphql_context
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
 from bff.graphql.http_negotiation import CONTENT_TYPES, GRAPHQL_RESPONSE_JSON, JSON, is_request_error, negotiate
@@ -169,7 +169,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         if state.session is None or state.meta is None:
             raise RuntimeError("BffGraphQL runs behind SessionMiddleware (see bff.app.middleware_chain)")
         shopper = self.make_shopper(state.session, state.meta, state.calls)
-        return GraphQLContext(shopper=shopper, services=self.services)
+        return graphql_context(shopper, self.services)
 
     async def admit(self, state: RequestState, context: GraphQLContext, request_data: GraphQLRequestData) -> None:
         """The one place a GraphQL operation is admitted (see the module docstring)."""

@@ -84,6 +84,7 @@ class _Walk:
             if v.default_value is not None
         }
         self.upstream = upstream
+        self.batched: set[str] = set()
 
     def included(self, node: SelectionNode) -> bool:
         for directive in node.directives or ():
@@ -144,7 +145,11 @@ class _Walk:
         if definition is None:
             return 0  # __typename, or a field validation will refuse
         entry = entry or FieldCost(assumed_size=ASSUMED_LIST_SIZE)
-        cost = sum(self.upstream.get(op, 0) for op in entry.operations)
+        operations = entry.operations
+        if entry.batched:  # counted once per request (a DataLoader serves every occurrence)
+            operations = tuple(op for op in operations if op not in self.batched)
+            self.batched.update(operations)
+        cost = sum(self.upstream.get(op, 0) for op in operations)
         named = get_named_type(definition.type)
         if is_leaf_type(named) or node.selection_set is None or not isinstance(named, GraphQLObjectType):
             return cost

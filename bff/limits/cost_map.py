@@ -9,7 +9,9 @@ an object-typed field costs 1, a scalar or enum 0. A field with an entry here al
   ``sized_by`` (an argument of the parent field, e.g. ``Query.products(pageSize)`` sizes
   ``ProductPage.items``), else ``assumed_size``;
 * ``flat``: a fixed weight for the whole subtree (introspection: answered from memory, never by
-  Magento, yet still limited).
+  Magento, yet still limited);
+* ``batched``: the operations are counted once per request (a per-request DataLoader serves every
+  occurrence, e.g. the page fields of a listing's tiles).
 
 ``tests/contract/test_cost_map.py`` fails when a list of objects or a field with a resolver (every
 field that can call Magento) has no entry, or when an entry names an unknown field or operation.
@@ -28,6 +30,7 @@ class FieldCost:
     sized_by: str | None = None  # the parent field's argument that sizes this list
     assumed_size: int = 1  # the list size when no argument says it
     flat: int | None = None  # a fixed cost for the field and everything below it
+    batched: bool = False  # its operations run once per request however often the field is selected
 
 
 _CART_STEP = ("GetCart",)  # a refused step reads the cart again to tell "gone" from "refused"
@@ -97,13 +100,14 @@ COST_MAP: Final[dict[str, FieldCost]] = {
     "ProductPage.facets": FieldCost(assumed_size=8),
     "ProductFacet.options": FieldCost(assumed_size=10),
     "ProductSortFields.options": FieldCost(assumed_size=5),
-    "ProductCard.options": FieldCost(assumed_size=2),
+    "Product.description": FieldCost(operations=("ProductsBySkus",), batched=True),
+    "Product.shortDescription": FieldCost(operations=("ProductsBySkus",), batched=True),
     "Product.options": FieldCost(assumed_size=2),
     "ProductOption.values": FieldCost(assumed_size=6),
-    "Product.variants": FieldCost(assumed_size=12),
+    "Product.variants": FieldCost(operations=("ProductsBySkus",), batched=True, assumed_size=12),
     "ProductVariant.attributes": FieldCost(assumed_size=2),
-    "Product.gallery": FieldCost(assumed_size=5),
-    "Product.categories": FieldCost(assumed_size=3),
+    "Product.gallery": FieldCost(operations=("ProductsBySkus",), batched=True, assumed_size=5),
+    "Product.categories": FieldCost(operations=("ProductsBySkus",), batched=True, assumed_size=3),
     "Category.children": FieldCost(assumed_size=3),  # average branching of a storefront menu
     "Country.regions": FieldCost(assumed_size=10),
     "Cart.items": FieldCost(assumed_size=10),

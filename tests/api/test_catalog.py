@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from bff.sandbox import Fault, FaultPlan
@@ -390,3 +391,26 @@ async def test_category_tree_depth_outside_one_to_five_is_bad_user_input(gql: Gq
     body = await gql(CATEGORY_TREE, {"depth": depth})
     assert errors_of(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["message"] == "`depth` must be between 1 and 5."
+
+
+TILE_AND_PAGE = """query TileAndPage($sku: String!) {
+  products(filter: {skus: [$sku]}) { items { __typename id sku name } }
+  product(sku: $sku) { __typename id sku name }
+}"""
+TILES_WITH_PAGE_FIELDS = """{ products(filter: {skus: ["BAG-001", "BAG-002", "TEE-CFG"]}) {
+  items { sku shortDescription variants { sku } } } }"""
+
+
+async def test_a_listing_tile_and_the_product_page_are_one_cached_object(gql: Gql) -> None:
+    data = (await gql(TILE_AND_PAGE, {"sku": "BAG-001"}))["data"]
+    [tile] = data["products"]["items"]
+    assert tile == data["product"]
+    assert tile["__typename"] == "Product"
+
+
+async def test_the_page_fields_of_a_listings_tiles_take_one_magento_call(client: httpx.AsyncClient, gql: Gql) -> None:
+    response = await client.post("/graphql", json={"query": TILES_WITH_PAGE_FIELDS})
+    items = response.json()["data"]["products"]["items"]
+    assert [(i["sku"], len(i["variants"])) for i in items] == [("BAG-001", 0), ("BAG-002", 0), ("TEE-CFG", 6)]
+    # actual cost = 10 objects (page, 3 tiles, 6 variants) + ProductListing (5) + ONE ProductsBySkus (5)
+    assert response.json()["extensions"]["cost"]["actualQueryCost"] == 10 + 5 + 5

@@ -164,11 +164,51 @@ class ProductVariant(Node):
                    price=ProductPrice.from_model(m.price))  # fmt: skip
 
 
-@strawberry.interface(
-    description="What a listing tile and a product page share, with the same `id`: a fragment on it "
-    "lets a tile fill the page's first paint."
+def product_id(sku: str) -> strawberry.ID:
+    """A product's id, the same for its listing tile and its page (and for `node`)."""
+    return node_id("Product", sku)
+
+
+async def _page(root: Product, info: Info) -> models.Product | None:
+    if root.page is None:
+        root.page = await info.context.product_pages.load(root.sku)
+    return root.page
+
+
+async def _description(root: Product, info: Info) -> str:
+    page = await _page(root, info)
+    return page.description if page else ""
+
+
+async def _short_description(root: Product, info: Info) -> str:
+    page = await _page(root, info)
+    return page.short_description if page else ""
+
+
+async def _gallery(root: Product, info: Info) -> list[ProductImage]:
+    page = await _page(root, info)
+    return [ProductImage(url=i.url, label=i.label) for i in page.gallery] if page else []
+
+
+async def _categories(root: Product, info: Info) -> list[ProductCategory]:
+    page = await _page(root, info)
+    return [ProductCategory(uid=strawberry.ID(c.uid), name=c.name, url_path=c.url_path)
+            for c in page.categories] if page else []  # fmt: skip
+
+
+async def _variants(root: Product, info: Info) -> list[ProductVariant]:
+    page = await _page(root, info)
+    return [ProductVariant.from_model(v, root.sku) for v in page.variants] if page else []
+
+
+@strawberry.type(
+    description="A product, as a listing tile or a product page: one type with one `id`, so a tile in a "
+    "client cache fills the page's first paint. For a configurable product, add the parent `sku` to the cart "
+    "with one value `uid` per option in `selectedOptions`. A listing that selects the page's fields "
+    "(`description`, `shortDescription`, `gallery`, `categories`, `variants`) loads them for all its tiles "
+    "in one Magento call."
 )
-class ProductSummary(Node):
+class Product(Node):
     uid: strawberry.ID
     sku: str
     name: str
@@ -179,17 +219,18 @@ class ProductSummary(Node):
     in_stock: bool
     only_x_left: int | None = strawberry.field(description="Set when only a few are left.")
     options: list[ProductOption] = strawberry.field(description="Empty unless the product is configurable.")
+    page: strawberry.Private[models.Product | None] = None  # the page's fields, when already loaded
+    description: str = strawberry.field(resolver=_description, description="HTML.")
+    short_description: str = strawberry.field(resolver=_short_description, description="HTML.")
+    gallery: list[ProductImage] = strawberry.field(resolver=_gallery)
+    categories: list[ProductCategory] = strawberry.field(resolver=_categories)
+    variants: list[ProductVariant] = strawberry.field(
+        resolver=_variants, description="Empty unless the product is configurable."
+    )
 
-
-def product_id(sku: str) -> strawberry.ID:
-    """A product's id, the same for its listing tile and its page (and for `node`)."""
-    return node_id("Product", sku)
-
-
-@strawberry.type(description="A product as a listing shows it. Open `product(urlKey:)` for its page.")
-class ProductCard(ProductSummary):
     @classmethod
-    def from_model(cls, m: models.ProductCard) -> ProductCard:
+    def from_card(cls, m: models.ProductCard) -> Product:
+        """A listing tile: its page's fields are loaded when selected."""
         return cls(
             id=product_id(m.sku), uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key,
             thumbnail=ProductImage.from_model(m.thumbnail), image=ProductImage.from_model(m.image),
@@ -197,31 +238,13 @@ class ProductCard(ProductSummary):
             options=[ProductOption.from_model(o) for o in m.options],
         )  # fmt: skip
 
-
-@strawberry.type(
-    description="A product page. For a configurable product, add the parent `sku` to the cart "
-    "with one value `uid` per option in `selectedOptions`."
-)
-class Product(ProductSummary):
-    description: str = strawberry.field(description="HTML.")
-    short_description: str = strawberry.field(description="HTML.")
-    gallery: list[ProductImage]
-    categories: list[ProductCategory]
-    variants: list[ProductVariant] = strawberry.field(description="Empty unless the product is configurable.")
-
     @classmethod
     def from_model(cls, m: models.Product) -> Product:
         return cls(
             id=product_id(m.sku), uid=strawberry.ID(m.uid), sku=m.sku, name=m.name, url_key=m.url_key,
-            description=m.description,
-            short_description=m.short_description, thumbnail=ProductImage.from_model(m.thumbnail),
-            image=ProductImage.from_model(m.image),
-            gallery=[ProductImage(url=i.url, label=i.label) for i in m.gallery],
+            thumbnail=ProductImage.from_model(m.thumbnail), image=ProductImage.from_model(m.image),
             price=ProductPrice.from_model(m.price), in_stock=m.in_stock, only_x_left=m.only_x_left,
-            categories=[ProductCategory(uid=strawberry.ID(c.uid), name=c.name, url_path=c.url_path)
-                        for c in m.categories],
-            options=[ProductOption.from_model(o) for o in m.options],
-            variants=[ProductVariant.from_model(v, m.sku) for v in m.variants],
+            options=[ProductOption.from_model(o) for o in m.options], page=m,
         )  # fmt: skip
 
 
@@ -253,7 +276,7 @@ class ProductSortFields:
 
 @strawberry.type
 class ProductPage:
-    items: list[ProductCard]
+    items: list[Product]
     total_count: int
     page_info: PageInfo
     facets: list[ProductFacet]
@@ -262,7 +285,7 @@ class ProductPage:
     @classmethod
     def from_model(cls, m: models.ProductPage) -> ProductPage:
         return cls(
-            items=[ProductCard.from_model(i) for i in m.items],
+            items=[Product.from_card(i) for i in m.items],
             total_count=m.total_count,
             page_info=PageInfo(current_page=m.current_page, page_size=m.page_size, total_pages=m.total_pages),
             facets=[ProductFacet(attribute=f.attribute, label=f.label,

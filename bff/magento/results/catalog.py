@@ -50,6 +50,13 @@ class ProductListingVariables(TypedDict):
     currentPage: int
 
 
+class ProductsBySkusVariables(TypedDict):
+    """The variables of ``ProductsBySkus``."""
+
+    skus: list[str | None]
+    pageSize: int
+
+
 class CategoryByUrlPathResult(MagentoView):
     """The answer of ``CategoryByUrlPath``."""
 
@@ -515,6 +522,28 @@ class ProductListingOptionsResultProductsSortFieldsOptions(MagentoView):
         return self._data["value"]
 
 
+class ProductsBySkusResult(MagentoView):
+    """The answer of ``ProductsBySkus``."""
+
+    __slots__ = ()
+
+    @property
+    def products(self) -> ProductsBySkusResultProducts | None:
+        value = self._data["products"]
+        return None if value is None else ProductsBySkusResultProducts(value)
+
+
+class ProductsBySkusResultProducts(MagentoView):
+    """``products`` of ``ProductsBySkusResult`` (Products)."""
+
+    __slots__ = ()
+
+    @property
+    def items(self) -> list[CatalogProductDetail | None] | None:
+        value = self._data["items"]
+        return None if value is None else [None if x is None else CatalogProductDetail(x) for x in value]
+
+
 class StoreConfigResult(MagentoView):
     """The answer of ``StoreConfig``."""
 
@@ -648,6 +677,9 @@ PRODUCT_LISTING: Final[Operation[ProductListingVariables, ProductListingResult]]
 )
 PRODUCT_LISTING_OPTIONS: Final[Operation[NoVariables, ProductListingOptionsResult]] = Operation(
     "ProductListingOptions", ProductListingOptionsResult
+)
+PRODUCTS_BY_SKUS: Final[Operation[ProductsBySkusVariables, ProductsBySkusResult]] = Operation(
+    "ProductsBySkus", ProductsBySkusResult
 )
 STORE_CONFIG: Final[Operation[NoVariables, StoreConfigResult]] = Operation("StoreConfig", StoreConfigResult)
 STORE_CURRENCIES: Final[Operation[NoVariables, StoreCurrenciesResult]] = Operation(
