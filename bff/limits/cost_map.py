@@ -40,6 +40,7 @@ COST_MAP: Final[dict[str, FieldCost]] = {
     "Query.product": FieldCost(operations=("ProductBySku",)),
     "Query.categoryTree": FieldCost(operations=("CategoryTree",), assumed_size=8),
     "Query.category": FieldCost(operations=("CategoryByUrlPath",)),
+    "Query.route": FieldCost(operations=("Route",)),
     "Query.countries": FieldCost(operations=("Countries",), assumed_size=50),
     "Query.cart": FieldCost(operations=("GetCart",)),
     "Query.checkout": FieldCost(operations=("GetCart",)),
