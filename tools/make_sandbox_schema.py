@@ -68,6 +68,7 @@ ROOT_FIELDS: dict[str, list[str]] = {
         "products",
         "categories",
         "categoryList",
+        "route",
         "cart",
         "customerCart",
         "customer",
@@ -120,7 +121,7 @@ IMPLEMENTATIONS: dict[str, list[str]] = {
     "CustomAttributeValueInterface": [],
     "CustomizableOptionInterface": [],
     "UrlRewriteEntityInterface": [],
-    "RoutableInterface": [],
+    "RoutableInterface": ["SimpleProduct", "ConfigurableProduct", "CategoryTree", "CmsPage"],
     "PhysicalProductInterface": [],
     "CustomizableProductInterface": [],
 }
@@ -180,6 +181,18 @@ _CART_ADDRESS = [
 ]
 
 EXTRA_FIELDS: dict[str, list[str]] = {
+    "RoutableInterface": ["relative_url", "redirect_code", "type"],
+    "CmsPage": [
+        "identifier",
+        "url_key",
+        "title",
+        "content",
+        "content_heading",
+        "page_layout",
+        "meta_title",
+        "meta_description",
+        "meta_keywords",
+    ],
     "ProductInterface": _PRODUCT,
     "SimpleProduct": [*_PRODUCT, "weight"],
     "ConfigurableProduct": [*_PRODUCT, "weight", "configurable_options", "variants"],

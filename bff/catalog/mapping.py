@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Protocol, TypeVar, cast
 
 from bff.catalog.models import (
     Category,
     CategoryRef,
+    CmsPage,
     Country,
     Facet,
     FacetOption,
@@ -29,6 +31,7 @@ from bff.catalog.models import (
     ProductQuery,
     ProductSort,
     Region,
+    Route,
     SortFields,
     SortOption,
     StoreConfig,
@@ -50,6 +53,8 @@ from bff.magento.results.catalog import (
     ProductListingResultProductsSortFields,
     ProductListingVariables,
     ProductsBySkusResult,
+    RouteResult,
+    RouteResultRoute,
     StoreConfigResultStoreConfig,
     StoreCurrenciesResult,
     StoreViewsResult,
@@ -451,6 +456,43 @@ def category_at(result: CategoryByUrlPathResult, url_path: str) -> Category | No
     items = _rows(result.categories.items if result.categories else None)
     found = next((i for i in items if i.url_path == url_path), None)
     return category_from_magento(found, 1) if found is not None else None
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+def _routed_page(route: RouteResultRoute) -> Product | Category | CmsPage | None:
+    kind = route.type
+    if kind == "PRODUCT" or (kind is None and route.sku is not None):
+        return product_from_magento(route.narrowed(CatalogProductDetail))
+    if kind == "CATEGORY" or (kind is None and route.level is not None):
+        children = sorted(_rows(route.children), key=lambda c: c.position or 0)
+        category = category_from_magento(route.narrowed(CatalogCategoryNode), 0)
+        return replace(category, children=tuple(category_from_magento(c, 0) for c in children))
+    if kind == "CMS_PAGE" or (kind is None and route.identifier is not None):
+        return CmsPage(
+            identifier=_text(route.identifier or route.url_key),
+            title=_text(route.title),
+            content=_text(route.content),
+            content_heading=_text(route.content_heading),
+            meta_title=_text(route.meta_title),
+            meta_description=_text(route.meta_description),
+            meta_keywords=_text(route.meta_keywords),
+        )
+    return None
+
+
+def route_from_magento(result: RouteResult, asked: str) -> Route | None:
+    """The page a ``Route`` answer found (None when Magento found none, or an entity kind the
+    storefront does not show); ``asked`` is the path sent, the relative URL when Magento gives none."""
+    route = result.route
+    if route is None:
+        return None
+    page = _routed_page(route)
+    if page is None:
+        return None
+    relative = route.relative_url or asked
+    return Route(relative_url="/" + relative.lstrip("/"), redirect_code=int(route.redirect_code or 0), page=page)
 
 
 # --- listing requests → Magento variables ----------------------------------------------------

@@ -269,3 +269,29 @@ class Category:
     position: int
     product_count: int
     children: tuple[Category, ...] = ()
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CmsPage:
+    """A content page (about us, privacy policy, the home page)."""
+
+    identifier: str  # its URL key, e.g. "about-us"
+    title: str
+    content: str  # HTML
+    content_heading: str
+    meta_title: str
+    meta_description: str
+    meta_keywords: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a storefront URL shows. ``redirect_code`` is 0, or 301/302 when the URL asked for moved
+    to ``relative_url`` (the page is answered all the same)."""
+
+    relative_url: str  # with a leading "/", e.g. "/joust-duffle-bag.html"
+    redirect_code: int
+    page: Product | Category | CmsPage

@@ -29,6 +29,7 @@ from bff.catalog.mapping import (
     product_with_sku,
     product_with_url_key,
     products_by_sku,
+    route_from_magento,
     store_codes,
     store_config_from_magento,
     store_views_from_magento,
@@ -44,6 +45,7 @@ from bff.catalog.models import (
     ProductPage,
     ProductQuery,
     ProductSort,
+    Route,
     StoreConfig,
     StoreView,
 )
@@ -64,8 +66,10 @@ MAX_TREE_DEPTH = 5
 MAX_ATTRIBUTE_FILTERS = 20
 MAX_FILTER_VALUES = 50  # values of one attribute, and category uids
 MAX_SORT_FIELD_LENGTH = 60
+MAX_URL_LENGTH = 2048
 COUNTRIES_TTL_S = 600.0
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _UID = re.compile(r"^[A-Za-z0-9+/=_-]{1,64}$")
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,59}$")  # a Magento attribute code
 _BOUND = r"(\*|\d{1,10}(?:\.\d{1,4})?)"
@@ -226,6 +230,18 @@ class CatalogService:
             return None
         return category_at(result, wanted)
 
+    # --- routes ---------------------------------------------------------------------------------
+
+    async def route(self, shopper: Gateway, url: str) -> Route | None:
+        """The product, category or CMS page a storefront URL shows (a path such as
+        ``/joust-duffle-bag.html``; query and fragment are ignored); None when the store has none."""
+        path = _route_path(url)
+        try:
+            result = await shopper.call(ops.ROUTE({"url": path}))
+        except MagentoNotFound:
+            return None
+        return route_from_magento(result, path)
+
     # --- upstream calls ------------------------------------------------------------------------
 
     async def _fetch_listing(
@@ -244,6 +260,22 @@ def _key(value: str, name: str) -> str:
     if len(value) > MAX_KEY_LENGTH:
         raise BadUserInput(f"`{name}` must be at most {MAX_KEY_LENGTH} characters.")
     return value
+
+
+def _route_path(url: str) -> str:
+    """The path Magento's ``route`` looks up: without query, fragment and leading slashes ("/" for
+    the home page)."""
+    url = url.strip()
+    if not url:
+        raise BadUserInput('`url` must not be empty (send "/" for the home page).')
+    if len(url) > MAX_URL_LENGTH:
+        raise BadUserInput(f"`url` must be at most {MAX_URL_LENGTH} characters.")
+    if url.startswith("//") or _SCHEME.match(url):
+        raise BadUserInput("`url` must be a path such as `/joust-duffle-bag.html`, without scheme and host.")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise BadUserInput("`url` must not contain spaces or control characters (percent-encode them).")
+    path = re.split(r"[?#]", url, maxsplit=1)[0].lstrip("/")
+    return path or "/"
 
 
 def _price(value: Decimal | None, name: str) -> Decimal | None:

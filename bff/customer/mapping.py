@@ -9,10 +9,19 @@ from datetime import UTC, datetime
 
 from bff.cart.mapping import cart_from_magento
 from bff.cart.models import CartLine
-from bff.customer.models import DEFAULT_TOKEN_LIFETIME_S, Customer, CustomerPolicy, OrderSummary, SignUp
+from bff.customer.models import (
+    DEFAULT_TOKEN_LIFETIME_S,
+    Customer,
+    CustomerPolicy,
+    OrderPage,
+    OrderSummary,
+    SignUp,
+)
 from bff.magento.money import money
 from bff.magento.results.customer import (
     CreateCustomerVariables,
+    CustomerOrdersResult,
+    CustomerOrdersResultCustomerOrdersItems,
     CustomerPolicyResult,
     CustomerWithCartResult,
     GenerateCustomerTokenResult,
@@ -26,7 +35,7 @@ SECONDS_PER_HOUR = 3600.0
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # an order date Magento did not answer in its format
 
 
-def _order(data: CustomerSummaryOrdersItems) -> OrderSummary:
+def _order(data: CustomerSummaryOrdersItems | CustomerOrdersResultCustomerOrdersItems) -> OrderSummary:
     return OrderSummary(
         number=data.number or "",
         placed_at=utc_time(data.order_date) or UNKNOWN_TIME,
@@ -45,6 +54,23 @@ def customer_from_magento(data: CustomerSummary) -> Customer:
         email=data.email or "",
         recent_orders=tuple(_order(o) for o in items),
         order_count=int((orders.total_count if orders else None) or len(items)),
+    )
+
+
+def order_page_from_magento(result: CustomerOrdersResult, page: int, page_size: int) -> OrderPage:
+    """The page asked for. Magento answers its last page for a page beyond it (and says so in
+    ``page_info.current_page``): that is an empty page here."""
+    orders = result.customer.orders if result.customer else None
+    total = int((orders.total_count if orders else None) or 0)
+    info = orders.page_info if orders else None
+    answered = int((info.current_page if info else None) or page)
+    items = [o for o in (orders.items if orders else ()) if o is not None] if answered == page else []
+    return OrderPage(
+        items=tuple(_order(o) for o in items),
+        total_count=total,
+        current_page=page,
+        page_size=page_size,
+        total_pages=-(-total // page_size),
     )
 
 

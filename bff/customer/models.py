@@ -38,6 +38,17 @@ class OrderSummary:
 
 
 @dataclass(frozen=True)
+class OrderPage:
+    """One page of the customer's orders, newest first; a page beyond the last one has no orders."""
+
+    items: tuple[OrderSummary, ...]
+    total_count: int
+    current_page: int
+    page_size: int
+    total_pages: int
+
+
+@dataclass(frozen=True)
 class Customer:
     firstname: str
     lastname: str

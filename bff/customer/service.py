@@ -20,12 +20,14 @@ from bff.customer.mapping import (
     customer_cart_id,
     guest_lines,
     issued_token,
+    order_page_from_magento,
     policy_from_magento,
     sign_up_variables,
     viewer_customer,
 )
-from bff.customer.models import AuthResult, Credentials, CustomerPolicy, SignUp, Viewer
+from bff.customer.models import AuthResult, Credentials, Customer, CustomerPolicy, OrderPage, SignUp, Viewer
 from bff.errors import (
+    BadUserInput,
     BffError,
     Unauthenticated,
     UpstreamFailed,
@@ -46,6 +48,9 @@ from bff.sessions.models import Session
 from bff.shopper import Gateway
 
 log = logging.getLogger("bff.customer")
+
+MAX_ORDERS_PAGE_SIZE = 50
+MAX_ORDERS_PAGE = 10_000
 
 INVALID_CREDENTIALS = UserProblem(
     UserErrorCode.INVALID_CREDENTIALS,
@@ -88,6 +93,25 @@ class CustomerService:
         if customer is None:
             raise UpstreamFailed(operation="Viewer", detail="no customer in the answer")
         return Viewer.of(customer)
+
+    async def orders(self, shopper: Gateway, page: int, page_size: int, known: Customer | None = None) -> OrderPage:
+        """One page of the signed-in customer's orders in this store view, newest first. ``known`` is
+        the customer the viewer already read: its five most recent orders answer the first page
+        without asking Magento again when they are enough."""
+        if not 1 <= page <= MAX_ORDERS_PAGE:
+            raise BadUserInput(f"`page` must be between 1 and {MAX_ORDERS_PAGE}.")
+        if not 1 <= page_size <= MAX_ORDERS_PAGE_SIZE:
+            raise BadUserInput(f"`pageSize` must be between 1 and {MAX_ORDERS_PAGE_SIZE}.")
+        if page == 1 and known is not None and (first := _first_page(known, page_size)) is not None:
+            return first
+        try:
+            result = await shopper.call(
+                ops.CUSTOMER_ORDERS({"pageSize": page_size, "currentPage": page}), as_customer=True
+            )
+        except MagentoUnauthenticated:
+            await shopper.session.end_customer()
+            raise Unauthenticated() from None
+        return order_page_from_magento(result, page, page_size)
 
     # --- sign-up / sign-in ------------------------------------------------------------------
 
@@ -244,3 +268,13 @@ class CustomerService:
         policy = policy_from_magento(result)
         self._policies[key] = policy
         return policy
+
+
+def _first_page(customer: Customer, page_size: int) -> OrderPage | None:
+    """The first ``page_size`` orders from the viewer's recent ones, when they include them all."""
+    recent = customer.recent_orders
+    if page_size > len(recent) and len(recent) < customer.order_count:
+        return None
+    total = customer.order_count
+    return OrderPage(items=recent[:page_size], total_count=total, current_page=1, page_size=page_size,
+                     total_pages=-(-total // page_size))  # fmt: skip

@@ -17,7 +17,7 @@ from bff.catalog.models import Category as CategoryModel
 from bff.graphql.cart.types import Address, Cart, CartLine
 from bff.graphql.catalog.types import Category, Product, ProductVariant
 from bff.graphql.context import Info
-from bff.graphql.customer.types import Customer
+from bff.graphql.customer.types import Customer, OrderSummary
 from bff.graphql.node import CURRENT_CART_ID, Node, node_id, parse_node_id
 
 MAX_TREE_DEPTH = 5
@@ -91,8 +91,9 @@ async def _customer(info: Info, keys: tuple[str, ...]) -> Node | None:
 
 async def _order(info: Info, keys: tuple[str, ...]) -> Node | None:
     customer = await _signed_in_customer(info)
-    orders = customer.orders if customer is not None else []
-    return next((o for o in orders if (o.number,) == keys), None)
+    known = customer.known if customer is not None else None
+    recent = known.recent_orders if known is not None else ()
+    return next((OrderSummary.from_model(o) for o in recent if (o.number,) == keys), None)
 
 
 _FETCHERS: dict[str, Callable[[Info, tuple[str, ...]], Awaitable[Node | None]]] = {

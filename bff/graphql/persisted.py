@@ -38,7 +38,7 @@ from bff.sessions.models import Session
 # Root fields whose answer depends only on their arguments, the store view and the currency
 # (they call only public Magento operations; see bff/magento/operations/catalog/policies.toml).
 PUBLIC_ROOT_FIELDS: Final = frozenset(
-    {"storeConfig", "products", "product", "categoryTree", "category", "countries", "__typename"}
+    {"storeConfig", "products", "product", "categoryTree", "category", "route", "countries", "__typename"}
 )
 PRIVATE: Final = "private, no-store"
 VARY: Final = "Store, Content-Currency"

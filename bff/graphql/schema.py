@@ -25,6 +25,7 @@ from strawberry.tools import merge_types
 from bff.graphql.cart.mutations import CartMutation
 from bff.graphql.cart.queries import CartQuery
 from bff.graphql.catalog.queries import CatalogQuery
+from bff.graphql.catalog.types import ROUTE_TYPES
 from bff.graphql.checkout.mutations import CheckoutMutation
 from bff.graphql.checkout.queries import CheckoutQuery
 from bff.graphql.checkout.types import Order
@@ -59,7 +60,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[ErrorCode, Order, OrderSummary],
+        types=[ErrorCode, Order, OrderSummary, *ROUTE_TYPES],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
     )

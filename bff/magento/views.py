@@ -10,7 +10,9 @@ nothing at run time; mypy checks every use against the generated types.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+V = TypeVar("V", bound="MagentoView")
 
 
 class MagentoView:
@@ -24,6 +26,13 @@ class MagentoView:
 
     def __hash__(self) -> int:
         return id(self)
+
+    def narrowed(self, view: type[V]) -> V:
+        """This object read as ``view``, a fragment's class: for a selection on an abstract type that
+        spreads a fragment on another abstract type it only overlaps (``route { ...CatalogProductDetail
+        }``: RoutableInterface and ProductInterface), whose fields the generator can only type as
+        optional. Call it once the answer says which type the object is (e.g. ``route.type``)."""
+        return view(self._data)
 
     def __repr__(self) -> str:
         # Keys only: answers hold tokens, masked cart ids and personal data.

@@ -25,6 +25,7 @@ from graphql import (
 import bff.sandbox.carts as carts
 import bff.sandbox.catalog as catalog
 import bff.sandbox.customers as customers
+import bff.sandbox.routes as routes
 from bff.sandbox.context import RequestContext, RootResolver
 from bff.sandbox.errors import MagentoError, PreExecutionError
 from bff.sandbox.limits import MAX_DEPTH, limit_errors, measure
@@ -35,6 +36,7 @@ QUERY_FIELDS: dict[str, RootResolver] = {
     **catalog.QUERY_FIELDS,
     **carts.QUERY_FIELDS,
     **customers.QUERY_FIELDS,
+    **routes.QUERY_FIELDS,
 }
 MUTATION_FIELDS: dict[str, RootResolver] = {**carts.MUTATION_FIELDS, **customers.MUTATION_FIELDS}
 

@@ -118,7 +118,8 @@ def customer_orders(
     sort: dict[str, Any] | None = None,
     scope: str | None = None,
 ) -> dict[str, Any]:
-    """``CustomerOrders``: the customer's orders (this store view's unless ``scope`` widens it)."""
+    r"""``CustomerOrders``: the customer's orders (this store view's unless ``scope`` widens it), one
+    page of them as ``Magento\SalesGraphQl\Model\Resolver\CustomerOrders`` pages them."""
     if currentPage < 1:
         raise InputError("currentPage value must be greater than 0.")
     if pageSize < 1:
@@ -133,13 +134,17 @@ def customer_orders(
     if sort:
         key = "number" if sort.get("sort_field") == "NUMBER" else "created_at"
         orders.sort(key=lambda o: (getattr(o, key), o.id), reverse=sort.get("sort_direction") == "DESC")
-    start = (currentPage - 1) * pageSize
+    # The order collection's getCurPage() (Magento\Framework\Data\Collection) clamps a page beyond
+    # the last one to the last one (1 when there are no orders): Magento answers that page's orders
+    # and says so in page_info.current_page.
+    current = min(currentPage, max(1, math.ceil(len(orders) / pageSize)))
+    start = (current - 1) * pageSize
     return {
         "items": [order_view(o) for o in orders[start : start + pageSize]],
         "total_count": len(orders),
         "page_info": {
             "page_size": pageSize,
-            "current_page": currentPage,
+            "current_page": current,
             "total_pages": math.ceil(len(orders) / pageSize),
         },
     }

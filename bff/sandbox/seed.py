@@ -21,6 +21,7 @@ from bff.sandbox.clock import SandboxClock, SystemClock
 from bff.sandbox.state import (
     Address,
     Category,
+    CmsPage,
     ConfigurableOption,
     Customer,
     OptionValue,
@@ -28,6 +29,7 @@ from bff.sandbox.state import (
     SandboxConfig,
     SandboxState,
     StoreView,
+    UrlRedirect,
 )
 
 COLOR_ATTRIBUTE_ID = 93
@@ -143,6 +145,7 @@ def seeded_state(config: SandboxConfig | None = None, clock: SandboxClock | None
     state.coupons["SAVE10"] = ("percent", Decimal(10))
     state.coupons["TAKE5"] = ("fixed", Decimal("5.00"))
     _seed_customers(state)
+    _seed_pages(state)
     return state
 
 
@@ -473,3 +476,34 @@ def _seed_customers(state: SandboxState) -> None:
         password="John-Doe-123",
     )
     state.customers = {roni.id: roni, john.id: john}
+
+
+# --- CMS pages and URL redirects ------------------------------------------------------------
+
+HOME_PAGE = "home"  # web/default/cms_home_page: what the URL "/" shows
+NO_ROUTE_PAGE = "no-route"  # web/default/cms_no_route: the 404 page
+
+
+def _seed_pages(state: SandboxState) -> None:
+    """The pages of a default install (no-route, home, enable-cookies, privacy policy) plus Luma's
+    about-us, and two redirects: a product's old URL key (301) and a moved category URL (302)."""
+    pages = [
+        ("no-route", "404 Not Found", "Whoops, our bad...",
+         "<dl><dt>The page you requested was not found, and we have a fine guess why.</dt></dl>"),
+        ("home", "Home Page", "Home Page", "<p>CMS homepage content goes here.</p>"),
+        ("enable-cookies", "Enable Cookies", "What are Cookies?",
+         "<p>Cookies are short pieces of data that are sent to your computer when you visit a website.</p>"),
+        ("privacy-policy-cookie-restriction-mode", "Privacy Policy", "Privacy Policy",
+         "<p>This privacy policy sets out how this website uses and protects any information that you give "
+         "when you use this website.</p>"),
+        ("about-us", "About us", "About us", "<p>With more than 230 stores spanning 43 states and growing, Luma is "
+         "a nationally recognized active wear manufacturer and retailer.</p>"),
+    ]  # fmt: skip
+    for identifier, title, heading, content in pages:
+        page = CmsPage(id=state.next_id("cms_page"), identifier=identifier, title=title, content=content,
+                       content_heading=heading, meta_title=title if identifier != HOME_PAGE else "",
+                       meta_description=f"{title} of the Luma demo store.")  # fmt: skip
+        state.cms_pages[identifier] = page
+    redirects = (("joust-duffel-bag.html", "joust-duffle-bag.html", 301), ("bags.html", "gear/bags.html", 302))
+    for old, new, code in redirects:
+        state.redirects[old] = UrlRedirect(request_path=old, target_path=new, redirect_type=code)

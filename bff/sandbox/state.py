@@ -1,4 +1,5 @@
-"""The sandbox's in-memory world: stores, catalog, carts, customers, tokens and orders.
+"""The sandbox's in-memory world: stores, catalog, CMS pages, URL redirects, carts, customers, tokens
+and orders.
 
 Everything lives in one ``SandboxState``; resolvers read and change it synchronously (no ``await``
 inside a state change), so each GraphQL field runs atomically on the event loop, like a row lock.
@@ -200,6 +201,32 @@ class Order:
     base_grand_total: Decimal | None = None  # in the base currency; None: same as grand_total
 
 
+@dataclass(frozen=True)
+class CmsPage:
+    """A CMS page (Magento's ``cms_page``); its URL is its ``identifier``, with no suffix."""
+
+    id: int
+    identifier: str
+    title: str
+    content: str  # HTML
+    content_heading: str = ""
+    page_layout: str = "1column"
+    meta_title: str = ""
+    meta_description: str = ""
+    meta_keywords: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class UrlRedirect:
+    """A custom URL rewrite with a redirect (Magento's ``url_rewrite`` row with ``redirect_type``
+    301 or 302): ``request_path`` answers ``target_path``'s entity."""
+
+    request_path: str
+    target_path: str
+    redirect_type: int  # 301 permanent, 302 temporary
+
+
 @dataclass
 class SandboxState:
     """The whole sandbox world. ``seed.seeded_state`` builds the demo one."""
@@ -215,6 +242,8 @@ class SandboxState:
     tokens: dict[str, CustomerToken] = field(default_factory=dict)
     orders: list[Order] = field(default_factory=list)
     coupons: dict[str, tuple[str, Decimal]] = field(default_factory=dict)  # code -> (kind, amount)
+    cms_pages: dict[str, CmsPage] = field(default_factory=dict)  # by identifier
+    redirects: dict[str, UrlRedirect] = field(default_factory=dict)  # by request path
     sequences: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, kind: str) -> int:

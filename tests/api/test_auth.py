@@ -22,7 +22,7 @@ JOHN_LOGIN = {"email": "john.doe@example.com", "password": "John-Doe-123"}
 ADA = {"firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.com", "password": "Analytical-1"}
 
 VIEWER = """
-query { viewer { signedIn customer { firstname lastname email orders { number } orderCount } } }
+query { viewer { signedIn customer { firstname lastname email orders { items { number } } orderCount } } }
 """
 SIGN_IN = """
 mutation SignIn($email: String!, $password: String!) {
@@ -101,7 +101,7 @@ async def test_a_new_shopper_is_signed_out_without_asking_magento(gql: Gql, faul
 async def test_sign_in_signs_the_viewer_in(gql: Gql) -> None:
     assert await sign_in(gql) == {"viewer": RONI_VIEWER, "userErrors": []}
     assert await gql(VIEWER) == {
-        "data": {"viewer": {**RONI_VIEWER, "customer": {**RONI_CUSTOMER, "orders": [], "orderCount": 0}}}
+        "data": {"viewer": {**RONI_VIEWER, "customer": {**RONI_CUSTOMER, "orders": {"items": []}, "orderCount": 0}}}
     }
 
 
@@ -439,10 +439,10 @@ async def test_an_orders_placed_at_is_an_iso_date_time_in_utc(gql: Gql, sandbox_
     )
     (order,) = sandbox_state.orders
     magento_date = order.created_at  # "YYYY-MM-DD HH:MM:SS", UTC
-    viewer = payload(await gql("query { viewer { customer { orders { number placedAt } } } }"), "viewer")
+    viewer = payload(await gql("query { viewer { customer { orders { items { number placedAt } } } } }"), "viewer")
     assert {"number": order.number, "placedAt": magento_date.replace(" ", "T") + "+00:00"} in viewer["customer"][
         "orders"
-    ]
+    ]["items"]
 
 
 # --- partial data -------------------------------------------------------------------------------

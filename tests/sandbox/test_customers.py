@@ -9,6 +9,7 @@ from typing import Any
 from bff.sandbox import FakeClock
 from bff.sandbox.customers import customer_for_token, issue_token
 from bff.sandbox.state import SandboxState
+from tests.orders import add_orders
 from tests.sandbox.conftest import Gql
 
 SIGN_IN = "mutation S($e: String!, $p: String!) { generateCustomerToken(email: $e, password: $p) { token } }"
@@ -341,3 +342,49 @@ async def test_assigning_merges_and_deactivates_the_customers_previous_cart(gql:
 async def test_assigning_needs_a_signed_in_customer(gql: Gql) -> None:
     body = await gql(ASSIGN, {"cart": await guest_cart_with(gql, ("BAG-001", 1))})
     assert error_of(body) == ("The current customer isn't authorized.", "graphql-authorization")
+
+
+# --- order history paging (Magento\SalesGraphQl\Model\Resolver\CustomerOrders) ------------------------
+
+ORDER_PAGE = """query P($size: Int, $page: Int) { customer { orders(pageSize: $size, currentPage: $page,
+  sort: {sort_field: CREATED_AT, sort_direction: DESC}) { total_count page_info { current_page page_size
+  total_pages } items { number } } } }"""
+
+
+async def order_page(gql: Gql, size: int, page: int) -> dict[str, Any]:
+    body = await gql(ORDER_PAGE, {"size": size, "page": page}, await bearer(gql))
+    assert "errors" not in body, body
+    orders: dict[str, Any] = body["data"]["customer"]["orders"]
+    return orders
+
+
+async def test_customer_orders_come_a_page_at_a_time_newest_first(gql: Gql, state: SandboxState) -> None:
+    add_orders(state, RONI[0], 7)
+    assert await order_page(gql, 3, 2) == {
+        "total_count": 7,
+        "page_info": {"current_page": 2, "page_size": 3, "total_pages": 3},
+        "items": [{"number": "000000004"}, {"number": "000000003"}, {"number": "000000002"}],
+    }
+
+
+async def test_a_page_beyond_the_last_answers_the_last_page(gql: Gql, state: SandboxState) -> None:
+    """The order collection's getCurPage() (Magento\\Framework\\Data\\Collection) clamps the page."""
+    add_orders(state, RONI[0], 7)
+    assert await order_page(gql, 3, 9) == {
+        "total_count": 7,
+        "page_info": {"current_page": 3, "page_size": 3, "total_pages": 3},
+        "items": [{"number": "000000001"}],
+    }
+
+
+async def test_a_customer_without_orders_has_page_one_of_none(gql: Gql) -> None:
+    assert await order_page(gql, 5, 4) == {
+        "total_count": 0,
+        "page_info": {"current_page": 1, "page_size": 5, "total_pages": 0},
+        "items": [],
+    }
+
+
+async def test_an_order_page_below_one_is_refused(gql: Gql) -> None:
+    body = await gql(ORDER_PAGE, {"size": 5, "page": 0}, await bearer(gql))
+    assert error_of(body) == ("currentPage value must be greater than 0.", "graphql-input")

@@ -46,7 +46,7 @@ def test_the_public_root_fields_are_the_catalog_queries_of_the_schema() -> None:
     query_type = build_schema()._schema.query_type
     assert query_type is not None
     public = PUBLIC_ROOT_FIELDS - {"__typename"}
-    assert public == {"storeConfig", "products", "product", "categoryTree", "category", "countries"}
+    assert public == {"storeConfig", "products", "product", "categoryTree", "category", "route", "countries"}
     assert public <= set(query_type.fields)
 
 

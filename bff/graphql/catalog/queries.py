@@ -1,4 +1,4 @@
-"""Catalog queries: storeConfig, products, product, categoryTree, category, countries.
+"""Catalog queries: storeConfig, products, product, categoryTree, category, route, countries.
 
 Resolvers are module functions passed as ``resolver=`` so that mypy sees their types (the
 decorator form with arguments is untyped in Strawberry's stubs).
@@ -16,7 +16,9 @@ from bff.graphql.catalog.types import (
     ProductFilterInput,
     ProductPage,
     ProductSortInput,
+    Route,
     StoreConfig,
+    route_from_model,
 )
 from bff.graphql.context import Info
 
@@ -60,6 +62,11 @@ async def category(info: Info, url_path: str) -> Category | None:
     return Category.from_model(found) if found is not None else None
 
 
+async def route(info: Info, url: str) -> Route | None:
+    found = await info.context.services.catalog.route(info.context.shopper, url)
+    return route_from_model(found) if found is not None else None
+
+
 async def countries(info: Info) -> list[Country]:
     found = await info.context.services.catalog.countries(info.context.shopper)
     return [Country.from_model(c) for c in found]
@@ -89,6 +96,13 @@ class CatalogQuery:
         resolver=category,
         description="A category by URL path (e.g. `men/tops-men`, no URL suffix), with its direct children; "
         "null when not found.",
+    )
+    route: Route | None = strawberry.field(
+        resolver=route,
+        description="What a storefront URL shows (a product, category or CMS page), as Magento's URL rewrites "
+        "say: `url` is the path, e.g. `/joust-duffle-bag.html` or `/` for the home page (query and fragment are "
+        "ignored; at most 2048 characters, no scheme or host, else BAD_USER_INPUT); null when the store has no "
+        "such page (show a 404).",
     )
     countries: list[Country] = strawberry.field(
         resolver=countries,

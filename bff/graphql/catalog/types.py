@@ -362,3 +362,62 @@ class Category(Node):
         return cls(id=node_id("Category", m.uid), uid=strawberry.ID(m.uid), name=m.name, url_path=m.url_path,
                    level=m.level,
                    product_count=m.product_count, children=[cls.from_model(c) for c in m.children])  # fmt: skip
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A content page (e.g. about us, the privacy policy, the home page).")
+class CmsPage:
+    identifier: str = strawberry.field(description="Its URL key, e.g. `about-us`.")
+    title: str
+    content: str = strawberry.field(description="HTML.")
+    content_heading: str = strawberry.field(description="The heading shown above the content; may be empty.")
+    meta_title: str
+    meta_description: str
+    meta_keywords: str
+
+    @classmethod
+    def from_model(cls, m: models.CmsPage) -> CmsPage:
+        return cls(identifier=m.identifier, title=m.title, content=m.content, content_heading=m.content_heading,
+                   meta_title=m.meta_title, meta_description=m.meta_description,
+                   meta_keywords=m.meta_keywords)  # fmt: skip
+
+
+@strawberry.interface(
+    description="What a storefront URL shows: `ProductRoute`, `CategoryRoute` or `CmsPageRoute`. When the URL "
+    "has moved, `redirectCode` is 301 (permanent) or 302 (temporary) and `relativeUrl` is where it moved to "
+    "(the page is answered all the same): send the browser there."
+)
+class Route:
+    relative_url: str = strawberry.field(description="The page's URL path, e.g. `/joust-duffle-bag.html`.")
+    redirect_code: int = strawberry.field(description="0, or 301/302 when the URL asked for redirects.")
+
+
+@strawberry.type(description="A product page's URL.")
+class ProductRoute(Route):
+    product: Product
+
+
+@strawberry.type(description="A category page's URL; the category comes with its direct children.")
+class CategoryRoute(Route):
+    category: Category
+
+
+@strawberry.type(description="A content page's URL.")
+class CmsPageRoute(Route):
+    page: CmsPage
+
+
+ROUTE_TYPES = (ProductRoute, CategoryRoute, CmsPageRoute)  # reached only through the interface
+
+
+def route_from_model(m: models.Route) -> Route:
+    page = m.page
+    if isinstance(page, models.Product):
+        return ProductRoute(relative_url=m.relative_url, redirect_code=m.redirect_code,
+                            product=Product.from_model(page))  # fmt: skip
+    if isinstance(page, models.Category):
+        return CategoryRoute(relative_url=m.relative_url, redirect_code=m.redirect_code,
+                             category=Category.from_model(page))  # fmt: skip
+    return CmsPageRoute(relative_url=m.relative_url, redirect_code=m.redirect_code, page=CmsPage.from_model(page))

@@ -11,7 +11,7 @@ from bff.errors import Unauthenticated, UserFacingError
 from bff.graphql.cart.types import Cart, payload_cart
 from bff.graphql.context import Info
 from bff.graphql.node import Node, customer_key, node_id
-from bff.graphql.primitives import Money, UserError
+from bff.graphql.primitives import Money, PageInfo, UserError
 
 
 @strawberry.type(description="One of the customer's orders, as listed in their account.")
@@ -32,13 +32,39 @@ class OrderSummary(Node):
         )
 
 
+@strawberry.type(description="A page of the customer's orders, newest first.")
+class OrderHistory:
+    items: list[OrderSummary]
+    total_count: int
+    page_info: PageInfo
+
+    @classmethod
+    def from_model(cls, m: models.OrderPage) -> OrderHistory:
+        return cls(
+            items=[OrderSummary.from_model(o) for o in m.items],
+            total_count=m.total_count,
+            page_info=PageInfo(current_page=m.current_page, page_size=m.page_size, total_pages=m.total_pages),
+        )
+
+
+async def _customer_orders(root: Customer, info: Info, page: int = 1, page_size: int = 5) -> OrderHistory:
+    found = await info.context.services.customer.orders(info.context.shopper, page, page_size, known=root.known)
+    return OrderHistory.from_model(found)
+
+
 @strawberry.type(description="The signed-in customer.")
 class Customer(Node):
     firstname: str
     lastname: str
     email: str
-    orders: list[OrderSummary] = strawberry.field(description="The five most recent orders, newest first.")
     order_count: int = strawberry.field(description="How many orders the customer has placed in this store.")
+    known: strawberry.Private[models.Customer | None] = None
+    orders: OrderHistory = strawberry.field(
+        resolver=_customer_orders,
+        description="The orders placed in this store view, newest first: `page` >= 1, `pageSize` 1 to 50 (else "
+        "BAD_USER_INPUT); a page beyond the last one has no items. The first page of up to five orders comes "
+        "with the viewer, without another Magento call.",
+    )
 
     @classmethod
     def from_model(cls, m: models.Customer) -> Customer:
@@ -47,8 +73,8 @@ class Customer(Node):
             firstname=m.firstname,
             lastname=m.lastname,
             email=m.email,
-            orders=[OrderSummary.from_model(o) for o in m.recent_orders],
             order_count=m.order_count,
+            known=m,
         )
 
 

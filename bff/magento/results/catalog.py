@@ -8,7 +8,14 @@ from __future__ import annotations
 from typing import Final, NotRequired, TypedDict
 
 from bff.magento.operations import NoVariables, Operation
-from bff.magento.results.fragments import CatalogCategoryNode, CatalogProductCard, CatalogProductDetail
+from bff.magento.results.enums import ProductStockStatus, UrlRewriteEntityTypeEnum
+from bff.magento.results.fragments import (
+    CatalogCategoryNode,
+    CatalogConfigurableOption,
+    CatalogProductCard,
+    CatalogProductDetail,
+    CatalogProductPrice,
+)
 from bff.magento.results.inputs import ProductAttributeFilterInput, ProductAttributeSortInput
 from bff.magento.views import MagentoView
 
@@ -55,6 +62,12 @@ class ProductsBySkusVariables(TypedDict):
 
     skus: list[str | None]
     pageSize: int
+
+
+class RouteVariables(TypedDict):
+    """The variables of ``Route``."""
+
+    url: str
 
 
 class CategoryByUrlPathResult(MagentoView):
@@ -544,6 +557,324 @@ class ProductsBySkusResultProducts(MagentoView):
         return None if value is None else [None if x is None else CatalogProductDetail(x) for x in value]
 
 
+class RouteResult(MagentoView):
+    """The answer of ``Route``."""
+
+    __slots__ = ()
+
+    @property
+    def route(self) -> RouteResultRoute | None:
+        value = self._data["route"]
+        return None if value is None else RouteResultRoute(value)
+
+
+class RouteResultRoute(MagentoView):
+    """``route`` of ``RouteResult`` (RoutableInterface)."""
+
+    __slots__ = ()
+
+    @property
+    def relative_url(self) -> str | None:
+        return self._data["relative_url"]
+
+    @property
+    def redirect_code(self) -> int:
+        return self._data["redirect_code"]
+
+    @property
+    def type(self) -> UrlRewriteEntityTypeEnum | None:
+        return self._data["type"]
+
+    @property
+    def __typename(self) -> str | None:
+        return self._data.get("__typename")
+
+    @property
+    def uid(self) -> str | None:
+        return self._data.get("uid")
+
+    @property
+    def sku(self) -> str | None:
+        return self._data.get("sku")
+
+    @property
+    def name(self) -> str | None:
+        return self._data.get("name")
+
+    @property
+    def url_key(self) -> str | None:
+        return self._data.get("url_key")
+
+    @property
+    def stock_status(self) -> ProductStockStatus | None:
+        return self._data.get("stock_status")
+
+    @property
+    def only_x_left_in_stock(self) -> float | None:
+        return self._data.get("only_x_left_in_stock")
+
+    @property
+    def description(self) -> RouteResultRouteDescription | None:
+        value = self._data.get("description")
+        return None if value is None else RouteResultRouteDescription(value)
+
+    @property
+    def short_description(self) -> RouteResultRouteShortDescription | None:
+        value = self._data.get("short_description")
+        return None if value is None else RouteResultRouteShortDescription(value)
+
+    @property
+    def thumbnail(self) -> RouteResultRouteThumbnail | None:
+        value = self._data.get("thumbnail")
+        return None if value is None else RouteResultRouteThumbnail(value)
+
+    @property
+    def image(self) -> RouteResultRouteImage | None:
+        value = self._data.get("image")
+        return None if value is None else RouteResultRouteImage(value)
+
+    @property
+    def media_gallery(self) -> list[RouteResultRouteMediaGallery | None] | None:
+        value = self._data.get("media_gallery")
+        return None if value is None else [None if x is None else RouteResultRouteMediaGallery(x) for x in value]
+
+    @property
+    def price_range(self) -> RouteResultRoutePriceRange | None:
+        value = self._data.get("price_range")
+        return None if value is None else RouteResultRoutePriceRange(value)
+
+    @property
+    def categories(self) -> list[RouteResultRouteCategories | None] | None:
+        value = self._data.get("categories")
+        return None if value is None else [None if x is None else RouteResultRouteCategories(x) for x in value]
+
+    @property
+    def configurable_options(self) -> list[CatalogConfigurableOption | None] | None:
+        value = self._data.get("configurable_options")
+        return None if value is None else [None if x is None else CatalogConfigurableOption(x) for x in value]
+
+    @property
+    def variants(self) -> list[RouteResultRouteVariants | None] | None:
+        value = self._data.get("variants")
+        return None if value is None else [None if x is None else RouteResultRouteVariants(x) for x in value]
+
+    @property
+    def url_path(self) -> str | None:
+        return self._data.get("url_path")
+
+    @property
+    def level(self) -> int | None:
+        return self._data.get("level")
+
+    @property
+    def position(self) -> int | None:
+        return self._data.get("position")
+
+    @property
+    def product_count(self) -> int | None:
+        return self._data.get("product_count")
+
+    @property
+    def children(self) -> list[CatalogCategoryNode | None] | None:
+        value = self._data.get("children")
+        return None if value is None else [None if x is None else CatalogCategoryNode(x) for x in value]
+
+    @property
+    def identifier(self) -> str | None:
+        return self._data.get("identifier")
+
+    @property
+    def title(self) -> str | None:
+        return self._data.get("title")
+
+    @property
+    def content(self) -> str | None:
+        return self._data.get("content")
+
+    @property
+    def content_heading(self) -> str | None:
+        return self._data.get("content_heading")
+
+    @property
+    def meta_title(self) -> str | None:
+        return self._data.get("meta_title")
+
+    @property
+    def meta_description(self) -> str | None:
+        return self._data.get("meta_description")
+
+    @property
+    def meta_keywords(self) -> str | None:
+        return self._data.get("meta_keywords")
+
+
+class RouteResultRouteDescription(MagentoView):
+    """``description`` of ``RouteResultRoute`` (ComplexTextValue)."""
+
+    __slots__ = ()
+
+    @property
+    def html(self) -> str:
+        return self._data["html"]
+
+
+class RouteResultRouteShortDescription(MagentoView):
+    """``short_description`` of ``RouteResultRoute`` (ComplexTextValue)."""
+
+    __slots__ = ()
+
+    @property
+    def html(self) -> str:
+        return self._data["html"]
+
+
+class RouteResultRouteThumbnail(MagentoView):
+    """``thumbnail`` of ``RouteResultRoute`` (ProductImage)."""
+
+    __slots__ = ()
+
+    @property
+    def url(self) -> str | None:
+        return self._data["url"]
+
+    @property
+    def label(self) -> str | None:
+        return self._data["label"]
+
+
+class RouteResultRouteImage(MagentoView):
+    """``image`` of ``RouteResultRoute`` (ProductImage)."""
+
+    __slots__ = ()
+
+    @property
+    def url(self) -> str | None:
+        return self._data["url"]
+
+    @property
+    def label(self) -> str | None:
+        return self._data["label"]
+
+
+class RouteResultRouteMediaGallery(MagentoView):
+    """``media_gallery`` of ``RouteResultRoute`` (MediaGalleryInterface)."""
+
+    __slots__ = ()
+
+    @property
+    def url(self) -> str | None:
+        return self._data["url"]
+
+    @property
+    def label(self) -> str | None:
+        return self._data["label"]
+
+    @property
+    def position(self) -> int | None:
+        return self._data["position"]
+
+    @property
+    def disabled(self) -> bool | None:
+        return self._data["disabled"]
+
+
+class RouteResultRoutePriceRange(MagentoView):
+    """``price_range`` of ``RouteResultRoute`` (PriceRange)."""
+
+    __slots__ = ()
+
+    @property
+    def minimum_price(self) -> CatalogProductPrice:
+        value = self._data["minimum_price"]
+        return CatalogProductPrice(value)
+
+
+class RouteResultRouteCategories(MagentoView):
+    """``categories`` of ``RouteResultRoute`` (CategoryInterface)."""
+
+    __slots__ = ()
+
+    @property
+    def uid(self) -> str:
+        return self._data["uid"]
+
+    @property
+    def name(self) -> str | None:
+        return self._data["name"]
+
+    @property
+    def url_path(self) -> str | None:
+        return self._data["url_path"]
+
+
+class RouteResultRouteVariants(MagentoView):
+    """``variants`` of ``RouteResultRoute`` (ConfigurableVariant)."""
+
+    __slots__ = ()
+
+    @property
+    def attributes(self) -> list[RouteResultRouteVariantsAttributes | None] | None:
+        value = self._data["attributes"]
+        return None if value is None else [None if x is None else RouteResultRouteVariantsAttributes(x) for x in value]
+
+    @property
+    def product(self) -> RouteResultRouteVariantsProduct | None:
+        value = self._data["product"]
+        return None if value is None else RouteResultRouteVariantsProduct(value)
+
+
+class RouteResultRouteVariantsAttributes(MagentoView):
+    """``attributes`` of ``RouteResultRouteVariants`` (ConfigurableAttributeOption)."""
+
+    __slots__ = ()
+
+    @property
+    def code(self) -> str | None:
+        return self._data["code"]
+
+    @property
+    def uid(self) -> str:
+        return self._data["uid"]
+
+    @property
+    def label(self) -> str | None:
+        return self._data["label"]
+
+
+class RouteResultRouteVariantsProduct(MagentoView):
+    """``product`` of ``RouteResultRouteVariants`` (SimpleProduct)."""
+
+    __slots__ = ()
+
+    @property
+    def sku(self) -> str | None:
+        return self._data["sku"]
+
+    @property
+    def stock_status(self) -> ProductStockStatus | None:
+        return self._data["stock_status"]
+
+    @property
+    def only_x_left_in_stock(self) -> float | None:
+        return self._data["only_x_left_in_stock"]
+
+    @property
+    def price_range(self) -> RouteResultRouteVariantsProductPriceRange:
+        value = self._data["price_range"]
+        return RouteResultRouteVariantsProductPriceRange(value)
+
+
+class RouteResultRouteVariantsProductPriceRange(MagentoView):
+    """``price_range`` of ``RouteResultRouteVariantsProduct`` (PriceRange)."""
+
+    __slots__ = ()
+
+    @property
+    def minimum_price(self) -> CatalogProductPrice:
+        value = self._data["minimum_price"]
+        return CatalogProductPrice(value)
+
+
 class StoreConfigResult(MagentoView):
     """The answer of ``StoreConfig``."""
 
@@ -681,6 +1012,7 @@ PRODUCT_LISTING_OPTIONS: Final[Operation[NoVariables, ProductListingOptionsResul
 PRODUCTS_BY_SKUS: Final[Operation[ProductsBySkusVariables, ProductsBySkusResult]] = Operation(
     "ProductsBySkus", ProductsBySkusResult
 )
+ROUTE: Final[Operation[RouteVariables, RouteResult]] = Operation("Route", RouteResult)
 STORE_CONFIG: Final[Operation[NoVariables, StoreConfigResult]] = Operation("StoreConfig", StoreConfigResult)
 STORE_CURRENCIES: Final[Operation[NoVariables, StoreCurrenciesResult]] = Operation(
     "StoreCurrencies", StoreCurrenciesResult

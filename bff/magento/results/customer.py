@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final, TypedDict
 
 from bff.magento.operations import NoVariables, Operation
-from bff.magento.results.fragments import CartFields, CustomerSummary
+from bff.magento.results.fragments import CartFields, CustomerSummary, Money
 from bff.magento.results.inputs import CustomerCreateInput
 from bff.magento.views import MagentoView
 
@@ -17,6 +17,13 @@ class CreateCustomerVariables(TypedDict):
     """The variables of ``CreateCustomer``."""
 
     input: CustomerCreateInput
+
+
+class CustomerOrdersVariables(TypedDict):
+    """The variables of ``CustomerOrders``."""
+
+    pageSize: int
+    currentPage: int
 
 
 class GenerateCustomerTokenVariables(TypedDict):
@@ -73,6 +80,100 @@ class CustomerCartResult(MagentoView):
     def customerCart(self) -> CartFields:
         value = self._data["customerCart"]
         return CartFields(value)
+
+
+class CustomerOrdersResult(MagentoView):
+    """The answer of ``CustomerOrders``."""
+
+    __slots__ = ()
+
+    @property
+    def customer(self) -> CustomerOrdersResultCustomer | None:
+        value = self._data["customer"]
+        return None if value is None else CustomerOrdersResultCustomer(value)
+
+
+class CustomerOrdersResultCustomer(MagentoView):
+    """``customer`` of ``CustomerOrdersResult`` (Customer)."""
+
+    __slots__ = ()
+
+    @property
+    def orders(self) -> CustomerOrdersResultCustomerOrders | None:
+        value = self._data["orders"]
+        return None if value is None else CustomerOrdersResultCustomerOrders(value)
+
+
+class CustomerOrdersResultCustomerOrders(MagentoView):
+    """``orders`` of ``CustomerOrdersResultCustomer`` (CustomerOrders)."""
+
+    __slots__ = ()
+
+    @property
+    def total_count(self) -> int | None:
+        return self._data["total_count"]
+
+    @property
+    def page_info(self) -> CustomerOrdersResultCustomerOrdersPageInfo | None:
+        value = self._data["page_info"]
+        return None if value is None else CustomerOrdersResultCustomerOrdersPageInfo(value)
+
+    @property
+    def items(self) -> list[CustomerOrdersResultCustomerOrdersItems | None]:
+        value = self._data["items"]
+        return [None if x is None else CustomerOrdersResultCustomerOrdersItems(x) for x in value]
+
+
+class CustomerOrdersResultCustomerOrdersPageInfo(MagentoView):
+    """``page_info`` of ``CustomerOrdersResultCustomerOrders`` (SearchResultPageInfo)."""
+
+    __slots__ = ()
+
+    @property
+    def current_page(self) -> int | None:
+        return self._data["current_page"]
+
+    @property
+    def page_size(self) -> int | None:
+        return self._data["page_size"]
+
+    @property
+    def total_pages(self) -> int | None:
+        return self._data["total_pages"]
+
+
+class CustomerOrdersResultCustomerOrdersItems(MagentoView):
+    """``items`` of ``CustomerOrdersResultCustomerOrders`` (CustomerOrder)."""
+
+    __slots__ = ()
+
+    @property
+    def number(self) -> str:
+        return self._data["number"]
+
+    @property
+    def order_date(self) -> str:
+        return self._data["order_date"]
+
+    @property
+    def status(self) -> str:
+        return self._data["status"]
+
+    @property
+    def total(self) -> CustomerOrdersResultCustomerOrdersItemsTotal | None:
+        value = self._data["total"]
+        return None if value is None else CustomerOrdersResultCustomerOrdersItemsTotal(value)
+
+
+class CustomerOrdersResultCustomerOrdersItemsTotal(MagentoView):
+    """``total`` of ``CustomerOrdersResultCustomerOrdersItems`` (OrderTotal)."""
+
+    __slots__ = ()
+
+    @property
+    def grand_total(self) -> Money:
+        value = self._data["grand_total"]
+        return Money(value)
 
 
 class CustomerPolicyResult(MagentoView):
@@ -202,6 +303,9 @@ CREATE_CUSTOMER: Final[Operation[CreateCustomerVariables, CreateCustomerResult]]
     "CreateCustomer", CreateCustomerResult
 )
 CUSTOMER_CART: Final[Operation[NoVariables, CustomerCartResult]] = Operation("CustomerCart", CustomerCartResult)
+CUSTOMER_ORDERS: Final[Operation[CustomerOrdersVariables, CustomerOrdersResult]] = Operation(
+    "CustomerOrders", CustomerOrdersResult
+)
 CUSTOMER_POLICY: Final[Operation[NoVariables, CustomerPolicyResult]] = Operation("CustomerPolicy", CustomerPolicyResult)
 CUSTOMER_WITH_CART: Final[Operation[NoVariables, CustomerWithCartResult]] = Operation(
     "CustomerWithCart", CustomerWithCartResult

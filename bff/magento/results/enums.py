@@ -187,3 +187,4 @@ PlaceOrderErrorCodes: TypeAlias = Literal[
 ]
 ProductStockStatus: TypeAlias = Literal["IN_STOCK", "OUT_OF_STOCK"]
 SortEnum: TypeAlias = Literal["ASC", "DESC"]
+UrlRewriteEntityTypeEnum: TypeAlias = Literal["PRODUCT", "CATEGORY", "CMS_PAGE"]
