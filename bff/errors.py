@@ -174,6 +174,12 @@ class DocumentStoreUnavailable(RequestRefused):
     status = 503
 
 
+class StoreUnavailable(UpstreamUnavailable):
+    """Redis (sessions, idempotency records, budgets) did not answer: nothing was decided, retry."""
+
+    public_message = "The store is temporarily unavailable. Please try again."
+
+
 class UpstreamFailed(BffError):
     """Magento answered with something the BFF cannot map: reported as INTERNAL."""
 

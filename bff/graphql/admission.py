@@ -9,18 +9,22 @@
 4. the client's cost budget (``bff.limits.buckets``: API key, else session, else IP), charged
    the requested cost: ``THROTTLED`` with HTTP 429 and ``Retry-After`` when it is used up.
 
-Nothing reaches Magento before all of them pass. The request's ``CostRecord`` is kept in its
-``RequestState``; after execution ``finish`` measures the actual cost, gives the unspent part
-back to the budget and updates ``throttleStatus`` for ``extensions.cost``.
+Nothing reaches Magento before all of them pass. When the store of the rate limits or budgets
+(Redis) does not answer, admission fails open (logged): shoppers are not refused for it. The
+request's ``CostRecord`` is kept in its ``RequestState``; after execution ``finish`` measures the
+actual cost, gives the unspent part back to the budget and updates ``throttleStatus`` for
+``extensions.cost``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
+from bff.errors import StoreUnavailable
 from bff.limits.buckets import BucketStore
 from bff.limits.clients import client_identity
 from bff.limits.cost import UpstreamCosts, requested_cost, returned_objects
@@ -31,6 +35,8 @@ from bff.limits.static import check_document, refuse
 from bff.limits.throttle import Bucket
 from bff.request_state import CostRecord, RequestState
 from bff.settings import LimitsSettings, ThrottleSettings
+
+log = logging.getLogger("bff.limits")
 
 
 class Admission:
@@ -80,7 +86,11 @@ class Admission:
             if selected is not None
             else RequestKeys(ip=ip, session_id=session_id)
         )
-        status = await self.rate_limits.check(keys)
+        try:
+            status = await self.rate_limits.check(keys)
+        except StoreUnavailable:  # fail open: a shopper is not refused because Redis is down
+            log.warning("rate limits not counted: their store did not answer")
+            status = None
         if status is not None:
             state.response_headers.update(status.headers())
         if self.throttle.mode == "off" or state.cost is None:
@@ -88,7 +98,11 @@ class Admission:
         client = client_identity(
             self.throttle, api_key=meta.api_key if meta is not None else None, session_id=session_id, ip=ip
         )
-        charge = await self.buckets.charge(client.id, cost, client.bucket, enforce=self.throttle.mode == "enforce")
+        try:
+            charge = await self.buckets.charge(client.id, cost, client.bucket, enforce=self.throttle.mode == "enforce")
+        except StoreUnavailable:
+            log.warning("cost budget not charged: its store did not answer")
+            return
         state.cost.throttle_status = charge.status.as_extension()
         state.cost.client, state.cost.charged = client.id, charge.charged
         state.cost.budget = (client.bucket.maximum, client.bucket.restore_rate)
@@ -106,7 +120,11 @@ class Admission:
         cost.actual = objects + sum(self.upstream.get(call.operation, 0) for call in state.calls)
         refund = max(0, cost.charged - cost.actual)
         if cost.client is not None and cost.budget is not None and refund:
-            status = await self.buckets.refund(cost.client, refund, Bucket(*cost.budget))
+            try:
+                status = await self.buckets.refund(cost.client, refund, Bucket(*cost.budget))
+            except StoreUnavailable:
+                log.warning("cost budget not refunded: its store did not answer")
+                return
             cost.throttle_status = status.as_extension()
 
 

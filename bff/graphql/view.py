@@ -49,7 +49,7 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from bff.client_ip import shopper_ip
-from bff.errors import BadUserInput, BodyTooLarge, RequestRefused
+from bff.errors import BadUserInput, BodyTooLarge, RequestRefused, UpstreamUnavailable
 from bff.graphql.admission import Admission, cost_extension
 from bff.graphql.context import GraphQLContext, graphql_context
 from bff.graphql.errors import coded_error
@@ -143,6 +143,9 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         except BadUserInput as err:
             record.outcome = err.code
             response = _error_response(err.message, 400, err.code, media_type)
+        except UpstreamUnavailable as err:  # a store did not answer before the operation ran
+            record.outcome = err.code
+            response = _error_response(err.message, 503, err.code, media_type, headers={"Retry-After": "1"})
         except HTTPException as exc:  # malformed requests: not JSON, mutation over GET, …
             record.outcome = "BAD_USER_INPUT"
             status, headers = exc.status_code, None

@@ -49,9 +49,10 @@ from typing import Final
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
+from limits.errors import StorageError
 from limits.util import WindowStats
 
-from bff.errors import RateLimited
+from bff.errors import RateLimited, StoreUnavailable
 from bff.limits.rate_keys import RequestKeys
 from bff.settings import RateLimitSettings
 
@@ -138,8 +139,11 @@ class RateLimits:
         counted = self._counted(keys)
         if not counted:
             return None
-        allowed = await asyncio.gather(*(c.strategy.hit(c.item, *c.identifiers) for c in counted))
-        stats = await asyncio.gather(*(c.strategy.get_window_stats(c.item, *c.identifiers) for c in counted))
+        try:
+            allowed = await asyncio.gather(*(c.strategy.hit(c.item, *c.identifiers) for c in counted))
+            stats = await asyncio.gather(*(c.strategy.get_window_stats(c.item, *c.identifiers) for c in counted))
+        except StorageError as exc:
+            raise StoreUnavailable(operation="rate_limits", detail=type(exc).__name__) from exc
         now = time.time()
         refused = [(c, s) for c, ok, s in zip(counted, allowed, stats, strict=True) if not ok]
         if refused:

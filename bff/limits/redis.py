@@ -10,8 +10,9 @@
   blocking pool, TLS and Sentinel fail-over as the sessions).
 
 Keys: ``bff:v1:bucket:<sha256(client id)>`` (hash ``level``, ``at``) and ``bff:v1:rate:LIMITER/…``
-(the ``limits`` package's layout, with our prefix). Connection errors propagate as
-``redis.exceptions.RedisError``; only ``ping`` swallows them.
+(the ``limits`` package's layout, with our prefix). Connection errors become
+``StoreUnavailable`` (buckets) or ``limits.errors.StorageError`` (counters, which ``rate.py``
+turns into ``StoreUnavailable``); only ``ping`` swallows them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bff.clock import Clock
+from bff.errors import StoreUnavailable
 from bff.limits.buckets import Charge, settle
 from bff.limits.throttle import Bucket, ThrottleStatus
 
@@ -106,14 +108,20 @@ class RedisBucketStore:
     async def charge(self, client: str, cost: int, bucket: Bucket, *, enforce: bool) -> Charge:
         if cost < 0:
             raise ValueError(f"a cost is never negative, got {cost!r}")
-        level = _number(await self._charge(keys=[self.key(client)], args=self._args(cost, bucket)))
+        try:
+            level = _number(await self._charge(keys=[self.key(client)], args=self._args(cost, bucket)))
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(operation="bucket.charge", detail=type(exc).__name__) from exc
         charge, _ = settle(bucket, level, cost, enforce=enforce)
         return charge
 
     async def refund(self, client: str, points: int, bucket: Bucket) -> ThrottleStatus:
         if points < 0:
             raise ValueError(f"a refund is never negative, got {points!r}")
-        level = _number(await self._refund(keys=[self.key(client)], args=self._args(points, bucket)))
+        try:
+            level = _number(await self._refund(keys=[self.key(client)], args=self._args(points, bucket)))
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(operation="bucket.refund", detail=type(exc).__name__) from exc
         return bucket.status(level)
 
     async def ping(self) -> bool:
@@ -129,4 +137,6 @@ def redis_rate_storage(redis: Redis, prefix: str = DEFAULT_PREFIX) -> Storage:
     # limits types its storage options as scalars; a connection pool is what it documents for
     # reusing a client's connections.
     options: dict[str, Any] = {"connection_pool": redis.connection_pool}
-    return RedisStorage("async+redis://", implementation="redispy", key_prefix=f"{prefix}:rate", **options)
+    return RedisStorage(
+        "async+redis://", implementation="redispy", key_prefix=f"{prefix}:rate", wrap_exceptions=True, **options
+    )

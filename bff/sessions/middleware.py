@@ -14,12 +14,14 @@ never touch the store.
 
 from __future__ import annotations
 
+import json
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bff.clock import Clock
+from bff.errors import UpstreamUnavailable
 from bff.request_state import request_state
 from bff.sessions.handle import SessionHandle
 from bff.sessions.store import SessionStore
@@ -46,6 +48,18 @@ def _request_token(scope: Scope, cookie_name: str) -> tuple[str | None, bool]:
         if cookie_name in cookies:
             return cookies[cookie_name].value, False
     return None, False
+
+
+async def _unavailable(send: Send, message: str) -> None:
+    """The session store did not answer: a coded GraphQL error (503, retryable), not a plain 500."""
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": "UPSTREAM_UNAVAILABLE"}}]}).encode()
+    await send({
+        "type": "http.response.start",
+        "status": 503,
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", b"1"), (b"cache-control", b"no-store")],
+    })  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
 
 
 def _has_origin(scope: Scope) -> bool:
@@ -77,7 +91,11 @@ class SessionMiddleware:
         token, bearer = _request_token(scope, self.settings.cookie_name)
         session = None
         if token is not None and looks_like_token(token):
-            session = await self.store.load(session_id(token))
+            try:
+                session = await self.store.load(session_id(token))
+            except UpstreamUnavailable as err:
+                await _unavailable(send, err.message)
+                return
         handle = SessionHandle(self.store, self.clock, session)
         request_state(scope).session = handle
         send_header = bearer or not _has_origin(scope)

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Final
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bff.clock import Clock
+from bff.errors import StoreUnavailable
 from bff.sessions.codec import (
     decode_record,
     decode_session,
@@ -124,6 +127,15 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+@contextmanager
+def _answering(operation: str) -> Iterator[None]:
+    """Redis failures as ``StoreUnavailable`` (UPSTREAM_UNAVAILABLE: retryable, never INTERNAL)."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        raise StoreUnavailable(operation=operation, detail=type(exc).__name__) from exc
+
+
 class RedisSessionStore:
     """``SessionStore`` on Redis with a server-side sliding idle timeout."""
 
@@ -136,19 +148,23 @@ class RedisSessionStore:
         return self._prefix + session_id
 
     async def create(self, session: Session) -> None:
-        await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms)
+        with _answering("session.create"):
+            await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms)
 
     async def load(self, session_id: str) -> Session | None:
-        raw = await self._redis.getex(self.key(session_id), px=self._idle_ms)
+        with _answering("session.load"):
+            raw = await self._redis.getex(self.key(session_id), px=self._idle_ms)
         return None if raw is None else decode_session(raw)
 
     async def save(self, session: Session) -> None:
         """Overwrite and extend; a session that was deleted or has expired is not brought back
         (``XX``), so a request racing a sign-out cannot resurrect the signed-in session."""
-        await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms, xx=True)
+        with _answering("session.save"):
+            await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms, xx=True)
 
     async def delete(self, session_id: str) -> None:
-        await self._redis.delete(self.key(session_id))
+        with _answering("session.delete"):
+            await self._redis.delete(self.key(session_id))
 
     async def ping(self) -> bool:
         try:
@@ -184,33 +200,38 @@ class RedisIdempotencyStore:
         now = self._clock.now()
         lease_expires_at = now + lease_seconds
         fresh = IdempotencyRecord(key=key, fingerprint=fingerprint, lease_expires_at=lease_expires_at, created_at=now)
-        outcome, raw = await self._claim(
-            keys=[self.key(scope, key)],
-            args=[
-                fingerprint,
-                format_instant(now),
-                format_instant(lease_expires_at),
-                encode_record(fresh, lease_seconds),
-                self._ttl_ms,
-                format_instant(lease_seconds),
-            ],
-        )
+        with _answering("idempotency.claim"):
+            outcome, raw = await self._claim(
+                keys=[self.key(scope, key)],
+                args=[
+                    fingerprint,
+                    format_instant(now),
+                    format_instant(lease_expires_at),
+                    encode_record(fresh, lease_seconds),
+                    self._ttl_ms,
+                    format_instant(lease_seconds),
+                ],
+            )
         record, _ = decode_record(raw)
         return Claim(_OUTCOMES[_text(outcome)], record)
 
     async def record_step(self, scope: str, key: str, step: str, data: object) -> None:
-        await self._record_step(
-            keys=[self.key(scope, key)],
-            args=[step, encode_value(data), format_instant(self._clock.now())],
-        )
+        with _answering("idempotency.record_step"):
+            await self._record_step(
+                keys=[self.key(scope, key)],
+                args=[step, encode_value(data), format_instant(self._clock.now())],
+            )
 
     async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
         """Mark done; a record that is already done keeps its first result."""
-        await self._complete(keys=[self.key(scope, key)], args=[encode_value(result)])
+        with _answering("idempotency.complete"):
+            await self._complete(keys=[self.key(scope, key)], args=[encode_value(result)])
 
     async def release(self, scope: str, key: str) -> None:
-        await self._release(keys=[self.key(scope, key)], args=[])
+        with _answering("idempotency.release"):
+            await self._release(keys=[self.key(scope, key)], args=[])
 
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
-        raw = await self._redis.get(self.key(scope, key))
+        with _answering("idempotency.get"):
+            raw = await self._redis.get(self.key(scope, key))
         return None if raw is None else decode_record(raw)[0]

@@ -11,6 +11,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from bff.errors import StoreUnavailable
 from bff.sessions.memory import MemorySessionStore
 from bff.sessions.models import Session
 from bff.sessions.redis import RedisSessionStore
@@ -236,7 +237,8 @@ async def test_ping_is_false_when_redis_is_unreachable(unreachable_redis: Redis)
     assert await RedisSessionStore(unreachable_redis, idle_ttl_seconds=IDLE_TTL).ping() is False
 
 
-async def test_redis_connection_errors_propagate(unreachable_redis: Redis) -> None:
+async def test_redis_connection_errors_are_store_unavailable(unreachable_redis: Redis) -> None:
     store = RedisSessionStore(unreachable_redis, idle_ttl_seconds=IDLE_TTL)
-    with pytest.raises(RedisConnectionError):
+    with pytest.raises(StoreUnavailable) as caught:
         await store.load(session_id(new_token()))
+    assert (caught.value.code, type(caught.value.__cause__)) == ("UPSTREAM_UNAVAILABLE", RedisConnectionError)
