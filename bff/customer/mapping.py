@@ -21,21 +21,20 @@ from bff.magento.money import money
 from bff.magento.results.customer import (
     CreateCustomerVariables,
     CustomerOrdersResult,
-    CustomerOrdersResultCustomerOrdersItems,
     CustomerPolicyResult,
     CustomerWithCartResult,
     GenerateCustomerTokenResult,
     GuestCartToMergeResult,
     ViewerResult,
 )
-from bff.magento.results.fragments import CustomerSummary, CustomerSummaryOrdersItems
+from bff.magento.results.fragments import CustomerOrderSummary, CustomerSummary
 from bff.magento.times import utc_time
 
 SECONDS_PER_HOUR = 3600.0
 UNKNOWN_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # an order date Magento did not answer in its format
 
 
-def _order(data: CustomerSummaryOrdersItems | CustomerOrdersResultCustomerOrdersItems) -> OrderSummary:
+def _order(data: CustomerOrderSummary) -> OrderSummary:
     return OrderSummary(
         number=data.number or "",
         placed_at=utc_time(data.order_date) or UNKNOWN_TIME,

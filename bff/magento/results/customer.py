@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final, TypedDict
 
 from bff.magento.operations import NoVariables, Operation
-from bff.magento.results.fragments import CartFields, CustomerSummary, Money
+from bff.magento.results.fragments import CartFields, CustomerOrderSummary, CustomerSummary
 from bff.magento.results.inputs import CustomerCreateInput
 from bff.magento.views import MagentoView
 
@@ -119,9 +119,9 @@ class CustomerOrdersResultCustomerOrders(MagentoView):
         return None if value is None else CustomerOrdersResultCustomerOrdersPageInfo(value)
 
     @property
-    def items(self) -> list[CustomerOrdersResultCustomerOrdersItems | None]:
+    def items(self) -> list[CustomerOrderSummary | None]:
         value = self._data["items"]
-        return [None if x is None else CustomerOrdersResultCustomerOrdersItems(x) for x in value]
+        return [None if x is None else CustomerOrderSummary(x) for x in value]
 
 
 class CustomerOrdersResultCustomerOrdersPageInfo(MagentoView):
@@ -140,40 +140,6 @@ class CustomerOrdersResultCustomerOrdersPageInfo(MagentoView):
     @property
     def total_pages(self) -> int | None:
         return self._data["total_pages"]
-
-
-class CustomerOrdersResultCustomerOrdersItems(MagentoView):
-    """``items`` of ``CustomerOrdersResultCustomerOrders`` (CustomerOrder)."""
-
-    __slots__ = ()
-
-    @property
-    def number(self) -> str:
-        return self._data["number"]
-
-    @property
-    def order_date(self) -> str:
-        return self._data["order_date"]
-
-    @property
-    def status(self) -> str:
-        return self._data["status"]
-
-    @property
-    def total(self) -> CustomerOrdersResultCustomerOrdersItemsTotal | None:
-        value = self._data["total"]
-        return None if value is None else CustomerOrdersResultCustomerOrdersItemsTotal(value)
-
-
-class CustomerOrdersResultCustomerOrdersItemsTotal(MagentoView):
-    """``total`` of ``CustomerOrdersResultCustomerOrdersItems`` (OrderTotal)."""
-
-    __slots__ = ()
-
-    @property
-    def grand_total(self) -> Money:
-        value = self._data["grand_total"]
-        return Money(value)
 
 
 class CustomerPolicyResult(MagentoView):

@@ -990,6 +990,40 @@ class CatalogProductPriceDiscount(MagentoView):
         return self._data["percent_off"]
 
 
+class CustomerOrderSummary(MagentoView):
+    """``fragment CustomerOrderSummary on CustomerOrder``."""
+
+    __slots__ = ()
+
+    @property
+    def number(self) -> str:
+        return self._data["number"]
+
+    @property
+    def order_date(self) -> str:
+        return self._data["order_date"]
+
+    @property
+    def status(self) -> str:
+        return self._data["status"]
+
+    @property
+    def total(self) -> CustomerOrderSummaryTotal | None:
+        value = self._data["total"]
+        return None if value is None else CustomerOrderSummaryTotal(value)
+
+
+class CustomerOrderSummaryTotal(MagentoView):
+    """``total`` of ``CustomerOrderSummary`` (OrderTotal)."""
+
+    __slots__ = ()
+
+    @property
+    def grand_total(self) -> Money:
+        value = self._data["grand_total"]
+        return Money(value)
+
+
 class CustomerSummary(MagentoView):
     """``fragment CustomerSummary on Customer``."""
 
@@ -1023,43 +1057,9 @@ class CustomerSummaryOrders(MagentoView):
         return self._data["total_count"]
 
     @property
-    def items(self) -> list[CustomerSummaryOrdersItems | None]:
+    def items(self) -> list[CustomerOrderSummary | None]:
         value = self._data["items"]
-        return [None if x is None else CustomerSummaryOrdersItems(x) for x in value]
-
-
-class CustomerSummaryOrdersItems(MagentoView):
-    """``items`` of ``CustomerSummaryOrders`` (CustomerOrder)."""
-
-    __slots__ = ()
-
-    @property
-    def number(self) -> str:
-        return self._data["number"]
-
-    @property
-    def order_date(self) -> str:
-        return self._data["order_date"]
-
-    @property
-    def status(self) -> str:
-        return self._data["status"]
-
-    @property
-    def total(self) -> CustomerSummaryOrdersItemsTotal | None:
-        value = self._data["total"]
-        return None if value is None else CustomerSummaryOrdersItemsTotal(value)
-
-
-class CustomerSummaryOrdersItemsTotal(MagentoView):
-    """``total`` of ``CustomerSummaryOrdersItems`` (OrderTotal)."""
-
-    __slots__ = ()
-
-    @property
-    def grand_total(self) -> Money:
-        value = self._data["grand_total"]
-        return Money(value)
+        return [None if x is None else CustomerOrderSummary(x) for x in value]
 
 
 class Money(MagentoView):
