@@ -139,12 +139,6 @@ def currency_list(result: StoreCurrenciesResult) -> list[str]:
     return list(dict.fromkeys(c for c in _rows(offered.available_currency_codes if offered else None) if c))
 
 
-def currency_codes(result: StoreCurrenciesResult) -> frozenset[str]:
-    """The currencies a store view offers."""
-    offered = result.currency
-    return frozenset(c for c in _rows(offered.available_currency_codes if offered else None) if c)
-
-
 def _codes(csv: str | None) -> frozenset[str] | None:
     if csv is None:
         return None

@@ -16,12 +16,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bff.catalog.locale import LOCALES_TTL_S, LocaleCache
+from bff.catalog.locale import LOCALES_TTL_S, check_locale
 from bff.catalog.mapping import (
     category_at,
     category_tree_from_magento,
     countries_of,
-    currency_codes,
     currency_list,
     listing_options_from_magento,
     listing_variables,
@@ -90,7 +89,6 @@ class CatalogService:
         self._now: Callable[[], float] = clock.now if clock is not None else time.monotonic
         self._countries_ttl_s = countries_ttl_s
         self._countries: dict[str, _Cached] = {}
-        self._locales = LocaleCache(self._now)
         self._store_views: tuple[float, tuple[StoreView, ...]] | None = None
         self._listing_options: dict[str, tuple[float, ListingOptions]] = {}
 
@@ -119,15 +117,7 @@ class CatalogService:
         checked against the store view it will be used with."""
         if store is None and currency is None:
             return
-
-        async def stores() -> frozenset[str]:
-            return store_codes(await shopper.call_for_store(ops.STORE_VIEWS({}), shopper.remembered_store))
-
-        async def currencies(code: str | None) -> frozenset[str]:
-            result = await shopper.call_for_store(ops.STORE_CURRENCIES({}), code or shopper.remembered_store)
-            return currency_codes(result)
-
-        await self._locales.check(store, currency, stores=stores, currencies=currencies)
+        check_locale(await self.store_views(shopper), store, shopper.remembered_store, currency)
 
     async def countries(self, shopper: Gateway) -> list[Country]:
         """The store view's countries (sorted by name), cached in process for ten minutes."""
