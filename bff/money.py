@@ -36,9 +36,12 @@ class Money:
         if self.value.as_tuple().exponent != scale.as_tuple().exponent:
             object.__setattr__(self, "value", self.value.quantize(scale, rounding=ROUND_HALF_UP))
 
+    def to_json(self) -> dict[str, str]:
+        return {"value": str(self.value), "currency": self.currency}
+
     @classmethod
-    def from_magento(cls, data: dict[str, Any] | None, fallback_currency: str = "USD") -> Money:
-        """Magento's ``Money { value currency }`` (value may be null) as a Money."""
+    def from_json(cls, data: dict[str, Any] | None, fallback_currency: str = "USD") -> Money:
+        """A ``{"value", "currency"}`` mapping (value may be null), as ``to_json`` stores it."""
         data = data or {}
         value = data.get("value")
         return cls(Decimal(str(value if value is not None else 0)), str(data.get("currency") or fallback_currency))

@@ -23,7 +23,7 @@ class Order:
         return {
             "number": self.number,
             "email": self.email,
-            "grand_total": {"value": str(self.grand_total.value), "currency": self.grand_total.currency},
+            "grand_total": self.grand_total.to_json(),
         }
 
     @classmethod
@@ -32,7 +32,7 @@ class Order:
         return cls(
             number=data.get("number"),
             email=data.get("email"),
-            grand_total=Money.from_magento(total, total.get("currency", "USD")),
+            grand_total=Money.from_json(total),
         )
 
 

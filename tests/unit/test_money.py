@@ -25,5 +25,5 @@ def test_an_amount_is_rounded_half_up_to_the_currencys_scale(amount: str, curren
     assert str(Money(Decimal(amount), currency).value) == value
 
 
-def test_an_amount_from_magento_without_a_value_is_zero_with_the_currencys_scale() -> None:
-    assert Money.from_magento({"value": None, "currency": "GBP"}) == Money(Decimal("0.00"), "GBP")
+def test_a_stored_amount_without_a_value_is_zero_with_the_currencys_scale() -> None:
+    assert Money.from_json({"value": None, "currency": "GBP"}) == Money(Decimal("0.00"), "GBP")
