@@ -42,6 +42,7 @@ class UpstreamCall:
     outcome: str  # "ok", "graphql_error", "unavailable", "timeout", "http_<status>"
     attempt: int
     status: int | None = None  # HTTP status, when an answer arrived
+    tags: tuple[str, ...] = ()  # Magento's cache tags of the answer (`X-Magento-Tags`), when it sent them
 
 
 @dataclass(frozen=True, slots=True)
