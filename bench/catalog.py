@@ -70,14 +70,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; figures are medians (default 5)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load per scenario (default 2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections (default 16)")
+    parser.add_argument(
+        "--latency-connections", type=int, default=1, help="wrk's connections for the cart pair (default 1)"
+    )
     parser.add_argument("--server-cpu", type=int, default=0, help="the CPU every server is pinned to (default 0)")
     parser.add_argument("--load-cpu", type=int, default=1, help="the CPU wrk is pinned to (default 1)")
     parser.add_argument("--only", action="append", default=[], metavar="KEY", help="run only these scenarios")
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (servers' logs, wrk scripts)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
     args = parser.parse_args(argv)
-    if args.duration <= 0 or args.rounds < 1 or args.connections < 1:
-        parser.error("--duration, --rounds and --connections must be positive")
+    if min(args.duration, args.rounds, args.connections, args.latency_connections) < 1:
+        parser.error("--duration, --rounds and the connections must be positive")
     return args
 
 
@@ -116,7 +119,7 @@ def measure(
         servers[scenario.server].url,
         scenario.request,
         duration_s=seconds,
-        connections=args.connections,
+        connections=args.latency_connections if scenario.latency else args.connections,
         cpus={args.load_cpu},
         script_path=workdir / f"{scenario.key}.lua",
         sample=lambda: {name: s.cpu_s() for name, s in servers.items()},
@@ -208,6 +211,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         "duration_s": args.duration,
         "rounds": args.rounds,
         "connections": args.connections,
+        "latency_connections": args.latency_connections,
         "server_cpu": args.server_cpu,
         "load_cpu": args.load_cpu,
     }
@@ -216,7 +220,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         return 0
     print(
         f"{meta['date']}, commit {meta['commit']}: {args.rounds} interleaved rounds of {args.duration:g} s per "
-        f"scenario, wrk -c{args.connections} on CPU {args.load_cpu}, servers on CPU {args.server_cpu}; medians"
+        f"scenario, wrk -c{args.connections} (cart pair -c{args.latency_connections}) on CPU {args.load_cpu}, "
+        f"servers on CPU {args.server_cpu}; medians"
     )
     print(report.table(titles, medians))
     if all(key in medians for key in report.RATIO_INPUTS):

@@ -10,7 +10,9 @@ forms send ``priceTo: "1000000"`` (the same products again), so all three ask fo
 
 The cart read is the storefront's cart page (``examples/operations/Cart.graphql``) of a session
 whose cart holds three lines, sent with the session cookie. Its direct counterpart is the Magento
-request the BFF sends for it (captured, see ``bench.capture``) for a cart with the same lines.
+request the BFF sends for it (captured, see ``bench.capture``) for a cart with the same lines. The
+pair compares latencies, so it runs on one connection (``--latency-connections``): with 16, a
+p50 would mostly be the time spent queued behind the other 15 requests.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ class Scenario:
     title: str
     server: str  # the name of the server it loads
     request: HttpRequest  # UNIQUE in its body: replaced per request
+    latency: bool = False  # measured on --latency-connections (one by default): p50 is then a request's own
 
 
 def graphql_answer(response: httpx.Response, what: str) -> dict[str, Any]:
@@ -156,12 +159,14 @@ def scenarios(captured: Captured, cookie: str, sandbox_cart_id: str) -> list[Sce
             "cart read direct to the sandbox (GetCart)",
             "sandbox",
             captured.cart.replaced(captured.cart_id, sandbox_cart_id).http_request(),
+            latency=True,
         ),
         Scenario(
             "bff_cart",
             "cart read through the BFF (session cookie)",
             "bff",
             HttpRequest("POST", "/graphql", post | {"Cookie": cookie}, json.dumps(cart_body())),
+            latency=True,
         ),
     ]
 
