@@ -28,7 +28,7 @@ class Measurement:
 
 
 def median(measurements: Sequence[Measurement]) -> Measurement:
-    """Each figure's median over the rounds (taken figure by figure)."""
+    """Each figure's median over the rounds (taken figure by figure); requests and errors are summed."""
     upstream = [m.upstream_calls_per_request for m in measurements if m.upstream_calls_per_request is not None]
     return Measurement(
         rps=statistics.median(m.rps for m in measurements),
