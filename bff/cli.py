@@ -99,8 +99,11 @@ def run_dev(args: argparse.Namespace) -> None:
         else settings.log.model_copy(update={"json_output": False})
     )
     configure_logging(log)
+    # With the hook on and a secret set, the built-in sandbox's catalog admin endpoint purges this BFF's cache.
+    hook_on = settings.cache.hook_enabled and settings.cache.webhook_secret is not None
+    hook_url = f"http://{args.host}:{args.port}/hooks/magento/cache" if hook_on else None
     try:
-        app = create_app(settings)
+        app = create_app(settings, sandbox_hook_url=hook_url)
     except ManifestError as exc:
         raise SystemExit(f"bff dev: {exc}") from None
     magento = settings.magento.url or "the built-in Magento sandbox (in-process)"

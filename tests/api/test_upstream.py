@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 
 from bff.app import create_app
 from bff.sandbox import Fault, FaultPlan
-from bff.settings import Settings
+from bff.settings import CacheSettings, SessionSettings, Settings
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
 from tests.storefront_fixtures import Gql
@@ -20,6 +20,14 @@ from tests.storefront_fixtures import Gql
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
 ADD_TO_CART = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
 SIGN_IN = 'mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { viewer { signedIn } } }'
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The response cache off: these tests count what reaches Magento for repeated reads."""
+    return Settings(
+        environment="test", session=SessionSettings(cookie_secure=False), cache=CacheSettings(enabled=False)
+    )
 
 
 @pytest.fixture
