@@ -2,7 +2,8 @@
 
 The lifespan owns every pooled client (httpx to Magento, Redis) and closes them on shutdown. With
 no Magento URL configured (development), Magento is the built-in sandbox, served in-process
-through ``httpx.ASGITransport``; tests pass their own transport the same way.
+through ``httpx.ASGITransport`` (and, in development, its own endpoints under ``/__magento``);
+tests pass their own transport the same way.
 """
 
 from __future__ import annotations
@@ -63,16 +64,19 @@ GRAPHQL_PATH = "/graphql"
 LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
-def sandbox_transport(cache_hook: tuple[str, str] | None = None) -> httpx.AsyncBaseTransport:
-    """The built-in Magento sandbox, in-process (development only); ``cache_hook`` (URL, secret):
-    where its catalog admin endpoint reports changes (``bff dev`` passes its own hook)."""
+SANDBOX_MOUNT = "/__magento"  # the built-in sandbox's own endpoints, in development (e.g. its admin)
+
+
+def sandbox_app(cache_hook: tuple[str, str] | None = None) -> Starlette:
+    """The built-in Magento sandbox, served in-process (development only); ``cache_hook`` (URL,
+    secret): where its catalog admin endpoint reports changes (``bff dev`` passes its own hook)."""
     from bff.sandbox import create_sandbox_app
     from bff.sandbox.catalog_admin import CacheHook
     from bff.sandbox.seed import seeded_state
 
     log.warning("no BFF_MAGENTO__URL: using the built-in Magento sandbox (development only)")
     hook = CacheHook(*cache_hook) if cache_hook is not None else None
-    return httpx.ASGITransport(app=create_sandbox_app(seeded_state(), cache_hook=hook))
+    return create_sandbox_app(seeded_state(), cache_hook=hook)
 
 
 def middleware_chain(
@@ -172,7 +176,10 @@ def create_app(
     if settings.magento.url is None and magento_transport is None:
         secret = settings.cache.webhook_secret
         target = (sandbox_hook_url, secret.get_secret_value()) if sandbox_hook_url and secret else None
-        magento_transport = sandbox_transport(target)
+        built_in = sandbox_app(target)
+        magento_transport = httpx.ASGITransport(app=built_in)
+    else:
+        built_in = None
     magento_url = settings.magento.url or SANDBOX_URL
     m = settings.magento
     http = httpx.AsyncClient(
@@ -256,6 +263,8 @@ def create_app(
             cache, secret.get_secret_value() if secret else None, clock, replay_window_s=settings.cache.replay_window_s
         )
         routes.append(hook.route())
+    if built_in is not None and settings.environment == "development":
+        routes.append(Mount(SANDBOX_MOUNT, app=built_in))  # e.g. POST /__magento/__sandbox/catalog/products/<sku>
     assets = assets_directory()
     if settings.graphiql and assets is not None:
         routes.append(Mount(ASSETS_MOUNT, app=StaticFiles(directory=assets)))
