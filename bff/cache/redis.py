@@ -4,7 +4,8 @@ Keys (prefix ``bff:v1``):
 
 * ``resp:<digest>``: the entry (``Entry.encode``), expiring with its stale window (``PX``);
 * ``resptag:<tag>``: a set of the entry keys carrying the tag, expiring with the longest-lived
-  member (``EXPIRE … GT``), so purging a tag is ``SMEMBERS`` + ``DEL`` and never a ``SCAN``;
+  member (``EXPIRE … NX`` then ``EXPIRE … GT``: Redis 7), so purging a tag is ``SMEMBERS`` +
+  ``DEL`` and never a ``SCAN``;
 * ``hook:<sha256>``: a signature the invalidation hook has seen (``SET NX EX``: the replay guard).
 
 Purges are published on ``PURGE_CHANNEL`` (the keys removed, as JSON) so every replica drops them
