@@ -15,6 +15,9 @@
   guest entry. The group stays in the key so group pricing can be added without a key change;
 * the negotiated response media type (from ``Accept``).
 
+A request carrying both a query and a persisted hash (an APQ registration) is never looked up:
+it must reach the view, which registers the document for later requests by hash.
+
 A request is described once per distinct raw body (POST) or query string (GET): the memo
 (bounded, small bodies only) turns a repeated request into one dict lookup, and the JSON is read
 with orjson.
@@ -72,6 +75,8 @@ def _describe(params: dict[str, object], exact_text: bool) -> Described | None:
         return None
     canonical = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
     if isinstance(query, str):
+        if _persisted_hash(extensions) is not None:
+            return None  # an APQ registration: it must reach the view, which stores the document
         classified = classify(query, name)
         if classified is None:
             return None

@@ -277,3 +277,14 @@ async def test_a_hit_is_in_the_access_log_as_a_cache_hit_without_upstream_calls(
     miss, hit = logs.requests()
     assert (miss["cache"], [c["operation"] for c in miss["upstream"]]) == ("miss", ["ProductBySku"])
     assert (hit["cache"], hit["status"], "upstream" in hit) == ("hit", 200, False)
+
+
+async def test_an_apq_registration_is_never_answered_from_the_cache(client: httpx.AsyncClient) -> None:
+    """Else a cached plain query would swallow the registration and the hash would stay unknown."""
+    await post(client, PRODUCT)
+    registration = await client.post(
+        "/graphql", json={"query": PRODUCT, "extensions": json.loads(by_hash(PRODUCT)["extensions"])}
+    )
+    by_get = await client.get("/graphql", params=by_hash(PRODUCT))
+    assert "x-cache" not in registration.headers
+    assert by_get.json()["data"]["product"]["sku"] == "BAG-001"
