@@ -92,6 +92,7 @@ class RequestState:
     graphql: GraphQLRecord | None = None
     cost: CostRecord | None = None
     response_headers: dict[str, str] = field(default_factory=dict)  # e.g. RateLimit-* for the answer
+    cache: str | None = None  # the response cache: "hit", "stale", "miss", "unavailable"; None: not looked up
 
 
 def request_state(scope: MutableMapping[str, Any]) -> RequestState:
