@@ -598,18 +598,18 @@ class CatalogProductCard(MagentoView):
 
     @property
     def thumbnail(self) -> CatalogProductCardThumbnail | None:
-        value = self._data["thumbnail"]
+        value = self._data.get("thumbnail")
         return None if value is None else CatalogProductCardThumbnail(value)
 
     @property
     def small_image(self) -> CatalogProductCardSmallImage | None:
-        value = self._data["small_image"]
+        value = self._data.get("small_image")
         return None if value is None else CatalogProductCardSmallImage(value)
 
     @property
-    def price_range(self) -> CatalogProductCardPriceRange:
-        value = self._data["price_range"]
-        return CatalogProductCardPriceRange(value)
+    def price_range(self) -> CatalogProductCardPriceRange | None:
+        value = self._data.get("price_range")
+        return None if value is None else CatalogProductCardPriceRange(value)
 
     @property
     def configurable_options(self) -> list[CatalogConfigurableOption | None] | None:

@@ -1,0 +1,147 @@
+"""Upstream documents carry only what the client selected: what Magento is asked for, on the wire.
+
+The sandbox receives every request through a ``RecordingTransport``; the fields each document
+selects (its ``@include`` switches applied to the variables sent) are compared with the
+client's selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from bff.app import create_app
+from bff.settings import Settings
+from tests.fake_clock import FakeClock
+from tests.recording import RecordingTransport
+from tests.storefront_fixtures import without_cost
+from tests.upstream_documents import SentOperation, sent_operation
+
+
+@pytest.fixture
+def upstream(sandbox_app: Starlette) -> RecordingTransport:
+    return RecordingTransport(httpx.ASGITransport(app=sandbox_app))
+
+
+@pytest.fixture
+async def recorded(
+    settings: Settings, upstream: RecordingTransport, clock: FakeClock
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, magento_transport=upstream, clock=clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as c:
+        yield c
+
+
+class Run:
+    """``await run(query, variables)`` → (the answer, the operations Magento received for it)."""
+
+    def __init__(self, client: httpx.AsyncClient, upstream: RecordingTransport) -> None:
+        self.client, self.upstream = client, upstream
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], list[SentOperation]]:
+        before = len(self.upstream.requests)
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}})
+        sent = [sent_operation(r) for r in self.upstream.requests[before:]]
+        return without_cost(response.json()), sent
+
+
+@pytest.fixture
+def run(recorded: httpx.AsyncClient, upstream: RecordingTransport) -> Run:
+    return Run(recorded, upstream)
+
+
+def only(sent: list[SentOperation], name: str) -> SentOperation:
+    [operation] = [s for s in sent if s.name == name]
+    return operation
+
+
+def under(paths: frozenset[str], prefix: str) -> set[str]:
+    return {p for p in paths if p == prefix or p.startswith(prefix + ".")}
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+async def test_the_upstream_document_of_a_three_field_listing_asks_for_no_aggregations(run: Run) -> None:
+    body, sent = await run('{ products(search: "bag") { totalCount items { sku name } } }')
+    selected = only(sent, "ProductListing").selected
+    assert body["data"]["products"]["items"][0].keys() == {"sku", "name"}
+    assert under(selected, "products.aggregations") == set()
+
+
+async def test_a_three_field_listing_asks_for_no_sort_fields(run: Run) -> None:
+    _, sent = await run('{ products(search: "bag") { totalCount items { sku name } } }')
+    assert under(only(sent, "ProductListing").selected, "products.sort_fields") == set()
+
+
+async def test_tiles_without_price_images_or_options_ask_for_none_of_them(run: Run) -> None:
+    _, sent = await run('{ products(search: "bag") { items { sku name } } }')
+    items = under(only(sent, "ProductListing").selected, "products.items")
+    assert {p.removeprefix("products.items.") for p in items} >= {"sku", "name"}
+    assert {"products.items.price_range", "products.items.thumbnail", "products.items.small_image",
+            "products.items.configurable_options", "products.items.variants"} & items == set()  # fmt: skip
+
+
+async def test_a_total_count_alone_asks_for_no_tiles(run: Run) -> None:
+    body, sent = await run('{ products(search: "bag") { totalCount } }')
+    assert body["data"]["products"]["totalCount"] > 0
+    assert under(only(sent, "ProductListing").selected, "products.items") == set()
+
+
+async def test_a_facets_only_selection_fetches_no_items(run: Run) -> None:
+    body, sent = await run('{ products(search: "bag") { facets { attribute options { value count } } } }')
+    selected = only(sent, "ProductListing").selected
+    assert body["data"]["products"]["facets"] != []
+    assert under(selected, "products.items") == set()
+    assert under(selected, "products.total_count") == set()
+    assert "products.aggregations.options.count" in selected
+
+
+async def test_fields_selected_through_fragments_and_aliases_are_fetched(run: Run) -> None:
+    query = """query { list: products(search: "Strive Shoulder Pack", pageSize: 1) { ...Tiles } }
+      fragment Tiles on ProductPage { items { ... on Product { cost: price { final { value } } } } }"""
+    body, sent = await run(query)
+    assert body["data"]["list"]["items"] == [{"cost": {"final": {"value": "24.00"}}}]
+    assert "products.items.price_range.minimum_price.final_price.value" in only(sent, "ProductListing").selected
+
+
+async def test_a_field_the_client_skips_is_not_fetched(run: Run) -> None:
+    query = """query ($full: Boolean!) {
+      products(search: "bag") { items { sku price @include(if: $full) { final { value } } } }
+    }"""
+    _, sent = await run(query, {"full": False})
+    assert under(only(sent, "ProductListing").selected, "products.items.price_range") == set()
+
+
+async def test_a_whole_listing_asks_for_every_part(run: Run) -> None:
+    query = """{ products(search: "jacket") { totalCount pageInfo { totalPages } sortFields { default }
+      facets { attribute } items { sku image { url } price { final { value } } options { code } } } }"""
+    body, sent = await run(query)
+    selected = only(sent, "ProductListing").selected
+    assert "errors" not in body
+    assert {"products.total_count", "products.page_info", "products.sort_fields", "products.aggregations",
+            "products.items.small_image", "products.items.price_range",
+            "products.items.configurable_options"} <= selected  # fmt: skip
+
+
+async def test_a_page_beyond_the_last_asks_page_one_for_its_totals_only(run: Run) -> None:
+    body, sent = await run(
+        '{ products(search: "bag", page: 50, pageSize: 10) { totalCount pageInfo { totalPages } items { sku } } }'
+    )
+    listing = body["data"]["products"]
+    first = [s for s in sent if s.name == "ProductListing"][-1]
+    assert listing["items"] == []
+    assert listing["pageInfo"]["totalPages"] == -(-listing["totalCount"] // 10)
+    assert first.variables["currentPage"] == 1
+    assert under(first.selected, "products.items") == set()
+
+
+async def test_a_page_beyond_the_last_keeps_its_sort_fields(run: Run) -> None:
+    body, _ = await run('{ products(search: "bag", page: 50) { items { sku } sortFields { options { value } } } }')
+    assert body["data"]["products"]["sortFields"]["options"] != []
