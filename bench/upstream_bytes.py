@@ -1,0 +1,98 @@
+"""What Magento answers the BFF per storefront selection: the bytes of each upstream answer.
+
+The BFF runs in-process in front of the built-in sandbox; a transport between them counts the
+bytes of every answer. Each case prints the upstream bytes of its selection, of the same request
+with every part fetched (what the BFF sent before its documents followed the selection, measured
+in the same run by sending the operation with its switches at their defaults), and their ratio.
+Usage: ``.venv/bin/python bench/upstream_bytes.py``
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from bff.app import create_app
+from bff.sandbox import create_sandbox_app
+from bff.sandbox.seed import seeded_state
+from bff.settings import SessionSettings, Settings
+
+LISTINGS = {
+    "listing: items { sku name }": "{ products(pageSize: 20) { items { sku name } } }",
+    "listing: totalCount items { sku name }": "{ products(pageSize: 20) { totalCount items { sku name } } }",
+    "listing: tiles with price and image": "{ products(pageSize: 20) { totalCount items { sku name "
+    "image { url } price { final { value currency } } } } }",
+    "listing: facets only": "{ products(pageSize: 20) { facets { attribute label options { value count } } } }",
+}
+CART = {
+    "cart: totalQuantity": "{ cart { totalQuantity } }",
+    "cart: lines and totals (mini-cart)": "{ cart { totalQuantity items { quantity product { sku name } } "
+    "prices { grandTotal { value } } } }",
+}
+ADD = 'mutation { addToCart(items: [{sku: "%s", quantity: 2}]) { cart { totalQuantity } } }'
+
+
+class Counting(httpx.AsyncBaseTransport):
+    """Passes requests on; keeps (operation name, request, answer bytes) of each."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, httpx.Request, int]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.calls.append((_operation(request), request, len(body)))
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+
+def _operation(request: httpx.Request) -> str:
+    if request.method == "GET":
+        return str(request.url.params.get("operationName"))
+    return str(json.loads(request.content).get("operationName"))
+
+
+def _payload(request: httpx.Request) -> dict[str, object]:
+    if request.method == "GET":
+        params = request.url.params
+        return {"query": params["query"], "operationName": params.get("operationName"),
+                "variables": json.loads(params.get("variables") or "{}")}  # fmt: skip
+    payload: dict[str, object] = json.loads(request.content)
+    return payload
+
+
+async def _whole(sandbox: httpx.AsyncClient, request: httpx.Request, switches: set[str]) -> int:
+    """The bytes of the same operation with every switch at its default (everything fetched)."""
+    payload = _payload(request)
+    variables = {k: v for k, v in dict(payload.get("variables") or {}).items() if k not in switches}  # type: ignore[call-overload]
+    response = await sandbox.post("/graphql", json={**payload, "variables": variables}, headers=dict(request.headers))
+    return len(response.content)
+
+
+async def main() -> None:
+    state = seeded_state()
+    sandbox_app = create_sandbox_app(state)
+    counting = Counting(httpx.ASGITransport(app=sandbox_app))
+    settings = Settings(environment="test", session=SessionSettings(cookie_secure=False))
+    app = create_app(settings, magento_transport=counting)
+    switches = {"totals", "items", "sortFields", "facets", "images", "prices", "options", "lines", "withPrices"}
+    print(f"{'case':44} {'operation':16} {'bytes':>7} {'all parts':>9} {'ratio':>6}")
+    async with (
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as bff,
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url="http://sandbox") as sandbox,
+    ):
+        for sku in ("BAG-001", "BAG-002", "FREEBIE"):
+            await bff.post("/graphql", json={"query": ADD % sku})
+        for name, query in {**LISTINGS, **CART}.items():
+            counting.calls.clear()
+            response = await bff.post("/graphql", json={"query": query})
+            assert "errors" not in response.json(), response.text
+            for operation, request, size in list(counting.calls):
+                whole = await _whole(sandbox, request, switches)
+                print(f"{name:44} {operation:16} {size:7d} {whole:9d} {whole / size:6.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
