@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bff.app import create_app
+from bff.sandbox import SandboxState
 from bff.settings import Settings
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
@@ -145,3 +146,59 @@ async def test_a_page_beyond_the_last_asks_page_one_for_its_totals_only(run: Run
 async def test_a_page_beyond_the_last_keeps_its_sort_fields(run: Run) -> None:
     body, _ = await run('{ products(search: "bag", page: 50) { items { sku } sortFields { options { value } } } }')
     assert body["data"]["products"]["sortFields"]["options"] != []
+
+
+# --- carts ------------------------------------------------------------------------------------
+
+ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 2}, {sku: "BAG-002", quantity: 1}]) { cart { id } } }'
+CART_DETAILS = ("cart.shipping_addresses", "cart.billing_address", "cart.available_payment_methods",
+                "cart.selected_payment_method")  # fmt: skip
+
+
+async def test_a_cart_count_fetches_no_lines(run: Run) -> None:
+    await run(ADD)
+    body, sent = await run("{ cart { totalQuantity } }")
+    [operation] = sent
+    assert body["data"]["cart"] == {"totalQuantity": 3.0}
+    assert under(operation.selected, "cart.itemsV2") == set()
+
+
+async def test_a_cart_count_fetches_no_prices_addresses_or_methods(run: Run) -> None:
+    await run(ADD)
+    _, [operation] = await run("{ cart { id totalQuantity appliedCoupons } }")
+    assert {p for prefix in ("cart.prices", *CART_DETAILS) for p in under(operation.selected, prefix)} == set()
+
+
+async def test_a_mini_cart_fetches_lines_and_totals_without_addresses_or_methods(run: Run) -> None:
+    await run(ADD)
+    lines_and_totals = "items { quantity product { sku } } prices { grandTotal { value } subtotal { value } }"
+    body, [operation] = await run(f"{{ cart {{ {lines_and_totals} }} }}")
+    full, _ = await run(f"{{ cart {{ {lines_and_totals} shippingAddress {{ city }} }} }}")
+    assert body["data"]["cart"]["items"] == [{"quantity": 2.0, "product": {"sku": "BAG-001"}},
+                                             {"quantity": 1.0, "product": {"sku": "BAG-002"}}]  # fmt: skip
+    assert body["data"]["cart"]["prices"] == full["data"]["cart"]["prices"]
+    assert {p for prefix in CART_DETAILS for p in under(operation.selected, prefix)} == set()
+
+
+async def test_a_cart_selection_with_addresses_fetches_the_whole_cart(run: Run) -> None:
+    await run(ADD)
+    _, [operation] = await run("{ cart { totalQuantity shippingAddress { city } } }")
+    assert {"cart.itemsV2", "cart.shipping_addresses", "cart.available_payment_methods"} <= operation.selected
+
+
+async def test_a_cart_selection_with_the_shipping_amount_fetches_the_selected_method(run: Run) -> None:
+    await run(ADD)
+    _, [operation] = await run("{ cart { prices { shipping { value } } } }")
+    assert "cart.shipping_addresses.selected_shipping_method.amount.value" in operation.selected
+
+
+async def test_a_cart_the_store_lost_reads_as_empty_through_the_summary_too(
+    run: Run, sandbox_state: SandboxState
+) -> None:
+    await run(ADD)
+    sandbox_state.carts.clear()
+    body, _ = await run("{ cart { totalQuantity } }")
+    again, sent = await run("{ cart { totalQuantity } }")
+    assert body["data"]["cart"] == {"totalQuantity": 0.0}
+    assert again["data"]["cart"] == {"totalQuantity": 0.0}
+    assert sent == []  # the session forgot the cart
