@@ -193,9 +193,16 @@ class CatalogService:
         result = await shopper.call(ops.PRODUCT_BY_URL_KEY({"urlKey": wanted}))
         return product_with_url_key(result, wanted)
 
+    @staticmethod
+    def checked_sku(sku: str) -> str:
+        """A SKU as ``product(sku:)`` looks it up (trimmed; ``BAD_USER_INPUT`` when empty or too long),
+        for a caller that batches the lookup through ``products_by_sku``."""
+        return _key(sku, "sku")
+
     async def products_by_sku(self, shopper: Gateway, skus: Sequence[str]) -> list[Product | None]:
-        """The product pages of ``skus`` in one call, in their order (None where the store has none):
-        the GraphQL layer batches the listing tiles of a request that ask for page fields."""
+        """The product pages of ``skus`` in one call, in their order (None where the store has none;
+        at most ``MAX_SKUS`` distinct SKUs): the GraphQL layer batches every SKU lookup of a request
+        (``product(sku:)`` roots, product nodes, listing tiles that ask for page fields)."""
         wanted = list(dict.fromkeys(skus))[:MAX_SKUS]
         if not wanted:
             return []

@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from bff.app import create_app
+from bff.graphql.node import node_id
 from bff.sandbox import SandboxState
 from bff.settings import Settings
 from tests.fake_clock import FakeClock
@@ -202,3 +203,35 @@ async def test_a_cart_the_store_lost_reads_as_empty_through_the_summary_too(
     assert body["data"]["cart"] == {"totalQuantity": 0.0}
     assert again["data"]["cart"] == {"totalQuantity": 0.0}
     assert sent == []  # the session forgot the cart
+
+
+# --- SKU lookups ------------------------------------------------------------------------------
+
+
+async def test_several_product_lookups_by_sku_in_one_request_make_one_upstream_call(run: Run) -> None:
+    body, sent = await run('{ a: product(sku: "BAG-001") { name } b: product(sku: "BAG-002") { name } '
+                           'c: product(sku: "TEE-CFG") { sku } }')  # fmt: skip
+    assert body["data"] == {"a": {"name": "Joust Duffle Bag"}, "b": {"name": "Strive Shoulder Pack"},
+                            "c": {"sku": "TEE-CFG"}}  # fmt: skip
+    assert [s.name for s in sent] == ["ProductsBySkus"]
+
+
+async def test_a_batched_lookup_of_an_unknown_sku_is_null_next_to_the_found_ones(run: Run) -> None:
+    body, sent = await run('{ a: product(sku: "BAG-001") { sku } b: product(sku: "NO-SUCH-SKU") { sku } }')
+    assert body["data"] == {"a": {"sku": "BAG-001"}, "b": None}
+    assert len(sent) == 1
+
+
+async def test_an_empty_sku_is_refused_without_failing_the_other_lookups(run: Run) -> None:
+    body, sent = await run('{ a: product(sku: "BAG-001") { sku } b: product(sku: " ") { sku } }')
+    assert body["data"] == {"a": {"sku": "BAG-001"}, "b": None}
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    assert [s.name for s in sent] == ["ProductsBySkus"]
+
+
+async def test_product_nodes_and_product_roots_of_one_request_share_one_upstream_call(run: Run) -> None:
+    query = """query ($a: ID!, $b: ID!) { x: node(id: $a) { ... on Product { sku } } y: node(id: $b) { id }
+      z: product(sku: "BAG-001") { name } }"""
+    body, sent = await run(query, {"a": node_id("Product", "BAG-002"), "b": node_id("ProductVariant", "TEE-CFG", "x")})
+    assert body["data"] == {"x": {"sku": "BAG-002"}, "y": None, "z": {"name": "Joust Duffle Bag"}}
+    assert [s.name for s in sent] == ["ProductsBySkus"]

@@ -65,7 +65,13 @@ def listing_parts(info: Info) -> ListingParts:
 
 
 async def product(info: Info, url_key: str | None = None, sku: str | None = None) -> Product | None:
-    found = await info.context.services.catalog.product(info.context.shopper, url_key=url_key, sku=sku)
+    """By SKU through the request's product loader: every SKU lookup of a request (aliased roots,
+    nodes, tiles' page fields) is one Magento call."""
+    catalog = info.context.services.catalog
+    if sku is not None and url_key is None:
+        found = await info.context.product_pages.load(catalog.checked_sku(sku))
+    else:
+        found = await catalog.product(info.context.shopper, url_key=url_key, sku=sku)
     return Product.from_model(found) if found is not None else None
 
 
