@@ -18,48 +18,51 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from bff.graphql.context import Info
 
-_EMPTY: Mapping[str, Selected] = {}
-
 
 @dataclass(frozen=True, slots=True)
 class Selected:
-    """The fields selected below one field, by schema name, each with its own selection."""
+    """The fields selected below one field, by schema name, each with its own selection (filled
+    by ``selection_of``, read only afterwards)."""
 
-    fields: Mapping[str, Selected]
+    fields: dict[str, Selected]
 
     def __contains__(self, name: object) -> bool:
         return name in self.fields
 
     def below(self, name: str) -> Selected:
         """The selection below the field ``name`` (empty when it is not selected)."""
-        return self.fields.get(name) or Selected(_EMPTY)
+        return self.fields.get(name) or _NOTHING
 
     def any_of(self, *names: str) -> bool:
         return any(name in self.fields for name in names)
 
 
-def selection_of(info: Info) -> Selected:
-    """The selection below the field ``info`` resolves."""
-    fields: dict[str, dict[str, Any]] = {}
+_NOTHING = Selected({})  # below a field that is not selected (never filled)
+
+
+def selection_of(info: Info, depth: int = 2) -> Selected:
+    """The selection below the field ``info`` resolves, ``depth`` levels deep (the resolvers look
+    at a page's fields and its tiles' fields; deeper levels are not walked)."""
+    fields: dict[str, Selected] = {}
     for field in info.selected_fields:
-        _merge(fields, field.selections)
-    return _frozen(fields)
+        _merge(fields, field.selections, depth)
+    return Selected(fields)
 
 
-def _merge(into: dict[str, dict[str, Any]], selections: Iterable[Selection]) -> None:
+def _merge(into: dict[str, Selected], selections: Iterable[Selection], depth: int) -> None:
     for selection in selections:
-        if _skipped(selection.directives):
+        if selection.directives and _skipped(selection.directives):
             continue
         if isinstance(selection, SelectedField):
-            _merge(into.setdefault(selection.name, {}), selection.selections)
+            below = into.get(selection.name)
+            if below is None:
+                below = into[selection.name] = Selected({})
+            if depth > 1 and selection.selections:
+                _merge(below.fields, selection.selections, depth - 1)
         elif isinstance(selection, FragmentSpread | InlineFragment):
-            _merge(into, selection.selections)
+            _merge(into, selection.selections, depth)
 
 
 def _skipped(directives: Mapping[str, Mapping[str, Any]]) -> bool:
     skip, include = directives.get("skip"), directives.get("include")
     return (skip is not None and skip.get("if") is True) or (include is not None and include.get("if") is False)
-
-
-def _frozen(fields: dict[str, dict[str, Any]]) -> Selected:
-    return Selected({name: _frozen(below) for name, below in fields.items()})
