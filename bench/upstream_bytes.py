@@ -1,11 +1,12 @@
 """What Magento answers the BFF per storefront selection: the bytes of each upstream answer.
 
 The BFF runs in-process in front of the built-in sandbox; a transport between them counts the
-bytes of every answer. Each case prints the upstream bytes of its selection, of the same request
-with every part fetched (what the BFF sent before its documents followed the selection: the same
-operation with its switches at their defaults, or ``GetCart`` for a cart summary, sent in the same
-run), and their ratio; then the sandbox's time to answer each (best of 30 in process, a stand-in
-for Magento's work per answer) and that ratio.
+bytes of every answer (the cart has three lines and a shipping address). Each case prints the
+upstream bytes of its selection, of the same request with every part fetched (what the BFF sent
+before its documents followed the selection: the same operation with its switches at their
+defaults, or ``GetCart`` for a cart summary, sent in the same run), and their ratio; then the
+sandbox's time to answer each (best of 30 in process, a stand-in for Magento's work per answer)
+and that ratio.
 Usage: ``.venv/bin/python bench/upstream_bytes.py``
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 import httpx
 
@@ -23,6 +25,7 @@ from bff.sandbox import create_sandbox_app
 from bff.sandbox.seed import seeded_state
 from bff.settings import SessionSettings, Settings
 
+REPO = Path(__file__).resolve().parent.parent
 LISTINGS = {
     "listing: items { sku name }": "{ products(pageSize: 20) { items { sku name } } }",
     "listing: totalCount items { sku name }": "{ products(pageSize: 20) { totalCount items { sku name } } }",
@@ -34,9 +37,13 @@ CART = {
     "cart: totalQuantity": "{ cart { totalQuantity } }",
     "cart: lines and totals (mini-cart)": "{ cart { totalQuantity items { quantity product { sku name } } "
     "prices { grandTotal { value } } } }",
+    "cart: the cart page (examples/operations)": (REPO / "examples" / "operations" / "Cart.graphql").read_text(),
 }
 ROUNDS = 30  # answers per document; the best one is printed
-SWITCHES = {"totals", "items", "sortFields", "facets", "images", "prices", "options", "lines"}
+SWITCHES = {"totals", "items", "sortFields", "facets", "images", "prices", "options", "lines", "shipping"}
+SHIPPING_ADDRESS = """mutation { setShippingAddress(address: {firstname: "Jane", lastname: "Doe",
+  street: ["1 Main St"], city: "Austin", region: "TX", postcode: "78701", countryCode: "US",
+  telephone: "5125550100"}) { cart { id } } }"""
 ADD = 'mutation { addToCart(items: [{sku: "%s", quantity: 2}]) { cart { totalQuantity } } }'
 
 
@@ -98,7 +105,7 @@ async def main() -> None:
     counting = Counting(httpx.ASGITransport(app=sandbox_app))
     settings = Settings(environment="test", session=SessionSettings(cookie_secure=False))
     app = create_app(settings, magento_transport=counting)
-    print(f"{'case':40} {'operation':14} {'bytes':>6} {'all parts':>9} {'ratio':>5} "
+    print(f"{'case':42} {'operation':14} {'bytes':>6} {'all parts':>9} {'ratio':>5} "
           f"{'sandbox ms':>10} {'all parts':>9} {'ratio':>5}")  # fmt: skip
     async with (
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test") as bff,
@@ -106,6 +113,7 @@ async def main() -> None:
     ):
         for sku in ("BAG-001", "BAG-002", "FREEBIE"):
             await bff.post("/graphql", json={"query": ADD % sku})
+        await bff.post("/graphql", json={"query": SHIPPING_ADDRESS})
         for name, query in {**LISTINGS, **CART}.items():
             counting.calls.clear()
             response = await bff.post("/graphql", json={"query": query})
@@ -114,7 +122,7 @@ async def main() -> None:
                 headers = dict(request.headers)
                 size, ms = await _sandbox_ms(sandbox, _payload(request), headers)
                 whole, whole_ms = await _sandbox_ms(sandbox, _whole_payload(request), headers)
-                print(f"{name:40} {operation:14} {size:6d} {whole:9d} {whole / size:5.2f} "
+                print(f"{name:42} {operation:14} {size:6d} {whole:9d} {whole / size:5.2f} "
                       f"{ms:10.2f} {whole_ms:9.2f} {whole_ms / ms:5.2f}")  # fmt: skip
 
 

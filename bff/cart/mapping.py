@@ -204,15 +204,18 @@ def cart_from_magento(data: CartFields) -> Cart:
 
 
 def summary_variables(cart_id: str, parts: CartParts) -> CartSummaryVariables:
-    """``CartSummary``'s variables: lines and prices when ``parts`` need them."""
-    return {"cartId": cart_id, "lines": parts.lines, "prices": parts.prices}
+    """``CartSummary``'s variables: lines, prices and the shipping amount when ``parts`` need them."""
+    return {"cartId": cart_id, "lines": parts.lines, "prices": parts.prices, "shipping": parts.shipping_amount}
 
 
 def cart_summary_from_magento(data: CartSummaryResultCart, currency: str) -> Cart:
     """A ``CartSummary`` answer: the parts it did not fetch stay empty (``currency``: the
-    shopper's, for a summary without prices). Its prices carry no shipping amount."""
+    shopper's, for a summary without prices)."""
     currency = _currency(data.prices, currency)
     items = data.itemsV2.items if data.itemsV2 else []
+    shipping = next(iter(data.shipping_addresses or ()), None)
+    selected = shipping.selected_shipping_method if shipping else None
+    amount = money(selected.amount, currency) if selected and selected.carrier_code else None
     return Cart(
         lines=tuple(_line(i, currency) for i in items if i),
         total_quantity=quantity(data.total_quantity),
@@ -220,7 +223,7 @@ def cart_summary_from_magento(data: CartSummaryResultCart, currency: str) -> Car
         is_virtual=data.is_virtual,
         applied_coupons=tuple(c.code for c in data.applied_coupons or () if c),
         currency=currency,
-        prices=_prices(data.prices, currency, None),
+        prices=_prices(data.prices, currency, amount),
     )
 
 

@@ -118,12 +118,13 @@ class Cart:
 @dataclass(frozen=True)
 class CartParts:
     """What a reader of the cart needs beyond its count, coupons, e-mail and ``is_virtual``:
-    ``lines``, ``prices`` (without the shipping amount), ``details`` (addresses, shipping and
-    payment methods, and the shipping amount, which is the selected method's). A read without
-    ``details`` asks Magento for a light summary; the parts not asked for stay empty."""
+    ``lines``, ``prices``, ``shipping_amount`` (the selected shipping method's, in the prices) and
+    ``details`` (addresses, shipping and payment methods). A read without ``details`` asks
+    Magento for a light summary; the parts not asked for stay empty."""
 
     lines: bool = True
     prices: bool = True
+    shipping_amount: bool = True
     details: bool = True
 
 

@@ -152,6 +152,8 @@ async def test_a_page_beyond_the_last_keeps_its_sort_fields(run: Run) -> None:
 # --- carts ------------------------------------------------------------------------------------
 
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 2}, {sku: "BAG-002", quantity: 1}]) { cart { id } } }'
+SHIPPING_ADDRESS = """mutation { setShippingAddress(address: {firstname: "Jane", lastname: "Doe", street: ["1 Main St"],
+  city: "Austin", region: "TX", postcode: "78701", countryCode: "US", telephone: "5125550100"}) { cart { id } } }"""
 CART_DETAILS = ("cart.shipping_addresses", "cart.billing_address", "cart.available_payment_methods",
                 "cart.selected_payment_method")  # fmt: skip
 
@@ -187,10 +189,25 @@ async def test_a_cart_selection_with_addresses_fetches_the_whole_cart(run: Run) 
     assert {"cart.itemsV2", "cart.shipping_addresses", "cart.available_payment_methods"} <= operation.selected
 
 
-async def test_a_cart_selection_with_the_shipping_amount_fetches_the_selected_method(run: Run) -> None:
+async def test_the_shipping_amount_is_read_from_the_selected_method_without_the_other_details(run: Run) -> None:
     await run(ADD)
-    _, [operation] = await run("{ cart { prices { shipping { value } } } }")
+    page = "prices { shipping { value } grandTotal { value } }"
+    before, _ = await run(f"{{ cart {{ {page} }} }}")
+    await run(SHIPPING_ADDRESS)
+    await run('mutation { setShippingMethod(carrierCode: "flatrate", methodCode: "flatrate") { cart { id } } }')
+    body, [operation] = await run(f"{{ cart {{ {page} }} }}")
+    whole, _ = await run(f"{{ cart {{ {page} shippingAddress {{ city }} }} }}")
+    assert before["data"]["cart"]["prices"]["shipping"] is None
+    assert body["data"]["cart"]["prices"] == whole["data"]["cart"]["prices"]
+    assert body["data"]["cart"]["prices"]["shipping"] is not None
     assert "cart.shipping_addresses.selected_shipping_method.amount.value" in operation.selected
+    assert {p for prefix in CART_DETAILS for p in under(operation.selected, prefix)} == {
+        "cart.shipping_addresses", "cart.shipping_addresses.selected_shipping_method",
+        "cart.shipping_addresses.selected_shipping_method.carrier_code",
+        "cart.shipping_addresses.selected_shipping_method.amount",
+        "cart.shipping_addresses.selected_shipping_method.amount.value",
+        "cart.shipping_addresses.selected_shipping_method.amount.currency",
+    }  # fmt: skip
 
 
 async def test_a_cart_the_store_lost_reads_as_empty_through_the_summary_too(

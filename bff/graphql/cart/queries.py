@@ -19,11 +19,15 @@ _SUMMARY_FIELDS = frozenset({"__typename", "id", "totalQuantity", "appliedCoupon
 
 
 def cart_parts(info: Info) -> CartParts:
-    """The parts of the cart the client selected (``prices.shipping`` is the shipping method's)."""
+    """The parts of the cart the client selected."""
     selected = selection_of(info)
     light = _SUMMARY_FIELDS | {"items", "prices"}
-    details = any(name not in light for name in selected.fields) or "shipping" in selected.below("prices")
-    return CartParts(lines="items" in selected, prices="prices" in selected, details=details)
+    return CartParts(
+        lines="items" in selected,
+        prices="prices" in selected,
+        shipping_amount="shipping" in selected.below("prices"),
+        details=any(name not in light for name in selected.fields),
+    )
 
 
 async def cart(info: Info) -> Cart:

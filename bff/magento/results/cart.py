@@ -9,7 +9,7 @@ from typing import Final, TypedDict
 
 from bff.magento.operations import NoVariables, Operation
 from bff.magento.results.enums import CartUserInputErrorType
-from bff.magento.results.fragments import CartFields, CartLineFields, CartPricesFields
+from bff.magento.results.fragments import CartFields, CartLineFields, CartPricesFields, Money
 from bff.magento.results.inputs import CartItemInput, CartItemUpdateInput
 from bff.magento.views import MagentoView
 
@@ -34,6 +34,7 @@ class CartSummaryVariables(TypedDict):
     cartId: str
     lines: bool
     prices: bool
+    shipping: bool
 
 
 class GetCartVariables(TypedDict):
@@ -172,6 +173,13 @@ class CartSummaryResultCart(MagentoView):
         value = self._data.get("prices")
         return None if value is None else CartPricesFields(value)
 
+    @property
+    def shipping_addresses(self) -> list[CartSummaryResultCartShippingAddresses | None] | None:
+        value = self._data.get("shipping_addresses")
+        return (
+            None if value is None else [None if x is None else CartSummaryResultCartShippingAddresses(x) for x in value]
+        )
+
 
 class CartSummaryResultCartAppliedCoupons(MagentoView):
     """``applied_coupons`` of ``CartSummaryResultCart`` (AppliedCoupon)."""
@@ -192,6 +200,32 @@ class CartSummaryResultCartItemsV2(MagentoView):
     def items(self) -> list[CartLineFields | None]:
         value = self._data["items"]
         return [None if x is None else CartLineFields(x) for x in value]
+
+
+class CartSummaryResultCartShippingAddresses(MagentoView):
+    """``shipping_addresses`` of ``CartSummaryResultCart`` (ShippingCartAddress)."""
+
+    __slots__ = ()
+
+    @property
+    def selected_shipping_method(self) -> CartSummaryResultCartShippingAddressesSelectedShippingMethod | None:
+        value = self._data["selected_shipping_method"]
+        return None if value is None else CartSummaryResultCartShippingAddressesSelectedShippingMethod(value)
+
+
+class CartSummaryResultCartShippingAddressesSelectedShippingMethod(MagentoView):
+    """``selected_shipping_method`` of ``CartSummaryResultCartShippingAddresses`` (SelectedShippingMethod)."""
+
+    __slots__ = ()
+
+    @property
+    def carrier_code(self) -> str:
+        return self._data["carrier_code"]
+
+    @property
+    def amount(self) -> Money:
+        value = self._data["amount"]
+        return Money(value)
 
 
 class CreateGuestCartResult(MagentoView):
