@@ -10,14 +10,20 @@ from starlette.applications import Starlette
 
 from bff.magento.client import CallContext, MagentoClient
 from bff.settings import Settings
-from tests.recording import RecordingTransport
+from tests.recording import GatedTransport, RecordingTransport
 
 MAGENTO_URL = "http://magento.test/graphql"
+BAG = {"sku": "BAG-001"}
 
 
 @pytest.fixture
-def upstream(sandbox_app: Starlette) -> RecordingTransport:
-    return RecordingTransport(httpx.ASGITransport(app=sandbox_app))
+def gate(sandbox_app: Starlette) -> GatedTransport:
+    return GatedTransport(httpx.ASGITransport(app=sandbox_app))
+
+
+@pytest.fixture
+def upstream(gate: GatedTransport) -> RecordingTransport:
+    return RecordingTransport(gate)
 
 
 @pytest.fixture
@@ -26,13 +32,22 @@ async def client(settings: Settings, upstream: RecordingTransport) -> AsyncItera
         yield MagentoClient(http, settings.magento, MAGENTO_URL)
 
 
+@pytest.fixture
+def opened(gate: GatedTransport) -> GatedTransport:
+    """The gate open: calls are answered at once."""
+    gate.open()
+    return gate
+
+
+@pytest.mark.usefixtures("opened")
 async def test_the_cache_tags_of_a_public_read_are_recorded_without_fpc(client: MagentoClient) -> None:
     ctx = CallContext()
-    await client.execute("ProductBySku", {"sku": "BAG-001"}, ctx)
+    await client.execute("ProductBySku", BAG, ctx)
     [call] = ctx.calls
     assert ("cat_p" in call.tags, "FPC" in call.tags) == (True, False)
 
 
+@pytest.mark.usefixtures("opened")
 async def test_a_private_read_records_no_cache_tags(client: MagentoClient) -> None:
     ctx = CallContext()
     created = await client.execute("CreateGuestCart", {}, ctx)
@@ -40,9 +55,28 @@ async def test_a_private_read_records_no_cache_tags(client: MagentoClient) -> No
     assert [c.tags for c in ctx.calls] == [(), ()]
 
 
+@pytest.mark.usefixtures("opened")
 async def test_a_public_read_too_long_for_a_url_is_sent_as_post(
     client: MagentoClient, upstream: RecordingTransport
 ) -> None:
     skus = [f"NO-SUCH-SKU-{n:05d}" for n in range(600)]
     data = await client.execute("ProductsBySkus", {"skus": skus, "pageSize": 20})
     assert (upstream.requests[-1].method, data["products"]["items"]) == ("POST", [])
+
+
+@pytest.mark.usefixtures("opened")
+async def test_the_first_read_carries_no_cache_id_and_the_next_the_one_received(
+    client: MagentoClient, upstream: RecordingTransport
+) -> None:
+    await client.execute("ProductBySku", BAG, CallContext(store="de"))
+    await client.execute("ProductBySku", {"sku": "BAG-002"}, CallContext(store="de"))
+    sent = [r.headers.get("X-Magento-Cache-Id") for r in upstream.requests]
+    assert sent == [None, upstream.responses[0].headers["X-Magento-Cache-Id"]]
+
+
+@pytest.mark.usefixtures("opened")
+async def test_a_public_read_with_a_customer_token_is_sent_as_post(
+    client: MagentoClient, upstream: RecordingTransport
+) -> None:
+    await client.execute("ProductBySku", BAG, CallContext(customer_token="not-a-real-token"))
+    assert upstream.requests[-1].method == "POST"
