@@ -18,6 +18,16 @@ Private reads and all writes are POST. The answer's ``X-Magento-Tags`` (without 
 remembered per store view and currency (``CacheIds``) and sent back on the next GET for them,
 as the Varnish config Magento ships keys its entries on it.
 
+Identical public reads in flight at the same time in this process (same operation, variables,
+store view, currency, cache id and timeout) share one upstream call (``SingleFlight``; off with
+``BFF_MAGENTO__SINGLE_FLIGHT=false``). The call runs as a task, so a leader whose request is
+cancelled does not fail the others; it carries the leader's request id and shopper IP (a public
+read's answer depends on neither). Every request still records an ``UpstreamCall``: the
+leader its attempts, a follower one entry with ``shared=True`` (its wait, the leader's outcome),
+which observers (metrics, spans) never see, since no request was sent for it. A follower gets
+its own copy of the answer (decoded again from the same bytes), so no request can change
+another's data.
+
 Nothing is built per call that can be built once: each operation's wire forms
 (``bff.magento.encoded``), its ``httpx.Timeout`` and retry count are prepared on first use;
 variables are encoded and answers decoded with orjson; a GET URL is assembled from the parsed
@@ -32,6 +42,7 @@ trace headers (``traceparent``) to the request.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -41,6 +52,7 @@ from typing import Any, Protocol
 import httpx
 import orjson
 
+from bff.cache.singleflight import SingleFlight
 from bff.errors import UpstreamFailed
 from bff.magento.cache_ids import CacheIds
 from bff.magento.encoded import EncodedOperation, canonical_variables, encoded
@@ -107,6 +119,18 @@ class _Answer:
     content: bytes  # the JSON body ``data`` was decoded from
 
 
+@dataclass(frozen=True, slots=True)
+class _Flight:
+    """A shared public read's outcome: its answer or error, and its last attempt."""
+
+    answer: _Answer | None
+    error: Exception | None
+    last: UpstreamCall | None
+
+
+FlightKey = tuple[str, bytes, str | None, str | None, str | None, float | None]
+
+
 class MagentoClient:
     def __init__(
         self,
@@ -124,6 +148,7 @@ class MagentoClient:
         self._prepared: dict[str, _Prepared] = {}
         self._timeouts: dict[float, httpx.Timeout] = {}
         self._cache_ids = CacheIds()
+        self._flights: SingleFlight[FlightKey, _Flight] | None = SingleFlight() if settings.single_flight else None
         self._base = httpx.URL(url)
         self._query_separator = "&" if "?" in url else "?"
         self._fast_urls = self._query_separator == "?" and _fast_url_matches_httpx(self._base)
@@ -175,7 +200,31 @@ class MagentoClient:
             outgoing = _Outgoing("GET", self._get_url(query), None, ACCEPT, cache_id)
         else:
             outgoing = _Outgoing("POST", self._url, p.wire.post_body(variables), JSON_BODY)
-        return (await self._attempts(p, outgoing, ctx, timeout_s, ())).data
+        if self._flights is None:
+            return (await self._attempts(p, outgoing, ctx, timeout_s, ())).data
+        key: FlightKey = (p.wire.operation.name, variables_json, ctx.store, ctx.currency, cache_id, timeout_s)
+        started = time.perf_counter()
+        flight, shared = await self._flights.run(key, lambda: self._fly(p, outgoing, ctx, timeout_s))
+        if not shared:
+            if flight.error is not None:
+                raise flight.error
+            assert flight.answer is not None
+            return flight.answer.data
+        if flight.last is not None:
+            ctx.calls.append(dataclasses.replace(flight.last, duration_s=time.perf_counter() - started, shared=True))
+        if flight.error is not None:
+            raise flight.error
+        assert flight.answer is not None
+        data: dict[str, Any] = orjson.loads(flight.answer.content)["data"]
+        return data
+
+    async def _fly(self, p: _Prepared, outgoing: _Outgoing, ctx: CallContext, timeout_s: float | None) -> _Flight:
+        attempts: list[UpstreamCall] = []
+        try:
+            answer = await self._attempts(p, outgoing, ctx, timeout_s, (attempts.append,))
+        except Exception as exc:  # every follower gets the same error
+            return _Flight(None, exc, attempts[-1] if attempts else None)
+        return _Flight(answer, None, attempts[-1])
 
     def _get_url(self, query: str) -> httpx.URL | str:
         if self._fast_urls:

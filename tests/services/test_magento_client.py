@@ -1,16 +1,21 @@
-"""``MagentoClient`` against the sandbox over ASGI: how it sends public reads and what it records."""
+"""``MagentoClient`` against the sandbox over ASGI: how it sends public reads, what it records,
+and how identical public reads in flight together share one call."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bff.errors import BffError
 from bff.magento.client import CallContext, MagentoClient
+from bff.sandbox import Fault, FaultPlan
 from bff.settings import Settings
-from tests.recording import GatedTransport, RecordingTransport
+from tests.recording import GatedTransport, RecordingTransport, settle
 
 MAGENTO_URL = "http://magento.test/graphql"
 BAG = {"sku": "BAG-001"}
@@ -37,6 +42,13 @@ def opened(gate: GatedTransport) -> GatedTransport:
     """The gate open: calls are answered at once."""
     gate.open()
     return gate
+
+
+async def in_flight(*calls: Coroutine[Any, Any, dict[str, Any]]) -> list[asyncio.Task[dict[str, Any]]]:
+    """The calls started and waiting for Magento (held at the gate)."""
+    tasks = [asyncio.create_task(c) for c in calls]
+    await settle()
+    return tasks
 
 
 @pytest.mark.usefixtures("opened")
@@ -80,3 +92,49 @@ async def test_a_public_read_with_a_customer_token_is_sent_as_post(
 ) -> None:
     await client.execute("ProductBySku", BAG, CallContext(customer_token="not-a-real-token"))
     assert upstream.requests[-1].method == "POST"
+
+
+async def test_followers_record_one_shared_call_with_the_leaders_outcome(
+    client: MagentoClient, gate: GatedTransport
+) -> None:
+    leader, follower = CallContext(), CallContext()
+    tasks = await in_flight(client.execute("ProductBySku", BAG, leader), client.execute("ProductBySku", BAG, follower))
+    gate.open()
+    await asyncio.gather(*tasks)
+    assert [(c.outcome, c.shared) for c in leader.calls + follower.calls] == [("ok", False), ("ok", True)]
+
+
+async def test_a_follower_gets_its_own_copy_of_the_answer(client: MagentoClient, gate: GatedTransport) -> None:
+    tasks = await in_flight(client.execute("ProductBySku", BAG), client.execute("ProductBySku", BAG))
+    gate.open()
+    first, second = await asyncio.gather(*tasks)
+    first["products"]["items"].clear()
+    assert second["products"]["items"] != []
+
+
+async def test_followers_get_the_leaders_error(client: MagentoClient, gate: GatedTransport, faults: FaultPlan) -> None:
+    faults.set("ProductBySku", Fault(error_rate=1.0, error="graphql"))
+    tasks = await in_flight(*(client.execute("ProductBySku", BAG) for _ in range(3)))
+    gate.open()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    first = results[0]
+    assert (isinstance(first, BffError), [r is first for r in results]) == (True, [True, True, True])
+
+
+async def test_a_cancelled_leader_does_not_fail_its_followers(client: MagentoClient, gate: GatedTransport) -> None:
+    leader, follower = await in_flight(client.execute("ProductBySku", BAG), client.execute("ProductBySku", BAG))
+    leader.cancel()
+    await settle()
+    gate.open()
+    data = await follower
+    assert (leader.cancelled(), data["products"]["items"][0]["sku"]) == (True, "BAG-001")
+
+
+async def test_reads_with_a_customer_token_are_never_collapsed(
+    client: MagentoClient, gate: GatedTransport, upstream: RecordingTransport
+) -> None:
+    ctx = CallContext(customer_token="not-a-real-token")
+    tasks = await in_flight(*(client.execute("ProductBySku", BAG, ctx) for _ in range(3)))
+    gate.open()
+    await asyncio.gather(*tasks)
+    assert len(upstream.requests) == 3

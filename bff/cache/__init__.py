@@ -1,0 +1,1 @@
+"""Caching of public reads: what is shared between requests so Magento does the work once."""
