@@ -43,6 +43,7 @@ class UpstreamCall:
     attempt: int
     status: int | None = None  # HTTP status, when an answer arrived
     tags: tuple[str, ...] = ()  # Magento's cache tags of the answer (`X-Magento-Tags`), when it sent them
+    shared: bool = False  # answered by another request's call of the same public read (single-flight)
 
 
 @dataclass(frozen=True, slots=True)

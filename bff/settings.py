@@ -23,6 +23,7 @@ class MagentoSettings(BaseModel):
     pool_size: int = 100
     query_retries: int = 1  # extra attempts for queries on transport errors; mutations: never
     default_store: str | None = None  # Magento store view code used when the shopper sends none
+    single_flight: bool = True  # identical public reads in flight at once share one upstream call
 
 
 class SessionSettings(BaseModel):

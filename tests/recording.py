@@ -1,9 +1,14 @@
-"""An httpx transport that passes requests to the sandbox unchanged and keeps each one.
+"""httpx transports around the sandbox for tests that watch the wire, without mocking our client.
 
-It shows what Magento receives on the wire (headers, documents) without mocking our client.
+``RecordingTransport`` passes requests to the sandbox unchanged and keeps each one and its
+answer: it shows what Magento receives (headers, documents) and what it answered (headers).
+``GatedTransport`` holds every request until the test opens the gate, so calls stay in flight
+while the test starts more.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 import httpx
 
@@ -12,7 +17,31 @@ class RecordingTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.requests: list[httpx.Request] = []
+        self.responses: list[httpx.Response] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        response = await self.inner.handle_async_request(request)
+        self.responses.append(response)
+        return response
+
+
+class GatedTransport(httpx.AsyncBaseTransport):
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.held = 0  # requests that arrived (held until the gate opens)
+        self._gate = asyncio.Event()
+
+    def open(self) -> None:
+        self._gate.set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.held += 1
+        await self._gate.wait()
         return await self.inner.handle_async_request(request)
+
+
+async def settle(rounds: int = 200) -> None:
+    """Let every task that can run without waiting for I/O or a timer run until it must wait."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)

@@ -101,4 +101,6 @@ def _call(call: UpstreamCall) -> dict[str, Any]:
     entry["outcome"] = call.outcome
     if call.attempt > 1:
         entry["attempt"] = call.attempt
+    if call.shared:
+        entry["shared"] = True  # answered by another request's call (single-flight): Magento did no work for it
     return entry

@@ -92,9 +92,11 @@ class Tracing:
             self.provider.shutdown()
 
     @contextmanager
-    def upstream_span(self, operation: str, headers: dict[str, str]) -> Iterator[Callable[[UpstreamCall], None]]:
+    def upstream_span(
+        self, operation: str, headers: dict[str, str], method: str = "POST"
+    ) -> Iterator[Callable[[UpstreamCall], None]]:
         """The ``MagentoClient`` hook: a CLIENT span around one attempt, ``traceparent`` in ``headers``."""
-        attributes = {"bff.upstream.operation": operation, "http.request.method": "POST"}
+        attributes = {"bff.upstream.operation": operation, "http.request.method": method}
         with self.tracer.start_as_current_span(
             f"magento {operation}",
             kind=SpanKind.CLIENT,

@@ -162,3 +162,28 @@ async def test_a_magento_error_page_without_a_graphql_answer_is_upstream_unavail
     faults.set("ProductListing", Fault(error_rate=1.0, error="html500"))
     body = await gql('{ products(search: "bag") { totalCount } }')
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_UNAVAILABLE"]
+
+
+async def test_a_catalog_read_carries_the_cache_id_magento_gave_the_last_one(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"Store": "de"})
+    received = upstream.responses[-1].headers["X-Magento-Cache-Id"]
+    await via_proxy.post("/graphql", json={"query": PRODUCTS.replace("bag", "tee")}, headers={"Store": "de"})
+    assert upstream.requests[-1].headers["X-Magento-Cache-Id"] == received
+
+
+async def test_a_cache_id_is_sent_only_for_the_store_view_it_was_received_for(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"Store": "de"})
+    received_for_de = upstream.responses[-1].headers["X-Magento-Cache-Id"]
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"Store": "default"})
+    assert upstream.requests[-1].headers.get("X-Magento-Cache-Id") != received_for_de
+
+
+async def test_cart_calls_carry_no_cache_id(via_proxy: httpx.AsyncClient, upstream: RecordingTransport) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS})
+    await via_proxy.post("/graphql", json={"query": ADD_TO_CART})
+    posts = [r for r in upstream.requests if r.method == "POST"]
+    assert [r.headers.get("X-Magento-Cache-Id") for r in posts] == [None, None]

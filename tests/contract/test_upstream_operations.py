@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from graphql import GraphQLSchema, parse, validate
+from graphql import GraphQLSchema, parse, print_ast, validate
 
+from bff.magento.encoded import encoded
 from bff.magento.operations import OperationDocument, all_operations
 from bff.sandbox.limits import MAX_ALIASES, MAX_COMPLEXITY, MAX_DEPTH, measure
 
@@ -31,3 +32,8 @@ def test_operation_stays_within_magento_query_limits(op: OperationDocument) -> N
 @pytest.mark.parametrize("op", OPERATIONS, ids=str)
 def test_operation_is_served_by_the_sandbox(op: OperationDocument, sandbox: GraphQLSchema) -> None:
     assert [e.message for e in validate(sandbox, parse(op.document))] == []
+
+
+@pytest.mark.parametrize("op", OPERATIONS, ids=str)
+def test_the_document_sent_is_the_operation_without_ignored_characters(op: OperationDocument) -> None:
+    assert print_ast(parse(encoded(op.name).document)) == print_ast(parse(op.document))

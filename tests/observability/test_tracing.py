@@ -90,7 +90,7 @@ async def test_an_upstream_span_has_the_operation_and_http_status(
     assert call.kind == SpanKind.CLIENT
     assert dict(call.attributes or {}) == {
         "bff.upstream.operation": "ProductListing",
-        "http.request.method": "POST",
+        "http.request.method": "GET",
         "bff.upstream.outcome": "ok",
         "bff.upstream.attempt": 1,
         "http.response.status_code": 200,
