@@ -98,7 +98,7 @@ def run_dev(args: argparse.Namespace) -> None:
         if "json_output" in settings.log.model_fields_set
         else settings.log.model_copy(update={"json_output": False})
     )
-    configure_logging(log)
+    configure_logging(log, trace_ids=settings.tracing.enabled)
     try:
         app = create_app(settings)
     except ManifestError as exc:
@@ -128,7 +128,9 @@ def run_serve(args: argparse.Namespace) -> None:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
     if overrides:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
-    configure_logging(settings.log)  # JSON lines by default; each worker configures again in app_from_env
+    configure_logging(
+        settings.log, trace_ids=settings.tracing.enabled
+    )  # JSON lines by default; each worker configures again in app_from_env
     serve(settings)
 
 
