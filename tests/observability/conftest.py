@@ -47,8 +47,7 @@ def capture_logs(settings: LogSettings) -> Iterator[LogCapture]:
     capture = LogCapture()
     loggers = [logging.getLogger(name) for name in ("", *QUIET_LOGGERS, *SILENCED_LOGGERS)]
     levels = [logger.level for logger in loggers]
-    # Written inline: a test reads the stream right after its request.
-    handler = configure_logging(settings.model_copy(update={"background": False}), stream=capture.stream)
+    handler = configure_logging(settings, stream=capture.stream)
     try:
         yield capture
     finally:
