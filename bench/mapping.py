@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import timeit
 from collections.abc import Callable
@@ -76,7 +77,7 @@ def main() -> None:
     print(f"{'case':34} {'map µs':>9} {'json.loads µs':>14} {'ratio':>6}")
     for name, (raw, run) in cases.items():
         mapped = best_us(run, args.rounds, args.number)
-        baseline = best_us(lambda raw=raw: json.loads(raw), args.rounds, args.number)
+        baseline = best_us(functools.partial(json.loads, raw), args.rounds, args.number)
         print(f"{name:34} {mapped:9.1f} {baseline:14.1f} {mapped / baseline:6.2f}")
 
 

@@ -2,7 +2,8 @@
 
 The lifespan owns every pooled client (httpx to Magento, Redis) and closes them on shutdown. With
 no Magento URL configured (development), Magento is the built-in sandbox, served in-process
-through ``httpx.ASGITransport``; tests pass their own transport the same way.
+through ``httpx.ASGITransport`` (and, in development, its own endpoints under ``/__magento``);
+tests pass their own transport the same way.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 import httpx
 from opentelemetry.trace import TracerProvider
@@ -21,10 +22,17 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bff.cache.memory import MemoryEntries
+from bff.cache.purge import CacheHook
+from bff.cache.redis import RedisEntries
+from bff.cache.responses import ResponseCache, ResponseCacheMiddleware
+from bff.cache.storing import CachePolicy, Storing
+from bff.cache.tiers import Tiers
 from bff.clock import SYSTEM_CLOCK, Clock
 from bff.document_cache import DocumentCache
 from bff.graphql.admission import Admission
 from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
+from bff.graphql.http_negotiation import negotiate
 from bff.graphql.persisted import PersistedQueries
 from bff.graphql.schema import build_schema
 from bff.graphql.view import BffGraphQL
@@ -58,17 +66,27 @@ GRAPHQL_PATH = "/graphql"
 LOOPBACK_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?"
 
 
-def sandbox_transport() -> httpx.AsyncBaseTransport:
-    """The built-in Magento sandbox, in-process (development only)."""
+SANDBOX_MOUNT = "/__magento"  # the built-in sandbox's own endpoints, in development (e.g. its admin)
+
+
+def sandbox_app(cache_hook: tuple[str, str] | None = None) -> Starlette:
+    """The built-in Magento sandbox, served in-process (development only); ``cache_hook`` (URL,
+    secret): where its catalog admin endpoint reports changes (``bff dev`` passes its own hook)."""
     from bff.sandbox import create_sandbox_app
+    from bff.sandbox.catalog_admin import CacheHook
     from bff.sandbox.seed import seeded_state
 
     log.warning("no BFF_MAGENTO__URL: using the built-in Magento sandbox (development only)")
-    return httpx.ASGITransport(app=create_sandbox_app(seeded_state()))
+    hook = CacheHook(*cache_hook) if cache_hook is not None else None
+    return create_sandbox_app(seeded_state(), cache_hook=hook)
 
 
 def middleware_chain(
-    settings: Settings, obs: Instrumentation, sessions: SessionStore, clock: Clock
+    settings: Settings,
+    obs: Instrumentation,
+    sessions: SessionStore,
+    clock: Clock,
+    response_cache: ResponseCache | None = None,
 ) -> list[Middleware]:
     """Every layer a request passes before the router, outermost first (the request flow).
 
@@ -90,7 +108,8 @@ def middleware_chain(
             allow_headers=["*"],
             expose_headers=["X-Request-ID"],
         ),
-        # (the response cache answers public documents here, before any session is loaded)
+        # The response cache answers public documents here, before any session is loaded.
+        *([Middleware(ResponseCacheMiddleware, cache=response_cache, path=GRAPHQL_PATH)] if response_cache else []),
         Middleware(
             SessionMiddleware,
             store=sessions,
@@ -108,6 +127,28 @@ def public_catalog_max_age_s() -> int:
     Magento operations (bff/magento/operations/catalog/policies.toml)."""
     return min(
         op.policy.cache_ttl_s for op in all_operations().values() if op.domain == "catalog" and op.policy.cache_ttl_s
+    )
+
+
+def response_cache(settings: Settings, redis: Redis | None, clock: Clock) -> ResponseCache:
+    """The response cache: Redis behind a small in-process tier, or the in-process tier alone;
+    TTLs and tags from every Magento operation's policy."""
+    c = settings.cache
+    front = MemoryEntries(
+        clock, max_entries=c.memory_entries, max_bytes=c.memory_bytes, max_age_s=c.memory_ttl_s if redis else None
+    )
+    policies = {
+        name: CachePolicy(op.policy.public and op.policy.kind == "read", op.policy.cache_ttl_s, op.policy.cache_tags)
+        for name, op in all_operations().items()
+    }
+    return ResponseCache(
+        Tiers(front, RedisEntries(redis, clock) if redis is not None else None),
+        Storing(policies, clock, default_ttl_s=c.default_ttl_s, stale_s=c.stale_s),
+        clock,
+        negotiate=negotiate,
+        exact_text=settings.persisted_queries.trusted_documents != "off",
+        stale_s=c.stale_s,
+        max_body_bytes=settings.limits.max_body_bytes,
     )
 
 
@@ -143,12 +184,19 @@ def create_app(
     magento_transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock = SYSTEM_CLOCK,
     tracer_provider: TracerProvider | None = None,
+    sandbox_hook_url: str | None = None,
     freeze_heap: bool = False,
 ) -> Starlette:
     """``tracer_provider``: used when tracing is enabled (tests pass one with an in-memory exporter).
+    ``sandbox_hook_url``: the built-in sandbox sends its signed catalog purges there (``bff dev``).
     ``freeze_heap``: ``freeze_start_up_heap`` once the lifespan has started (``bff serve``)."""
     if settings.magento.url is None and magento_transport is None:
-        magento_transport = sandbox_transport()
+        secret = settings.cache.webhook_secret
+        target = (sandbox_hook_url, secret.get_secret_value()) if sandbox_hook_url and secret else None
+        built_in = sandbox_app(target)
+        magento_transport = httpx.ASGITransport(app=built_in)
+    else:
+        built_in = None
     magento_url = settings.magento.url or SANDBOX_URL
     m = settings.magento
     http = httpx.AsyncClient(
@@ -201,10 +249,12 @@ def create_app(
         documents=documents,
     )
 
+    cache = response_cache(settings, redis, clock) if settings.cache.enabled else None
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         drain_on_signals(readiness)
-        async with obs.running():
+        async with obs.running(), cache.running() if cache is not None else nullcontext():
             if freeze_heap:
                 freeze_start_up_heap()
             try:
@@ -229,16 +279,27 @@ def create_app(
         *health_routes(readiness),
         *obs.routes(),
     ]
+    if cache is not None and settings.cache.hook_enabled:
+        secret = settings.cache.webhook_secret
+        hook = CacheHook(
+            cache, secret.get_secret_value() if secret else None, clock, replay_window_s=settings.cache.replay_window_s
+        )
+        routes.append(hook.route())
+    if built_in is not None and settings.environment == "development":
+        routes.append(Mount(SANDBOX_MOUNT, app=built_in))  # e.g. POST /__magento/__sandbox/catalog/products/<sku>
     assets = assets_directory()
     if settings.graphiql and assets is not None:
         routes.append(Mount(ASSETS_MOUNT, app=StaticFiles(directory=assets)))
-    app = Starlette(routes=routes, middleware=middleware_chain(settings, obs, sessions, clock), lifespan=lifespan)
+    app = Starlette(
+        routes=routes, middleware=middleware_chain(settings, obs, sessions, clock, cache), lifespan=lifespan
+    )
     app.state.services = services
     app.state.sessions = sessions
     app.state.readiness = readiness
     app.state.magento_http = http
     app.state.redis = redis
     app.state.metrics = obs.metrics
+    app.state.response_cache = cache
     return app
 
 

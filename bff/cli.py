@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -60,6 +61,12 @@ def _add_sandbox_flags(parser: argparse.ArgumentParser, default_port: int) -> No
         help="customer token lifetime in minutes (default 60, as Magento)",
     )
     parser.add_argument("--fake-clock", action="store_true", help="run on a clock moved only by POST /__sandbox/clock")
+    parser.add_argument(
+        "--cache-hook",
+        metavar="URL",
+        help="send catalog changes to this BFF hook (e.g. http://127.0.0.1:8000/hooks/magento/cache), "
+        "signed with $BFF_CACHE__WEBHOOK_SECRET",
+    )
     group = parser.add_argument_group("fault injection (OP = operationName, root field or '*')")
     group.add_argument("--latency", action="append", default=[], metavar="OP=MS[+JITTER]")
     group.add_argument("--error-rate", action="append", default=[], metavar="OP=RATE[:graphql|http500|http503]")
@@ -78,7 +85,15 @@ def run_sandbox(args: argparse.Namespace) -> None:
 
     config = SandboxConfig(seed=args.seed, customer_token_lifetime_minutes=args.token_lifetime)
     clock = FakeClock() if args.fake_clock else SystemClock()
-    app = create_sandbox_app(seeded_state(config, clock), fault_plan_from_args(args))
+    hook = None
+    if args.cache_hook:  # the BFF's invalidation hook, signed with the secret the BFF has
+        from bff.sandbox.catalog_admin import CacheHook
+
+        secret = os.environ.get("BFF_CACHE__WEBHOOK_SECRET")
+        if not secret:
+            raise SystemExit("bff sandbox: --cache-hook needs BFF_CACHE__WEBHOOK_SECRET (the BFF's hook secret)")
+        hook = CacheHook(args.cache_hook, secret)
+    app = create_sandbox_app(seeded_state(config, clock), fault_plan_from_args(args), cache_hook=hook)
     print(f"Magento sandbox: http://{args.host}:{args.port}/graphql", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
@@ -99,8 +114,11 @@ def run_dev(args: argparse.Namespace) -> None:
         else settings.log.model_copy(update={"json_output": False})
     )
     configure_logging(log, trace_ids=settings.tracing.enabled)
+    # With the hook on and a secret set, the built-in sandbox's catalog admin endpoint purges this BFF's cache.
+    hook_on = settings.cache.hook_enabled and settings.cache.webhook_secret is not None
+    hook_url = f"http://{args.host}:{args.port}/hooks/magento/cache" if hook_on else None
     try:
-        app = create_app(settings)
+        app = create_app(settings, sandbox_hook_url=hook_url)
     except ManifestError as exc:
         raise SystemExit(f"bff dev: {exc}") from None
     magento = settings.magento.url or "the built-in Magento sandbox (in-process)"
@@ -128,9 +146,8 @@ def run_serve(args: argparse.Namespace) -> None:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
     if overrides:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
-    configure_logging(
-        settings.log, trace_ids=settings.tracing.enabled
-    )  # JSON lines by default; each worker configures again in app_from_env
+    # JSON lines by default; each worker configures again in app_from_env
+    configure_logging(settings.log, trace_ids=settings.tracing.enabled)
     serve(settings)
 
 

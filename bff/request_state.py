@@ -11,8 +11,8 @@ through ``request_state(scope)``:
 * the Magento calls made (``bff.magento.client``, through ``CallContext.calls``);
 
 and the access log, metrics and traces read it after the response. This module is a leaf: it
-imports no other part of the BFF but ``bff.errors`` and ``bff.document_cache`` (the session handle's type is named only
-for type checkers).
+imports no other part of the BFF but the leaves ``bff.errors`` and ``bff.document_cache`` (the
+session handle's type is named only for type checkers).
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class RequestState:
     graphql: GraphQLRecord | None = None
     cost: CostRecord | None = None
     response_headers: dict[str, str] = field(default_factory=dict)  # e.g. RateLimit-* for the answer
+    cache: str | None = None  # the response cache: "hit", "stale", "miss", "unavailable"; None: not looked up
 
 
 def request_state(scope: MutableMapping[str, Any]) -> RequestState:

@@ -154,6 +154,22 @@ class PersistedQuerySettings(BaseModel):
         return value
 
 
+class CacheSettings(BaseModel):
+    """The response cache of public catalog reads and its invalidation hook (``bff.cache``)."""
+
+    model_config = {"frozen": True}
+
+    enabled: bool = True
+    stale_s: int = Field(default=60, ge=0)  # served stale (and refreshed in the background) this long past the TTL
+    default_ttl_s: int = Field(default=60, ge=1)  # answers that called no Magento operation ({ __typename })
+    memory_entries: int = Field(default=2_000, ge=1)  # the in-process tier (the whole cache without Redis)
+    memory_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    memory_ttl_s: float = Field(default=5.0, gt=0)  # how long the in-process tier keeps an entry (with Redis)
+    hook_enabled: bool = False  # POST /hooks/magento/cache
+    webhook_secret: SecretStr | None = None  # the hook's HMAC secret (production: at least 32 characters)
+    replay_window_s: int = Field(default=300, ge=1)  # accepted timestamp skew; a signature is used once
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BFF_", env_nested_delimiter="__", env_file=".env", extra="ignore", frozen=True
@@ -175,6 +191,7 @@ class Settings(BaseSettings):
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     persisted_queries: PersistedQuerySettings = Field(default_factory=PersistedQuerySettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
@@ -211,6 +228,9 @@ class Settings(BaseSettings):
             problems.append("BFF_CORS_ORIGINS must list exact origins, not '*' (credentials are allowed)")
         if not self.session.cookie_secure:
             problems.append("BFF_SESSION__COOKIE_SECURE must be true")
+        secret = self.cache.webhook_secret
+        if self.cache.hook_enabled and (secret is None or len(secret.get_secret_value()) < 32):
+            problems.append("BFF_CACHE__WEBHOOK_SECRET must be at least 32 characters (the hook is enabled)")
         if problems:
             raise ValueError("insecure production settings: " + "; ".join(problems))
         return self

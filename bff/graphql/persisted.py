@@ -7,7 +7,7 @@ execution see it. After execution, ``PersistedQueries.ran`` stores an APQ regist
 the cache headers.
 
 **The CDN rule.** A GET that named its document by hash alone (an APQ hit or a manifest id),
-whose operation selects only public catalog reads (``PUBLIC_ROOT_FIELDS``), ran without errors,
+whose operation selects only public catalog reads (``PUBLIC_ROOT_FIELDS``, ``bff.cache.documents``), ran without errors,
 issued no session token, and whose store view and currency did not come from the session
 (each is a request header, or the session remembers none, or there is no session) is answered
 ``Cache-Control: public, max-age=<public_max_age_s>`` with ``Vary: Store, Content-Currency, Accept``.
@@ -23,17 +23,13 @@ from starlette.datastructures import MutableHeaders
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from bff.cache.documents import PUBLIC_ROOT_FIELDS as PUBLIC_ROOT_FIELDS  # re-exported
 from bff.document_cache import Document
 from bff.limits.selections import operations
 from bff.persisted.documents import PersistedDocuments, Resolution
 from bff.request_state import RequestMeta, RequestState
 from bff.sessions.models import Session
 
-# Root fields whose answer depends only on their arguments, the store view and the currency
-# (they call only public Magento operations; see bff/magento/operations/catalog/policies.toml).
-PUBLIC_ROOT_FIELDS: Final = frozenset(
-    {"storeConfig", "products", "product", "categoryTree", "category", "route", "countries", "__typename"}
-)
 PRIVATE: Final = "private, no-store"
 VARY: Final = "Store, Content-Currency"
 

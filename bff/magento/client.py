@@ -8,6 +8,14 @@ Each operation's policy (``operations/<domain>/policies.toml``) decides: reads d
 ``retry`` are retried on transport errors and 502/503/504, writes never are; ``timeout_s``
 replaces the read timeout for that operation.
 
+Public reads (``audience = "public"``, ``kind = "read"``; sent without a customer token) go as
+**GET** with ``query``, ``operationName`` and ``variables`` (a JSON string, keys sorted so equal
+variables give equal URLs) in the query string: only GET answers can come from the full-page
+cache (Varnish/Fastly) in front of Magento (FACTS.md, "Endpoint, transport, caching"). A URL
+longer than ``MAX_GET_URL`` goes as POST instead, since proxies refuse long request lines.
+Private reads and all writes are POST. The answer's ``X-Magento-Tags`` (without Magento's
+``FPC`` marker) is recorded in the call's ``UpstreamCall.tags``.
+
 Instrumentation is passed in by ``bff.app`` and stays protocol-shaped here: ``observers`` see
 every attempt (metrics), and an optional ``tracer`` wraps each attempt in a span and adds its
 trace headers (``traceparent``) to the request.
@@ -16,11 +24,13 @@ trace headers (``traceparent``) to the request.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
 
@@ -31,6 +41,8 @@ from bff.request_state import UpstreamCall
 from bff.settings import MagentoSettings
 
 RETRYABLE_STATUS = frozenset({502, 503, 504})
+MAX_GET_URL = 8000  # characters; a longer public read is sent as POST
+FPC_TAG = "FPC"  # Magento marks every full-page-cache answer with it; it names no entity
 
 
 @dataclass
@@ -92,7 +104,7 @@ class MagentoClient:
         raise AssertionError("unreachable")
 
     def _headers(self, ctx: CallContext) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        headers = {"Accept": "application/json"}
         if ctx.customer_token:
             headers["Authorization"] = f"Bearer {ctx.customer_token}"
         if ctx.store:
@@ -130,19 +142,22 @@ class MagentoClient:
         span_observers: Sequence[Observer],
     ) -> dict[str, Any]:
         budget = timeout_s or op.policy.timeout_s or self._settings.read_timeout_s
-        payload = {"query": op.document, "operationName": op.name, "variables": dict(variables)}
+        timeout = httpx.Timeout(budget, connect=self._settings.connect_timeout_s)
+        get_url = self._get_url(op, variables) if _sent_as_get(op, ctx) else None
         started = time.perf_counter()
         outcome = "ok"
         status: int | None = None
+        tags: tuple[str, ...] = ()
         try:
             async with asyncio.timeout(budget + self._settings.connect_timeout_s):
-                response = await self._http.post(
-                    self._url,
-                    json=payload,
-                    headers=headers,
-                    timeout=httpx.Timeout(budget, connect=self._settings.connect_timeout_s),
-                )
+                if get_url is not None:
+                    response = await self._http.get(get_url, headers=headers, timeout=timeout)
+                else:
+                    payload = {"query": op.document, "operationName": op.name, "variables": dict(variables)}
+                    headers["Content-Type"] = "application/json"
+                    response = await self._http.post(self._url, json=payload, headers=headers, timeout=timeout)
             status = response.status_code
+            tags = _cache_tags(response)
             if response.status_code in RETRYABLE_STATUS:
                 outcome = f"http_{response.status_code}"
                 raise MagentoUnavailable(operation=op.name, detail=f"HTTP {response.status_code}", maybe_executed=False)
@@ -168,10 +183,32 @@ class MagentoClient:
                 operation=op.name, detail=type(exc).__name__, maybe_executed=not isinstance(exc, httpx.ConnectError)
             ) from exc
         finally:
-            call = UpstreamCall(op.name, time.perf_counter() - started, outcome, attempt, status)
+            call = UpstreamCall(op.name, time.perf_counter() - started, outcome, attempt, status, tags)
             ctx.calls.append(call)
             for observe in (*self._observers, *span_observers):
                 observe(call)
+
+    def _get_url(self, op: OperationDocument, variables: Mapping[str, Any]) -> str | None:
+        """The GET URL of a public read, or None when it would be too long for proxies."""
+        encoded = json.dumps(dict(variables), separators=(",", ":"), sort_keys=True)
+        url = (
+            f"{self._url}?query={quote(op.document, safe='')}&operationName={quote(op.name, safe='')}"
+            f"&variables={quote(encoded, safe='')}"
+        )
+        return url if len(url) <= MAX_GET_URL else None
+
+
+def _sent_as_get(op: OperationDocument, ctx: CallContext) -> bool:
+    """Public reads go as GET (cacheable in front of Magento); nothing carrying a token does."""
+    return op.policy.kind == "read" and op.policy.public and ctx.customer_token is None
+
+
+def _cache_tags(response: httpx.Response) -> tuple[str, ...]:
+    """Magento's cache tags of an answer (``X-Magento-Tags``), without the ``FPC`` marker."""
+    header = response.headers.get("X-Magento-Tags")
+    if not header:
+        return ()
+    return tuple(t for t in (part.strip() for part in header.split(",")) if t and t != FPC_TAG)
 
 
 def _graphql_answer(response: httpx.Response) -> bool:

@@ -79,6 +79,8 @@ class AccessLogMiddleware:
                 self.metrics.observe_request(metric_label(info), outcome, duration_s)
                 if state.cost is not None:
                     self.metrics.observe_cost(outcome, state.cost.requested)
+        if self.metrics is not None and state.cache is not None:
+            self.metrics.response_cache.labels(state.cache).inc()
         path = str(scope.get("path", ""))[:MAX_PATH_CHARS]
         level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
         if not log.isEnabledFor(level):
@@ -96,6 +98,8 @@ class AccessLogMiddleware:
             fields.update(
                 operation=info.name, operation_type=info.type, root_fields=list(info.root_fields), outcome=outcome
             )
+        if state.cache is not None:
+            fields["cache"] = state.cache
         if state.cost is not None:
             fields["cost"] = {"requested": state.cost.requested, "actual": state.cost.actual}
         calls = state.calls

@@ -60,6 +60,7 @@ class Metrics:
         self.upstream_duration = histogram("bff_upstream_duration_seconds", "One Magento call.", "operation")
         self.idempotency_replays = counter("bff_idempotency_replays_total", "Stored orders replayed.")
         self.idempotency_conflicts = counter("bff_idempotency_conflicts_total", "Keys reused with other input.")
+        self.response_cache = counter("bff_response_cache_total", "Response cache lookups.", "outcome")
         self.session_store_errors = counter("bff_session_store_errors_total", "Store calls that raised.", "operation")
         self.query_cost = Histogram(
             "bff_query_cost",

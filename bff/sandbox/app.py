@@ -11,7 +11,8 @@ non-mutation response carries ``X-Magento-Cache-Id``; cacheable GET responses ca
 Admin endpoints (they exist only in the sandbox, never in Magento or the BFF), under
 ``/__sandbox/``: ``faults`` (GET the plan, PUT ``{"operation": ..., "fault": {...}}``, DELETE
 ``?operation=``), ``orders`` (GET, placed orders), ``clock`` (POST ``{"advance_seconds": n}``,
-only with a ``FakeClock``), ``health`` (GET).
+only with a ``FakeClock``), ``health`` (GET), ``catalog/products/{sku}`` (POST a price or stock change;
+with a ``CacheHook`` the sandbox then sends the BFF a signed purge: ``bff.sandbox.catalog_admin``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 import bff.sandbox.customers as customers
+from bff.sandbox.catalog_admin import AdminInputError, CacheHook, change_product
 from bff.sandbox.clock import FakeClock
 from bff.sandbox.context import RequestContext
 from bff.sandbox.errors import PreExecutionError
@@ -148,8 +150,11 @@ async def _fault_response(decision: FaultDecision) -> Response | None:
     return None
 
 
-def create_sandbox_app(state: SandboxState, faults: FaultPlan | None = None) -> Starlette:
-    """The sandbox as an ASGI app serving ``state``; ``faults`` (a fresh plan by default) is live."""
+def create_sandbox_app(
+    state: SandboxState, faults: FaultPlan | None = None, cache_hook: CacheHook | None = None
+) -> Starlette:
+    """The sandbox as an ASGI app serving ``state``; ``faults`` (a fresh plan by default) is live;
+    ``cache_hook``: where catalog changes are reported (the BFF's invalidation hook)."""
     plan = faults if faults is not None else FaultPlan()
 
     async def graphql(request: Request) -> Response:
@@ -226,6 +231,21 @@ def create_sandbox_app(state: SandboxState, faults: FaultPlan | None = None) -> 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def change(request: Request) -> Response:
+        try:
+            tags = change_product(state, request.path_params["sku"], await request.json())
+        except KeyError:
+            return JSONResponse({"error": "no such product"}, status_code=404)
+        except (AdminInputError, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        hook = None
+        if cache_hook is not None:
+            try:
+                hook = await cache_hook.send(tags, int(state.clock.now()))
+            except httpx.HTTPError:
+                hook = 0  # the BFF did not answer: the change stays, its cache expires by TTL
+        return JSONResponse({"tags": tags, "hook_status": hook})
+
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/__sandbox/faults", get_faults, methods=["GET"]),
@@ -234,6 +254,7 @@ def create_sandbox_app(state: SandboxState, faults: FaultPlan | None = None) -> 
         Route("/__sandbox/orders", orders, methods=["GET"]),
         Route("/__sandbox/clock", clock, methods=["POST"]),
         Route("/__sandbox/health", health, methods=["GET"]),
+        Route("/__sandbox/catalog/products/{sku}", change, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.sandbox = state

@@ -6,6 +6,12 @@
   when the request used Bearer, or carried no ``Origin`` (browsers always send one on POST), so
   web JavaScript never needs, or gets, the token.
 
+**The locale cookie** ``bff_locale`` (``bff.locale_cookie``, not HttpOnly, not a credential) is
+set on the answer whenever the session's remembered store view/currency differs from what the
+request's cookie said (and with every new session cookie), and cleared when the session
+remembers none: the response cache reads it to key a hit by the shopper's locale without loading
+the session. Without a session it is left alone; Bearer clients get none.
+
 The loaded ``SessionHandle`` goes into the request's ``RequestState`` (``bff.request_state``). A
 malformed or unknown token is ignored (the shopper is treated as new); nothing about it is
 logged. Only requests to ``paths`` (the GraphQL endpoint) load a session: probes and scrapes
@@ -20,6 +26,7 @@ from http.cookies import SimpleCookie
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bff import locale_cookie
 from bff.clock import Clock
 from bff.errors import UpstreamUnavailable
 from bff.request_state import request_state
@@ -31,23 +38,24 @@ from bff.settings import SessionSettings
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 (a header name)
 
 
-def _request_token(scope: Scope, cookie_name: str) -> tuple[str | None, bool]:
-    """(token, sent_as_bearer)."""
+def _request_token(scope: Scope, cookie_name: str) -> tuple[str | None, bool, str | None]:
+    """(token, sent_as_bearer, the locale cookie's value)."""
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     auth = headers.get("authorization", "")
     scheme, _, value = auth.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
-        return value.strip(), True
+        return value.strip(), True, None
     cookie_header = headers.get("cookie")
+    locale = locale_cookie.from_cookie_header(cookie_header)
     if cookie_header:
         cookies: SimpleCookie = SimpleCookie()
         try:
             cookies.load(cookie_header)
         except Exception:  # a malformed Cookie header is ignored, as browsers would
-            return None, False
+            return None, False, locale
         if cookie_name in cookies:
-            return cookies[cookie_name].value, False
-    return None, False
+            return cookies[cookie_name].value, False, locale
+    return None, False, locale
 
 
 async def _unavailable(send: Send, message: str) -> None:
@@ -88,7 +96,7 @@ class SessionMiddleware:
         if scope["type"] != "http" or scope.get("path") not in self.paths:
             await self.app(scope, receive, send)
             return
-        token, bearer = _request_token(scope, self.settings.cookie_name)
+        token, bearer, sent_locale = _request_token(scope, self.settings.cookie_name)
         session = None
         if token is not None and looks_like_token(token):
             try:
@@ -101,6 +109,12 @@ class SessionMiddleware:
         send_header = bearer or not _has_origin(scope)
 
         async def send_with_token(message: Message) -> None:
+            s = handle.current
+            if message["type"] == "http.response.start" and not bearer and s is not None:
+                remembered = locale_cookie.encode(s.store, s.currency)
+                # Also renewed with every new session cookie, so the locale cookie never expires first.
+                if remembered != sent_locale or (remembered is not None and handle.issued_token is not None):
+                    MutableHeaders(scope=message).append("Set-Cookie", self._locale_cookie(remembered))
             if message["type"] == "http.response.start" and handle.issued_token is not None:
                 headers = MutableHeaders(scope=message)
                 if send_header:
@@ -111,6 +125,18 @@ class SessionMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_token)
+
+    def _locale_cookie(self, value: str | None) -> str:
+        """``bff_locale``: readable by the frontend (not HttpOnly), cleared with ``Max-Age=0``."""
+        parts = [
+            f"{locale_cookie.COOKIE_NAME}={value or ''}",
+            "Path=/",
+            f"SameSite={self.settings.cookie_samesite.capitalize()}",
+            f"Max-Age={self.settings.idle_ttl_s if value else 0}",
+        ]
+        if self.secure_cookie:
+            parts.append("Secure")
+        return "; ".join(parts)
 
     def _cookie(self, token: str) -> str:
         parts = [

@@ -14,7 +14,14 @@ from starlette.applications import Starlette
 from bff.app import create_app
 from bff.persisted.hashes import document_hash
 from bff.sandbox import SandboxState
-from bff.settings import LimitsSettings, PersistedQuerySettings, RateLimitSettings, SessionSettings, Settings
+from bff.settings import (
+    CacheSettings,
+    LimitsSettings,
+    PersistedQuerySettings,
+    RateLimitSettings,
+    SessionSettings,
+    Settings,
+)
 from tests.storefront_fixtures import without_cost
 
 NEW = "application/graphql-response+json"
@@ -205,7 +212,9 @@ async def test_a_too_complex_query_is_http_400_with_the_negotiated_media_type(sa
 
 
 async def test_a_rate_limited_request_is_http_429_with_the_negotiated_media_type(sandbox_app: Starlette) -> None:
-    settings = Settings(environment="test", rate_limits=RateLimitSettings(per_ip="1/minute"))
+    settings = Settings(  # the cache off: a hit is never rate limited
+        environment="test", rate_limits=RateLimitSettings(per_ip="1/minute"), cache=CacheSettings(enabled=False)
+    )
     async with app_client(settings, sandbox_app) as c:
         await post(c, {"query": STORE})
         response = await post(c, {"query": STORE})

@@ -60,7 +60,7 @@ async def test_shutdown_closes_the_magento_and_redis_pools(sandbox_app: Starlett
     before = _redis_connections(redis_url)
     async with app.router.lifespan_context(app):
         assert await app.state.redis.ping()
-        assert _redis_connections(redis_url) == before + 1
+        assert _redis_connections(redis_url) == before + 2  # the pool's and the cache's purge subscription
         assert not app.state.magento_http.is_closed
     assert app.state.magento_http.is_closed
     assert _redis_connections(redis_url) == before

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from bff.app import create_app
-from bff.settings import ApiKeyBudget, RateLimitSettings, Settings, ThrottleSettings
+from bff.settings import ApiKeyBudget, CacheSettings, RateLimitSettings, Settings, ThrottleSettings
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
 
@@ -19,6 +19,7 @@ PAGE_OF_30 = "{ products(pageSize: 30) { items { sku } } }"  # 5 + 5 (listing op
 WRONG_SIGN_IN = """mutation { signIn(email: "roni_cost@example.com", password: "wrong-Password-1") {
   userErrors { code } } }"""
 SMALL_BUCKET = ThrottleSettings(maximum=100, restore_rate=1.0)
+UNCACHED = CacheSettings(enabled=False)  # a response-cache hit is never charged: every request must reach admission
 
 
 def client_for(app: Starlette, ip: str = "203.0.113.10") -> httpx.AsyncClient:
@@ -40,7 +41,7 @@ async def app_with(
 
 @pytest.fixture
 async def small_budget(upstream: RecordingTransport, clock: FakeClock) -> AsyncIterator[httpx.AsyncClient]:
-    async for c in app_with(Settings(environment="test", throttle=SMALL_BUCKET), upstream, clock):
+    async for c in app_with(Settings(environment="test", cache=UNCACHED, throttle=SMALL_BUCKET), upstream, clock):
         yield c
 
 
@@ -81,14 +82,16 @@ async def test_the_bucket_refills_at_its_restore_rate(small_budget: httpx.AsyncC
 async def test_a_cost_above_the_whole_budget_is_too_complex_not_throttled(
     upstream: RecordingTransport, clock: FakeClock
 ) -> None:
-    settings = Settings(environment="test", throttle=ThrottleSettings(maximum=30, restore_rate=1.0))
+    settings = Settings(environment="test", cache=UNCACHED, throttle=ThrottleSettings(maximum=30, restore_rate=1.0))
     async for c in app_with(settings, upstream, clock):
         error = (await listing(c)).json()["errors"][0]
         assert (error["extensions"]["code"], error["extensions"]["measure"]) == ("QUERY_TOO_COMPLEX", "costBudget")
 
 
 async def test_measure_mode_reports_but_never_refuses(upstream: RecordingTransport, clock: FakeClock) -> None:
-    settings = Settings(environment="test", throttle=ThrottleSettings(mode="measure", maximum=100, restore_rate=1.0))
+    settings = Settings(
+        environment="test", cache=UNCACHED, throttle=ThrottleSettings(mode="measure", maximum=100, restore_rate=1.0)
+    )
     async for c in app_with(settings, upstream, clock):
         statuses = [(await listing(c)).status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 200]
@@ -96,7 +99,7 @@ async def test_measure_mode_reports_but_never_refuses(upstream: RecordingTranspo
 
 async def test_a_partner_api_key_has_its_own_budget(upstream: RecordingTransport, clock: FakeClock) -> None:
     partner = ApiKeyBudget(key=SecretStr("k" * 40), maximum=5000, restore_rate=50.0)
-    settings = Settings(environment="test", throttle=ThrottleSettings(api_keys={"erp": partner}))
+    settings = Settings(environment="test", cache=UNCACHED, throttle=ThrottleSettings(api_keys={"erp": partner}))
     async for c in app_with(settings, upstream, clock):
         status = (await listing(c, {"X-Api-Key": "k" * 40})).json()["extensions"]["cost"]["throttleStatus"]
         assert (status["maximumAvailable"], status["restoreRate"]) == (5000, 50.0)
@@ -108,7 +111,7 @@ async def test_a_partner_api_key_has_its_own_budget(upstream: RecordingTransport
 async def test_two_app_instances_on_one_redis_share_a_bucket(
     redis_url: str, upstream: RecordingTransport, clock: FakeClock
 ) -> None:
-    settings = Settings(environment="test", redis_url=SecretStr(redis_url), throttle=SMALL_BUCKET)
+    settings = Settings(environment="test", cache=UNCACHED, redis_url=SecretStr(redis_url), throttle=SMALL_BUCKET)
     ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}"  # a client of its own on the shared test Redis
     async for first in app_with(settings, upstream, clock, ip):
         async for second in app_with(settings, upstream, clock, ip):
@@ -122,7 +125,7 @@ async def test_two_app_instances_on_one_redis_share_a_bucket(
 async def test_sign_in_attempts_per_email_are_rate_limited_with_retry_after(
     upstream: RecordingTransport, clock: FakeClock
 ) -> None:
-    settings = Settings(environment="test", rate_limits=RateLimitSettings(sign_in_per_email="5/minute"))
+    settings = Settings(environment="test", cache=UNCACHED, rate_limits=RateLimitSettings(sign_in_per_email="5/minute"))
     async for c in app_with(settings, upstream, clock):
         answers = [await c.post("/graphql", json={"query": WRONG_SIGN_IN}) for _ in range(6)]
         assert [a.status_code for a in answers] == [200] * 5 + [429]

@@ -1,7 +1,9 @@
-"""What the BFF sends to Magento: headers, shopper IP, request id, and nothing of the session."""
+"""What the BFF sends to Magento: headers, shopper IP, request id, and nothing of the session;
+public reads as GET (cacheable in front of Magento), everything else as POST."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -10,13 +12,22 @@ from starlette.applications import Starlette
 
 from bff.app import create_app
 from bff.sandbox import Fault, FaultPlan
-from bff.settings import Settings
+from bff.settings import CacheSettings, SessionSettings, Settings
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
 from tests.storefront_fixtures import Gql
 
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
+ADD_TO_CART = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
 SIGN_IN = 'mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { viewer { signedIn } } }'
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The response cache off: these tests count what reaches Magento for repeated reads."""
+    return Settings(
+        environment="test", session=SessionSettings(cookie_secure=False), cache=CacheSettings(enabled=False)
+    )
 
 
 @pytest.fixture
@@ -99,8 +110,50 @@ async def test_every_upstream_document_is_a_named_operation(
 ) -> None:
     await via_proxy.post("/graphql", json={"query": SIGN_IN})
     await via_proxy.post("/graphql", json={"query": PRODUCTS})
-    names = [httpx.Response(200, content=r.content).json()["operationName"] for r in upstream.requests]
+    names = [sent_operation(r)["operationName"] for r in upstream.requests]
     assert all(names)
+
+
+def sent_operation(request: httpx.Request) -> dict[str, object]:
+    """``query``, ``operationName`` and ``variables`` of one request to Magento (GET or POST)."""
+    if request.method == "GET":
+        params = request.url.params
+        return {"query": params["query"], "operationName": params["operationName"],
+                "variables": json.loads(params["variables"])}  # fmt: skip
+    sent: dict[str, object] = json.loads(request.content)
+    return sent
+
+
+async def test_catalog_reads_are_sent_as_get_with_the_operation_in_the_query_string(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS}, headers={"Store": "de", "Content-Currency": "USD"})
+    sent = upstream.requests[-1]
+    assert (sent.method, sent_operation(sent)["operationName"]) == ("GET", "ProductListing")
+
+
+async def test_equal_variables_give_the_same_get_url(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": PRODUCTS})
+    await via_proxy.post("/graphql", json={"query": PRODUCTS})
+    first, second = upstream.requests[-2:]
+    assert first.url == second.url
+
+
+async def test_cart_reads_and_writes_are_sent_as_post(
+    via_proxy: httpx.AsyncClient, upstream: RecordingTransport
+) -> None:
+    await via_proxy.post("/graphql", json={"query": ADD_TO_CART})
+    await via_proxy.post("/graphql", json={"query": "{ cart { totalQuantity } }"})
+    sent = {sent_operation(r)["operationName"]: r.method for r in upstream.requests}
+    assert sent == {"CreateGuestCart": "POST", "AddProductsToCart": "POST", "GetCart": "POST"}
+
+
+async def test_customer_reads_are_sent_as_post(via_proxy: httpx.AsyncClient, upstream: RecordingTransport) -> None:
+    await via_proxy.post("/graphql", json={"query": SIGN_IN})
+    await via_proxy.post("/graphql", json={"query": "{ viewer { customer { email } } }"})
+    assert upstream.requests[-1].method == "POST"
 
 
 async def test_a_magento_error_page_without_a_graphql_answer_is_upstream_unavailable(

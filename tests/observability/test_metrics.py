@@ -16,7 +16,7 @@ from bff.observability.stores import CountingIdempotencyStore, CountingSessionSt
 from bff.sandbox import Fault, FaultPlan
 from bff.sessions.memory import MemoryIdempotencyStore, MemorySessionStore
 from bff.sessions.models import Session
-from bff.settings import MetricsSettings, ServerSettings, SessionSettings, Settings
+from bff.settings import CacheSettings, MetricsSettings, ServerSettings, SessionSettings, Settings
 from tests.fake_clock import FakeClock
 from tests.recording import RecordingTransport
 from tests.servers import free_port, uvicorn_server
@@ -53,6 +53,7 @@ async def test_every_metric_is_declared_in_the_exposition(client: httpx.AsyncCli
         "bff_request_duration_seconds": "histogram",
         "bff_inflight_requests": "gauge",
         "bff_upstream_requests_total": "counter",
+        "bff_response_cache_total": "counter",
         "bff_upstream_duration_seconds": "histogram",
         "bff_idempotency_replays_total": "counter",
         "bff_idempotency_conflicts_total": "counter",
@@ -108,6 +109,14 @@ async def test_no_request_is_in_flight_after_the_answers(client: httpx.AsyncClie
     await client.post("/graphql", json={"query": PRODUCTS})
     await client.get("/healthz")
     assert value(metrics, "bff_inflight_requests") == 0
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The response cache off: these tests count every request and what reaches Magento."""
+    return Settings(
+        environment="test", session=SessionSettings(cookie_secure=False), cache=CacheSettings(enabled=False)
+    )
 
 
 async def test_upstream_calls_are_counted_by_operation_and_outcome(

@@ -1,0 +1,104 @@
+"""Which GraphQL documents the response cache may store, decided once per distinct text.
+
+A document is cacheable when the operation it runs is a query and every root field it selects
+(through fragment spreads and inline fragments, whatever the directives say) is one of
+``PUBLIC_ROOT_FIELDS``. Those fields call only public Magento operations and return only catalog
+types, so no cart, checkout, customer or node data is reachable from them; ``__schema`` and
+``__type`` are not among them either. Directives are ignored on purpose: a field hidden behind
+``@include(if: $x)`` counts as selected, so a variable can never sneak a private field into a
+stored answer.
+
+The decision and the normalized document's hash (``print_ast(parse(text))``, so whitespace and
+comments do not split entries) are memoised in a bounded LRU keyed by the text and operation
+name: a hit never parses GraphQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+    print_ast,
+)
+
+# Root fields whose answer depends only on their arguments, the store view and the currency
+# (they call only public Magento operations; see bff/magento/operations/catalog/policies.toml).
+PUBLIC_ROOT_FIELDS: Final = frozenset(
+    {"storeConfig", "products", "product", "categoryTree", "category", "route", "countries", "__typename"}
+)
+DOCUMENT_CACHE_SIZE: Final = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """What the cache knows about one document text and operation name."""
+
+    cacheable: bool
+    normalized_hash: str  # sha256 of the printed document: the document part of a key
+    root_fields: frozenset[str]
+
+
+def _operation(ast: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name is not None and o.name.value == name), None)
+
+
+def _root_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> set[str]:
+    found: set[str] = set()
+    pending = [selection_set]
+    seen: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                found.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in seen:
+                    continue
+                seen.add(name)
+                fragment = fragments.get(name)
+                if fragment is None:
+                    found.add("<unknown fragment>")  # never public: the document is invalid anyway
+                else:
+                    pending.append(fragment.selection_set)
+    return found
+
+
+@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
+def classify(text: str, operation_name: str | None) -> Classified | None:
+    """The cache's view of a document; None when it does not parse or names no single operation."""
+    try:
+        ast = parse(text)
+    except GraphQLError:
+        return None
+    operation = _operation(ast, operation_name)
+    if operation is None:
+        return None
+    normalized = hashlib.sha256(print_ast(ast).encode()).hexdigest()
+    if operation.operation != OperationType.QUERY:
+        return Classified(False, normalized, frozenset())
+    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
+    fields = frozenset(_root_fields(operation.selection_set, fragments))
+    return Classified(bool(fields) and fields <= PUBLIC_ROOT_FIELDS, normalized, fields)
+
+
+def is_cacheable(text: str, operation_name: str | None) -> bool:
+    classified = classify(text, operation_name)
+    return classified is not None and classified.cacheable
