@@ -112,7 +112,7 @@ async def capture(
             listing = pick(await calls_of(listing_body), "ProductListing")
             await calls_of(add_to_cart_body)
             await calls_of(cart_body)
-            cart = pick(await calls_of(cart_body), "GetCart")
+            cart = pick(await calls_of(cart_body), "CartSummary")
     finally:
         await app.state.magento_http.aclose()
     cart_ids = [cart_id for cart_id in state.carts if cart_id in cart.body or cart_id in cart.path]

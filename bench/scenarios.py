@@ -156,7 +156,7 @@ def scenarios(captured: Captured, cookie: str, sandbox_cart_id: str) -> list[Sce
         ),
         Scenario(
             "sandbox_cart",
-            "cart read direct to the sandbox (GetCart)",
+            "cart read direct to the sandbox (CartSummary)",
             "sandbox",
             captured.cart.replaced(captured.cart_id, sandbox_cart_id).http_request(),
             latency=True,

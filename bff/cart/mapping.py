@@ -16,6 +16,7 @@ from bff.cart.models import (
     Cart,
     CartItemRequest,
     CartLine,
+    CartParts,
     CartPrices,
     Discount,
     PaymentMethod,
@@ -28,6 +29,8 @@ from bff.magento.outcomes import LineProblem, LineRefusal, line_problem, line_re
 from bff.magento.results.cart import (
     AddProductsToCartResult,
     ApplyCouponResult,
+    CartSummaryResultCart,
+    CartSummaryVariables,
     CreateGuestCartResult,
     RemoveCartItemResult,
     RemoveCouponResult,
@@ -45,9 +48,10 @@ from bff.magento.results.customer import CustomerCartResult
 from bff.magento.results.fragments import (
     CartAddressFields,
     CartFields,
-    CartFieldsItemsV2Items,
     CartFieldsShippingAddressesAvailableShippingMethods,
     CartFieldsShippingAddressesSelectedShippingMethod,
+    CartLineFields,
+    CartPricesFields,
 )
 from bff.magento.results.inputs import CartAddressInput, CartItemInput, CartItemUpdateInput
 from bff.money import Money
@@ -116,7 +120,7 @@ def _method(
     )
 
 
-def _line(item: CartFieldsItemsV2Items, currency: str) -> CartLine:
+def _line(item: CartLineFields, currency: str) -> CartLine:
     product = item.product
     prices = item.prices
     variant = item.configured_variant
@@ -148,15 +152,32 @@ def _line(item: CartFieldsItemsV2Items, currency: str) -> CartLine:
     )
 
 
-def cart_from_magento(data: CartFields) -> Cart:
-    """Map a ``CartFields`` selection. Tax is the sum of ``applied_taxes`` (0 without a breakdown)."""
-    prices = data.prices
+def _currency(prices: CartPricesFields | None, default: str = "USD") -> str:
     grand = prices.grand_total if prices else None
-    currency = str((grand.currency if grand else None) or "USD")
+    return str((grand.currency if grand else None) or default)
+
+
+def _prices(prices: CartPricesFields | None, currency: str, shipping: Money | None) -> CartPrices:
+    """Tax is the sum of ``applied_taxes`` (0 without a breakdown)."""
+    taxes = [money(t.amount, currency).value for t in (prices.applied_taxes or ()) if t] if prices else []
+    return CartPrices(
+        subtotal=money(prices.subtotal_excluding_tax if prices else None, currency),
+        subtotal_including_tax=money(prices.subtotal_including_tax if prices else None, currency),
+        discounts=tuple(
+            Discount(d.label or "", money(d.amount, currency)) for d in (prices.discounts or () if prices else ()) if d
+        ),
+        shipping=shipping,
+        tax=Money(sum(taxes, Decimal("0")), currency),
+        grand_total=money(prices.grand_total if prices else None, currency),
+    )
+
+
+def cart_from_magento(data: CartFields) -> Cart:
+    """Map a ``CartFields`` selection."""
+    currency = _currency(data.prices)
     shipping = next(iter(data.shipping_addresses), None)
     selected = shipping.selected_shipping_method if shipping else None
     selected_method = _method(selected, currency) if selected and selected.carrier_code else None
-    taxes = [money(t.amount, currency).value for t in (prices.applied_taxes or ()) if t] if prices else []
     payment = data.selected_payment_method
     items = data.itemsV2.items if data.itemsV2 else []
     return Cart(
@@ -178,18 +199,31 @@ def cart_from_magento(data: CartFields) -> Cart:
         ),
         selected_payment_method=PaymentMethod(payment.code, payment.title or "") if payment and payment.code else None,
         currency=currency,
-        prices=CartPrices(
-            subtotal=money(prices.subtotal_excluding_tax if prices else None, currency),
-            subtotal_including_tax=money(prices.subtotal_including_tax if prices else None, currency),
-            discounts=tuple(
-                Discount(d.label or "", money(d.amount, currency))
-                for d in (prices.discounts or () if prices else ())
-                if d
-            ),
-            shipping=selected_method.amount if selected_method else None,
-            tax=Money(sum(taxes, Decimal("0")), currency),
-            grand_total=money(grand, currency),
-        ),
+        prices=_prices(data.prices, currency, selected_method.amount if selected_method else None),
+    )
+
+
+def summary_variables(cart_id: str, parts: CartParts) -> CartSummaryVariables:
+    """``CartSummary``'s variables: lines, prices and the shipping amount when ``parts`` need them."""
+    return {"cartId": cart_id, "lines": parts.lines, "prices": parts.prices, "shipping": parts.shipping_amount}
+
+
+def cart_summary_from_magento(data: CartSummaryResultCart, currency: str) -> Cart:
+    """A ``CartSummary`` answer: the parts it did not fetch stay empty (``currency``: the
+    shopper's, for a summary without prices)."""
+    currency = _currency(data.prices, currency)
+    items = data.itemsV2.items if data.itemsV2 else []
+    shipping = next(iter(data.shipping_addresses or ()), None)
+    selected = shipping.selected_shipping_method if shipping else None
+    amount = money(selected.amount, currency) if selected and selected.carrier_code else None
+    return Cart(
+        lines=tuple(_line(i, currency) for i in items if i),
+        total_quantity=quantity(data.total_quantity),
+        email=data.email,
+        is_virtual=data.is_virtual,
+        applied_coupons=tuple(c.code for c in data.applied_coupons or () if c),
+        currency=currency,
+        prices=_prices(data.prices, currency, amount),
     )
 
 

@@ -116,6 +116,22 @@ class Cart:
 
 
 @dataclass(frozen=True)
+class CartParts:
+    """What a reader of the cart needs beyond its count, coupons, e-mail and ``is_virtual``:
+    ``lines``, ``prices``, ``shipping_amount`` (the selected shipping method's, in the prices) and
+    ``details`` (addresses, shipping and payment methods). A read without ``details`` asks
+    Magento for a light summary; the parts not asked for stay empty."""
+
+    lines: bool = True
+    prices: bool = True
+    shipping_amount: bool = True
+    details: bool = True
+
+
+WHOLE_CART = CartParts()
+
+
+@dataclass(frozen=True)
 class CartOutcome:
     """A cart operation's result: the cart as it is now, and notices (e.g. ``CART_RECREATED``,
     add refusals) that go into ``userErrors`` next to it."""

@@ -31,20 +31,24 @@ from bff.cart.mapping import (
     added_lines,
     address_variables,
     cart_from_magento,
+    cart_summary_from_magento,
     is_fractional,
     item_variables,
     opened_cart_id,
     step_cart,
+    summary_variables,
     update_variables,
 )
 from bff.cart.merge import LineRefused, merge_lines
 from bff.cart.models import (
+    WHOLE_CART,
     AddressRequest,
     Cart,
     CartItemRequest,
     CartItemUpdate,
     CartLine,
     CartOutcome,
+    CartParts,
     CartRefused,
 )
 from bff.catalog.models import Country
@@ -85,13 +89,15 @@ class CartService:
 
     # --- the cart and its id -------------------------------------------------------------------
 
-    async def get(self, shopper: Gateway) -> Cart:
+    async def get(self, shopper: Gateway, parts: CartParts = WHOLE_CART) -> Cart:
         """The session's cart; ``Cart.empty`` (no Magento call) when the session has none, and
-        when Magento lost it (the session then forgets it)."""
+        when Magento lost it (the session then forgets it). Without ``parts.details`` Magento is
+        asked for a summary (``CartSummary``: no addresses or methods; lines and prices as
+        ``parts`` say); the cart's other parts are then empty."""
         cart_id = await self.cart_id(shopper, create=False)
         if cart_id is None:
             return self._empty(shopper)
-        cart = await self._read(shopper, cart_id)
+        cart = await (self._read(shopper, cart_id) if parts.details else self._summary(shopper, cart_id, parts))
         if cart is None:
             await self._forget(shopper, cart_id)
             return self._empty(shopper)
@@ -390,6 +396,15 @@ class CartService:
         except (MagentoNotFound, MagentoUnauthorized):
             return None
         return cart_from_magento(result.cart) if result.cart is not None else None
+
+    async def _summary(self, shopper: Gateway, cart_id: str, parts: CartParts) -> Cart | None:
+        """The cart's summary, or None when Magento says it is gone (as ``_read``)."""
+        try:
+            result = await shopper.call(ops.CART_SUMMARY(summary_variables(cart_id, parts)))
+        except (MagentoNotFound, MagentoUnauthorized):
+            return None
+        summary = result.cart
+        return cart_summary_from_magento(summary, shopper.currency or "USD") if summary is not None else None
 
     async def _forget(self, shopper: Gateway, dead_id: str) -> None:
         session = shopper.session.current

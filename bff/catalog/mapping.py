@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Protocol, TypeVar, cast
 
 from bff.catalog.models import (
+    WHOLE_LISTING,
     Category,
     CategoryRef,
     CmsPage,
@@ -22,6 +23,7 @@ from bff.catalog.models import (
     FacetOption,
     Image,
     ListingOptions,
+    ListingParts,
     OptionValue,
     Product,
     ProductCard,
@@ -231,7 +233,9 @@ Stocked = Priced | CatalogProductCardVariantsProduct
 
 
 def _minimum_price(item: Priced) -> ProductPrice:
-    return price_from_magento(item.price_range.minimum_price)
+    """The product's lowest price (zero when a listing did not ask for prices)."""
+    selected = item.price_range
+    return price_from_magento(selected.minimum_price if selected is not None else None)
 
 
 def _in_stock(item: Stocked | None) -> bool:
@@ -496,10 +500,11 @@ CATEGORY_FACET = "category_uid"  # Magento's facet (and filter) code for categor
 PRICE_FACET = "price"
 
 
-def listing_variables(q: ProductQuery) -> ProductListingVariables:
+def listing_variables(q: ProductQuery, parts: ListingParts = WHOLE_LISTING) -> ProductListingVariables:
     """``ProductListing``'s variables for a checked query (the filter is always sent: Magento
     needs ``search`` or ``filter``). Facet attributes become filter fields of their code (select
-    attributes: ``FilterEqualTypeInput``), which Magento adds to the filter input at run time."""
+    attributes: ``FilterEqualTypeInput``), which Magento adds to the filter input at run time.
+    ``parts`` set the document's ``@include`` switches; a switch left on is not sent (its default)."""
     f = q.filter
     fields: dict[str, object] = {}
     categories = [*([q.category_uid] if q.category_uid is not None else []), *(f.category_uids or ())]
@@ -518,13 +523,35 @@ def listing_variables(q: ProductQuery) -> ProductListingVariables:
         fields["sku"] = {"in": list(f.skus)}
     if f.name is not None:
         fields["name"] = {"match": f.name}
-    return {
+    variables: ProductListingVariables = {
         "search": q.search,
         "filter": cast(ProductAttributeFilterInput, fields),
         "sort": _sort(q.sort),
         "pageSize": q.page_size,
         "currentPage": q.page,
     }
+    _switch_off(variables, parts)
+    return variables
+
+
+def _switch_off(variables: ProductListingVariables, parts: ListingParts) -> None:
+    """Send the switches that are off (a tile's parts only while tiles are fetched): the others
+    keep their default, so a full listing sends the same variables as before the switches."""
+    if not parts.totals:
+        variables["totals"] = False
+    if not parts.sort_fields:
+        variables["sortFields"] = False
+    if not parts.facets:
+        variables["facets"] = False
+    if not parts.items:
+        variables["items"] = False
+        return
+    if not parts.images:
+        variables["images"] = False
+    if not parts.prices:
+        variables["prices"] = False
+    if not parts.options:
+        variables["options"] = False
 
 
 def _equal(values: Sequence[str]) -> FilterEqualTypeInput:

@@ -209,6 +209,27 @@ class ListingOptions:
 
 
 @dataclass(frozen=True)
+class ListingParts:
+    """The parts of a listing a client selected: the service asks Magento for these only (a part
+    not asked for reads as empty in the ``ProductPage``, where nobody looks). All on by default.
+
+    ``totals``: total count and page info; ``items``: the tiles, and within each tile ``images``
+    (thumbnail and image), ``prices`` and ``options`` (a configurable's options, the largest part
+    of a tile); ``sort_fields`` and ``facets`` of the whole result."""
+
+    totals: bool = True
+    items: bool = True
+    sort_fields: bool = True
+    facets: bool = True
+    images: bool = True
+    prices: bool = True
+    options: bool = True
+
+
+WHOLE_LISTING = ListingParts()  # every part: what callers get unless they say what they need
+
+
+@dataclass(frozen=True)
 class ProductQuery:
     """What a listing asks for (validated by ``CatalogService.products``)."""
 

@@ -13,7 +13,7 @@ import asyncio
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from bff.catalog.locale import LOCALES_TTL_S, check_locale
@@ -35,10 +35,12 @@ from bff.catalog.mapping import (
 )
 from bff.catalog.models import (
     RELEVANCE,
+    WHOLE_LISTING,
     AttributeFilter,
     Category,
     Country,
     ListingOptions,
+    ListingParts,
     Product,
     ProductFilter,
     ProductPage,
@@ -137,18 +139,20 @@ class CatalogService:
 
     # --- products -------------------------------------------------------------------------------
 
-    async def products(self, shopper: Gateway, query: ProductQuery) -> ProductPage:
-        """One page of a search or category listing; a page beyond the last one is empty."""
+    async def products(self, shopper: Gateway, query: ProductQuery, parts: ListingParts = WHOLE_LISTING) -> ProductPage:
+        """One page of a search or category listing; a page beyond the last one is empty.
+
+        Magento is asked only for ``parts`` (the GraphQL layer passes what the client selected);
+        the page's other parts are empty."""
         query = _checked_query(query)
         if query.filter.attributes or query.sort is not None:
             _check_against(query, await self._options(shopper))
-        variables = listing_variables(query)
         try:
-            data = await self._fetch_listing(shopper, variables)
+            data = await self._fetch_listing(shopper, listing_variables(query, parts))
         except MagentoInputRejected as err:
             if query.page == 1:
                 raise _listing_refused(query) from err
-            return await self._beyond_last_page(shopper, query, variables)
+            return await self._beyond_last_page(shopper, query, parts)
         return product_page_from_magento(data, page=query.page, page_size=query.page_size)
 
     async def _options(self, shopper: Gateway) -> ListingOptions:
@@ -163,19 +167,20 @@ class CatalogService:
             self._listing_options[key] = cached
         return cached[1]
 
-    async def _beyond_last_page(
-        self, shopper: Gateway, query: ProductQuery, variables: ProductListingVariables
-    ) -> ProductPage:
-        """Magento refuses a page beyond the last one: page 1 tells how many there are."""
+    async def _beyond_last_page(self, shopper: Gateway, query: ProductQuery, parts: ListingParts) -> ProductPage:
+        """Magento refuses a page beyond the last one: page 1 (its totals, without tiles) tells how
+        many there are."""
+        first_page = listing_variables(replace(query, page=1), replace(parts, totals=True, items=False))
         try:
-            first = product_page_from_magento(await self._fetch_listing(shopper, {**variables, "currentPage": 1}),
+            first = product_page_from_magento(await self._fetch_listing(shopper, first_page),
                                               page=1, page_size=query.page_size)  # fmt: skip
         except MagentoInputRejected as err:
             raise _listing_refused(query) from err
         if query.page <= first.total_pages:  # refused for another reason
             raise _listing_refused(query)
         return ProductPage(items=(), total_count=first.total_count, current_page=query.page,
-                           page_size=query.page_size, total_pages=first.total_pages, facets=first.facets)  # fmt: skip
+                           page_size=query.page_size, total_pages=first.total_pages, facets=first.facets,
+                           sort_fields=first.sort_fields)  # fmt: skip
 
     async def product(self, shopper: Gateway, *, url_key: str | None = None, sku: str | None = None) -> Product | None:
         """The product page by URL key or SKU (exactly one); None when the store has no such product."""
@@ -188,9 +193,16 @@ class CatalogService:
         result = await shopper.call(ops.PRODUCT_BY_URL_KEY({"urlKey": wanted}))
         return product_with_url_key(result, wanted)
 
+    @staticmethod
+    def checked_sku(sku: str) -> str:
+        """A SKU as ``product(sku:)`` looks it up (trimmed; ``BAD_USER_INPUT`` when empty or too long),
+        for a caller that batches the lookup through ``products_by_sku``."""
+        return _key(sku, "sku")
+
     async def products_by_sku(self, shopper: Gateway, skus: Sequence[str]) -> list[Product | None]:
-        """The product pages of ``skus`` in one call, in their order (None where the store has none):
-        the GraphQL layer batches the listing tiles of a request that ask for page fields."""
+        """The product pages of ``skus`` in one call, in their order (None where the store has none;
+        at most ``MAX_SKUS`` distinct SKUs): the GraphQL layer batches every SKU lookup of a request
+        (``product(sku:)`` roots, product nodes, listing tiles that ask for page fields)."""
         wanted = list(dict.fromkeys(skus))[:MAX_SKUS]
         if not wanted:
             return []

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from bff.catalog.models import Product
+from bff.catalog.service import MAX_SKUS
 from bff.shopper import Shopper
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 class GraphQLContext:
     shopper: Shopper
     services: Services
-    product_pages: DataLoader[str, Product | None]  # per request: the page fields of listing tiles, batched
+    product_pages: DataLoader[str, Product | None]  # per request: every product page by SKU, batched
 
 
 def graphql_context(shopper: Shopper, services: Services) -> GraphQLContext:
@@ -28,7 +29,9 @@ def graphql_context(shopper: Shopper, services: Services) -> GraphQLContext:
     async def load_pages(skus: list[str]) -> list[Product | None]:
         return await services.catalog.products_by_sku(shopper, skus)
 
-    return GraphQLContext(shopper=shopper, services=services, product_pages=DataLoader(load_fn=load_pages))
+    return GraphQLContext(
+        shopper=shopper, services=services, product_pages=DataLoader(load_fn=load_pages, max_batch_size=MAX_SKUS)
+    )
 
 
 Info: TypeAlias = strawberry.Info[GraphQLContext, None]

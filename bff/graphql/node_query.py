@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import strawberry
 
 from bff.catalog.models import Category as CategoryModel
+from bff.catalog.models import Product as ProductModel
 from bff.graphql.cart.types import Address, Cart, CartLine
 from bff.graphql.catalog.types import Category, Product, ProductVariant
 from bff.graphql.context import Info
@@ -42,10 +43,15 @@ async def _address(info: Info, keys: tuple[str, ...]) -> Node | None:
     return Address.from_model(cart.shipping_address if role == "shipping" else cart.billing_address, role)
 
 
+async def _page(info: Info, sku: str) -> ProductModel | None:
+    """A product page through the request's loader (several product nodes: one Magento call)."""
+    return await info.context.product_pages.load(info.context.services.catalog.checked_sku(sku))
+
+
 async def _product(info: Info, keys: tuple[str, ...]) -> Node | None:
     if len(keys) != 1:
         return None
-    found = await info.context.services.catalog.product(info.context.shopper, sku=keys[0])
+    found = await _page(info, keys[0])
     return Product.from_model(found) if found is not None else None
 
 
@@ -53,7 +59,7 @@ async def _variant(info: Info, keys: tuple[str, ...]) -> Node | None:
     if len(keys) != 2:
         return None
     parent_sku, sku = keys
-    found = await info.context.services.catalog.product(info.context.shopper, sku=parent_sku)
+    found = await _page(info, parent_sku)
     variants = found.variants if found is not None else ()
     return next((ProductVariant.from_model(v, parent_sku) for v in variants if v.sku == sku), None)
 

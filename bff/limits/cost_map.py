@@ -40,7 +40,8 @@ COST_MAP: Final[dict[str, FieldCost]] = {
     "Query.storeConfig": FieldCost(operations=("StoreConfig",)),
     "StoreConfig.storeViews": FieldCost(operations=("StoreViews", "StoreCurrencies"), assumed_size=5),
     "Query.products": FieldCost(operations=("ProductListingOptions", "ProductListing")),
-    "Query.product": FieldCost(operations=("ProductBySku",)),
+    # by URL key one call per occurrence; by SKU the request's ProductsBySkus batch (once per request)
+    "Query.product": FieldCost(operations=("ProductByUrlKey",)),
     "Query.categoryTree": FieldCost(operations=("CategoryTree",), assumed_size=8),
     "Query.category": FieldCost(operations=("CategoryByUrlPath",)),
     "Query.route": FieldCost(operations=("Route",)),

@@ -43,7 +43,7 @@ async def test_a_repeated_catalog_read_is_answered_from_the_cache(
     again = await post(client, PRODUCT)
     assert (first.headers["x-cache"], again.headers["x-cache"]) == ("MISS", "HIT")
     assert without_cost(again.json()) == without_cost(first.json())
-    assert operations(magento) == ["ProductBySku"]
+    assert operations(magento) == ["ProductsBySkus"]
 
 
 async def test_the_same_document_written_differently_shares_the_entry(client: httpx.AsyncClient) -> None:
@@ -153,7 +153,7 @@ async def test_a_document_mixing_public_and_private_fields_is_not_cached(client:
 
 
 async def test_an_answer_with_errors_is_not_stored(client: httpx.AsyncClient, faults: FaultPlan) -> None:
-    faults.set("ProductBySku", Fault(error_rate=1.0, error="graphql"))
+    faults.set("ProductsBySkus", Fault(error_rate=1.0, error="graphql"))
     failed = await post(client, PRODUCT)
     faults.clear()
     after = await post(client, PRODUCT)
@@ -173,7 +173,7 @@ async def test_a_stale_entry_is_served_once_while_it_is_refreshed_then_the_fresh
 ) -> None:
     await post(client, PRODUCT)
     sandbox_state.products["BAG-001"].price = sandbox_state.products["BAG-001"].price + 10
-    clock.advance(301)  # ProductBySku's TTL is 300 s; the stale window 60 s
+    clock.advance(301)  # ProductsBySkus's TTL is 300 s; the stale window 60 s
     stale = await post(client, PRODUCT)
     await cache.settled()
     fresh = await post(client, PRODUCT)
@@ -275,7 +275,7 @@ async def test_a_hit_is_in_the_access_log_as_a_cache_hit_without_upstream_calls(
         await post(client, PRODUCT)
         await post(client, PRODUCT)
     miss, hit = logs.requests()
-    assert (miss["cache"], [c["operation"] for c in miss["upstream"]]) == ("miss", ["ProductBySku"])
+    assert (miss["cache"], [c["operation"] for c in miss["upstream"]]) == ("miss", ["ProductsBySkus"])
     assert (hit["cache"], hit["status"], "upstream" in hit) == ("hit", 200, False)
 
 

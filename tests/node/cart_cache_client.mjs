@@ -92,6 +92,10 @@ const input = {
   paymentMethod: { code: "checkmo" },
 };
 
+// The watched queries' first answers come over the network: wait for both (a loaded machine may be slow).
+for (let waited = 0; (shown.CartPage === null || shown.CartBadge === null) && waited < 10000; waited += 20) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
 await step("watch");
 let cart = await step("addToCart", ADD, { items: [{ sku: "BAG-001", quantity: 2 }, { sku: "BAG-002", quantity: 1 }] });
 const [bag1, bag2] = cart.items;

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from bff.catalog.models import ProductFilter, ProductQuery
+from bff.catalog.models import ListingParts, ProductFilter, ProductQuery
 from bff.graphql.catalog.types import (
     Category,
     Country,
@@ -21,6 +21,7 @@ from bff.graphql.catalog.types import (
     route_from_model,
 )
 from bff.graphql.context import Info
+from bff.graphql.selection import selection_of
 
 
 async def store_config(info: Info) -> StoreConfig:
@@ -44,11 +45,33 @@ async def products(
         page=page,
         page_size=page_size,
     )
-    return ProductPage.from_model(await info.context.services.catalog.products(info.context.shopper, query))
+    found = await info.context.services.catalog.products(info.context.shopper, query, listing_parts(info))
+    return ProductPage.from_model(found)
+
+
+def listing_parts(info: Info) -> ListingParts:
+    """The parts of ``products`` the client selected (``ProductPage``'s fields, a tile's fields)."""
+    selected = selection_of(info)
+    tile = selected.below("items")
+    return ListingParts(
+        totals=selected.any_of("totalCount", "pageInfo"),
+        items="items" in selected,
+        sort_fields="sortFields" in selected,
+        facets="facets" in selected,
+        images=tile.any_of("thumbnail", "image"),
+        prices="price" in tile,
+        options="options" in tile,
+    )
 
 
 async def product(info: Info, url_key: str | None = None, sku: str | None = None) -> Product | None:
-    found = await info.context.services.catalog.product(info.context.shopper, url_key=url_key, sku=sku)
+    """By SKU through the request's product loader: every SKU lookup of a request (aliased roots,
+    nodes, tiles' page fields) is one Magento call."""
+    catalog = info.context.services.catalog
+    if sku is not None and url_key is None:
+        found = await info.context.product_pages.load(catalog.checked_sku(sku))
+    else:
+        found = await catalog.product(info.context.shopper, url_key=url_key, sku=sku)
     return Product.from_model(found) if found is not None else None
 
 

@@ -9,7 +9,7 @@ from typing import Final, TypedDict
 
 from bff.magento.operations import NoVariables, Operation
 from bff.magento.results.enums import CartUserInputErrorType
-from bff.magento.results.fragments import CartFields
+from bff.magento.results.fragments import CartFields, CartLineFields, CartPricesFields, Money
 from bff.magento.results.inputs import CartItemInput, CartItemUpdateInput
 from bff.magento.views import MagentoView
 
@@ -26,6 +26,15 @@ class ApplyCouponVariables(TypedDict):
 
     cartId: str
     code: str
+
+
+class CartSummaryVariables(TypedDict):
+    """The variables of ``CartSummary``."""
+
+    cartId: str
+    lines: bool
+    prices: bool
+    shipping: bool
 
 
 class GetCartVariables(TypedDict):
@@ -115,6 +124,108 @@ class ApplyCouponResultApplyCouponToCart(MagentoView):
     def cart(self) -> CartFields:
         value = self._data["cart"]
         return CartFields(value)
+
+
+class CartSummaryResult(MagentoView):
+    """The answer of ``CartSummary``."""
+
+    __slots__ = ()
+
+    @property
+    def cart(self) -> CartSummaryResultCart | None:
+        value = self._data["cart"]
+        return None if value is None else CartSummaryResultCart(value)
+
+
+class CartSummaryResultCart(MagentoView):
+    """``cart`` of ``CartSummaryResult`` (Cart)."""
+
+    __slots__ = ()
+
+    @property
+    def id(self) -> str:
+        return self._data["id"]
+
+    @property
+    def email(self) -> str | None:
+        return self._data["email"]
+
+    @property
+    def is_virtual(self) -> bool:
+        return self._data["is_virtual"]
+
+    @property
+    def total_quantity(self) -> float:
+        return self._data["total_quantity"]
+
+    @property
+    def applied_coupons(self) -> list[CartSummaryResultCartAppliedCoupons | None] | None:
+        value = self._data["applied_coupons"]
+        return None if value is None else [None if x is None else CartSummaryResultCartAppliedCoupons(x) for x in value]
+
+    @property
+    def itemsV2(self) -> CartSummaryResultCartItemsV2 | None:
+        value = self._data.get("itemsV2")
+        return None if value is None else CartSummaryResultCartItemsV2(value)
+
+    @property
+    def prices(self) -> CartPricesFields | None:
+        value = self._data.get("prices")
+        return None if value is None else CartPricesFields(value)
+
+    @property
+    def shipping_addresses(self) -> list[CartSummaryResultCartShippingAddresses | None] | None:
+        value = self._data.get("shipping_addresses")
+        return (
+            None if value is None else [None if x is None else CartSummaryResultCartShippingAddresses(x) for x in value]
+        )
+
+
+class CartSummaryResultCartAppliedCoupons(MagentoView):
+    """``applied_coupons`` of ``CartSummaryResultCart`` (AppliedCoupon)."""
+
+    __slots__ = ()
+
+    @property
+    def code(self) -> str:
+        return self._data["code"]
+
+
+class CartSummaryResultCartItemsV2(MagentoView):
+    """``itemsV2`` of ``CartSummaryResultCart`` (CartItems)."""
+
+    __slots__ = ()
+
+    @property
+    def items(self) -> list[CartLineFields | None]:
+        value = self._data["items"]
+        return [None if x is None else CartLineFields(x) for x in value]
+
+
+class CartSummaryResultCartShippingAddresses(MagentoView):
+    """``shipping_addresses`` of ``CartSummaryResultCart`` (ShippingCartAddress)."""
+
+    __slots__ = ()
+
+    @property
+    def selected_shipping_method(self) -> CartSummaryResultCartShippingAddressesSelectedShippingMethod | None:
+        value = self._data["selected_shipping_method"]
+        return None if value is None else CartSummaryResultCartShippingAddressesSelectedShippingMethod(value)
+
+
+class CartSummaryResultCartShippingAddressesSelectedShippingMethod(MagentoView):
+    """``selected_shipping_method`` of ``CartSummaryResultCartShippingAddresses`` (SelectedShippingMethod)."""
+
+    __slots__ = ()
+
+    @property
+    def carrier_code(self) -> str:
+        return self._data["carrier_code"]
+
+    @property
+    def amount(self) -> Money:
+        value = self._data["amount"]
+        return Money(value)
 
 
 class CreateGuestCartResult(MagentoView):
@@ -230,6 +341,7 @@ ADD_PRODUCTS_TO_CART: Final[Operation[AddProductsToCartVariables, AddProductsToC
     "AddProductsToCart", AddProductsToCartResult
 )
 APPLY_COUPON: Final[Operation[ApplyCouponVariables, ApplyCouponResult]] = Operation("ApplyCoupon", ApplyCouponResult)
+CART_SUMMARY: Final[Operation[CartSummaryVariables, CartSummaryResult]] = Operation("CartSummary", CartSummaryResult)
 CREATE_GUEST_CART: Final[Operation[NoVariables, CreateGuestCartResult]] = Operation(
     "CreateGuestCart", CreateGuestCartResult
 )

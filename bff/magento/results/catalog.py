@@ -55,6 +55,13 @@ class ProductListingVariables(TypedDict):
     sort: NotRequired[ProductAttributeSortInput | None]
     pageSize: int
     currentPage: int
+    totals: NotRequired[bool]
+    items: NotRequired[bool]
+    sortFields: NotRequired[bool]
+    facets: NotRequired[bool]
+    images: NotRequired[bool]
+    prices: NotRequired[bool]
+    options: NotRequired[bool]
 
 
 class ProductsBySkusVariables(TypedDict):
@@ -346,26 +353,26 @@ class ProductListingResultProducts(MagentoView):
 
     @property
     def total_count(self) -> int | None:
-        return self._data["total_count"]
+        return self._data.get("total_count")
 
     @property
     def page_info(self) -> ProductListingResultProductsPageInfo | None:
-        value = self._data["page_info"]
+        value = self._data.get("page_info")
         return None if value is None else ProductListingResultProductsPageInfo(value)
 
     @property
     def items(self) -> list[CatalogProductCard | None] | None:
-        value = self._data["items"]
+        value = self._data.get("items")
         return None if value is None else [None if x is None else CatalogProductCard(x) for x in value]
 
     @property
     def sort_fields(self) -> ProductListingResultProductsSortFields | None:
-        value = self._data["sort_fields"]
+        value = self._data.get("sort_fields")
         return None if value is None else ProductListingResultProductsSortFields(value)
 
     @property
     def aggregations(self) -> list[ProductListingResultProductsAggregations | None] | None:
-        value = self._data["aggregations"]
+        value = self._data.get("aggregations")
         return (
             None
             if value is None

@@ -113,9 +113,9 @@ class CartFields(MagentoView):
         return None if value is None else CartFieldsItemsV2(value)
 
     @property
-    def prices(self) -> CartFieldsPrices | None:
+    def prices(self) -> CartPricesFields | None:
         value = self._data["prices"]
-        return None if value is None else CartFieldsPrices(value)
+        return None if value is None else CartPricesFields(value)
 
     @property
     def shipping_addresses(self) -> list[CartFieldsShippingAddresses | None]:
@@ -158,221 +158,9 @@ class CartFieldsItemsV2(MagentoView):
         return self._data["total_count"]
 
     @property
-    def items(self) -> list[CartFieldsItemsV2Items | None]:
+    def items(self) -> list[CartLineFields | None]:
         value = self._data["items"]
-        return [None if x is None else CartFieldsItemsV2Items(x) for x in value]
-
-
-class CartFieldsItemsV2Items(MagentoView):
-    """``items`` of ``CartFieldsItemsV2`` (CartItemInterface)."""
-
-    __slots__ = ()
-
-    @property
-    def uid(self) -> str:
-        return self._data["uid"]
-
-    @property
-    def quantity(self) -> float:
-        return self._data["quantity"]
-
-    @property
-    def is_available(self) -> bool:
-        return self._data["is_available"]
-
-    @property
-    def errors(self) -> list[CartFieldsItemsV2ItemsErrors] | None:
-        value = self._data["errors"]
-        return None if value is None else [CartFieldsItemsV2ItemsErrors(x) for x in value]
-
-    @property
-    def product(self) -> CartFieldsItemsV2ItemsProduct:
-        value = self._data["product"]
-        return CartFieldsItemsV2ItemsProduct(value)
-
-    @property
-    def prices(self) -> CartFieldsItemsV2ItemsPrices | None:
-        value = self._data["prices"]
-        return None if value is None else CartFieldsItemsV2ItemsPrices(value)
-
-    @property
-    def configured_variant(self) -> CartFieldsItemsV2ItemsConfiguredVariant | None:
-        value = self._data.get("configured_variant")
-        return None if value is None else CartFieldsItemsV2ItemsConfiguredVariant(value)
-
-    @property
-    def configurable_options(self) -> list[CartFieldsItemsV2ItemsConfigurableOptions] | None:
-        value = self._data.get("configurable_options")
-        return None if value is None else [CartFieldsItemsV2ItemsConfigurableOptions(x) for x in value]
-
-
-class CartFieldsItemsV2ItemsErrors(MagentoView):
-    """``errors`` of ``CartFieldsItemsV2Items`` (CartItemError)."""
-
-    __slots__ = ()
-
-    @property
-    def code(self) -> CartItemErrorType:
-        return self._data["code"]
-
-
-class CartFieldsItemsV2ItemsProduct(MagentoView):
-    """``product`` of ``CartFieldsItemsV2Items`` (ProductInterface)."""
-
-    __slots__ = ()
-
-    @property
-    def uid(self) -> str:
-        return self._data["uid"]
-
-    @property
-    def sku(self) -> str | None:
-        return self._data["sku"]
-
-    @property
-    def name(self) -> str | None:
-        return self._data["name"]
-
-    @property
-    def url_key(self) -> str | None:
-        return self._data["url_key"]
-
-    @property
-    def stock_status(self) -> ProductStockStatus | None:
-        return self._data["stock_status"]
-
-    @property
-    def thumbnail(self) -> CartFieldsItemsV2ItemsProductThumbnail | None:
-        value = self._data["thumbnail"]
-        return None if value is None else CartFieldsItemsV2ItemsProductThumbnail(value)
-
-
-class CartFieldsItemsV2ItemsProductThumbnail(MagentoView):
-    """``thumbnail`` of ``CartFieldsItemsV2ItemsProduct`` (ProductImage)."""
-
-    __slots__ = ()
-
-    @property
-    def url(self) -> str | None:
-        return self._data["url"]
-
-    @property
-    def label(self) -> str | None:
-        return self._data["label"]
-
-
-class CartFieldsItemsV2ItemsPrices(MagentoView):
-    """``prices`` of ``CartFieldsItemsV2Items`` (CartItemPrices)."""
-
-    __slots__ = ()
-
-    @property
-    def price(self) -> Money:
-        value = self._data["price"]
-        return Money(value)
-
-    @property
-    def row_total(self) -> Money:
-        value = self._data["row_total"]
-        return Money(value)
-
-    @property
-    def total_item_discount(self) -> Money | None:
-        value = self._data["total_item_discount"]
-        return None if value is None else Money(value)
-
-
-class CartFieldsItemsV2ItemsConfiguredVariant(MagentoView):
-    """``configured_variant`` of ``CartFieldsItemsV2Items`` (ProductInterface)."""
-
-    __slots__ = ()
-
-    @property
-    def sku(self) -> str | None:
-        return self._data["sku"]
-
-
-class CartFieldsItemsV2ItemsConfigurableOptions(MagentoView):
-    """``configurable_options`` of ``CartFieldsItemsV2Items`` (SelectedConfigurableOption)."""
-
-    __slots__ = ()
-
-    @property
-    def configurable_product_option_uid(self) -> str:
-        return self._data["configurable_product_option_uid"]
-
-    @property
-    def configurable_product_option_value_uid(self) -> str:
-        return self._data["configurable_product_option_value_uid"]
-
-    @property
-    def option_label(self) -> str:
-        return self._data["option_label"]
-
-    @property
-    def value_label(self) -> str:
-        return self._data["value_label"]
-
-
-class CartFieldsPrices(MagentoView):
-    """``prices`` of ``CartFields`` (CartPrices)."""
-
-    __slots__ = ()
-
-    @property
-    def subtotal_excluding_tax(self) -> Money | None:
-        value = self._data["subtotal_excluding_tax"]
-        return None if value is None else Money(value)
-
-    @property
-    def subtotal_including_tax(self) -> Money | None:
-        value = self._data["subtotal_including_tax"]
-        return None if value is None else Money(value)
-
-    @property
-    def grand_total(self) -> Money | None:
-        value = self._data["grand_total"]
-        return None if value is None else Money(value)
-
-    @property
-    def discounts(self) -> list[CartFieldsPricesDiscounts | None] | None:
-        value = self._data["discounts"]
-        return None if value is None else [None if x is None else CartFieldsPricesDiscounts(x) for x in value]
-
-    @property
-    def applied_taxes(self) -> list[CartFieldsPricesAppliedTaxes | None] | None:
-        value = self._data["applied_taxes"]
-        return None if value is None else [None if x is None else CartFieldsPricesAppliedTaxes(x) for x in value]
-
-
-class CartFieldsPricesDiscounts(MagentoView):
-    """``discounts`` of ``CartFieldsPrices`` (Discount)."""
-
-    __slots__ = ()
-
-    @property
-    def label(self) -> str:
-        return self._data["label"]
-
-    @property
-    def amount(self) -> Money:
-        value = self._data["amount"]
-        return Money(value)
-
-
-class CartFieldsPricesAppliedTaxes(MagentoView):
-    """``applied_taxes`` of ``CartFieldsPrices`` (CartTaxItem)."""
-
-    __slots__ = ()
-
-    @property
-    def label(self) -> str:
-        return self._data["label"]
-
-    @property
-    def amount(self) -> Money:
-        value = self._data["amount"]
-        return Money(value)
+        return [None if x is None else CartLineFields(x) for x in value]
 
 
 class CartFieldsShippingAddresses(CartAddressFields):
@@ -479,6 +267,218 @@ class CartFieldsSelectedPaymentMethod(MagentoView):
     @property
     def title(self) -> str:
         return self._data["title"]
+
+
+class CartLineFields(MagentoView):
+    """``fragment CartLineFields on CartItemInterface``."""
+
+    __slots__ = ()
+
+    @property
+    def uid(self) -> str:
+        return self._data["uid"]
+
+    @property
+    def quantity(self) -> float:
+        return self._data["quantity"]
+
+    @property
+    def is_available(self) -> bool:
+        return self._data["is_available"]
+
+    @property
+    def errors(self) -> list[CartLineFieldsErrors] | None:
+        value = self._data["errors"]
+        return None if value is None else [CartLineFieldsErrors(x) for x in value]
+
+    @property
+    def product(self) -> CartLineFieldsProduct:
+        value = self._data["product"]
+        return CartLineFieldsProduct(value)
+
+    @property
+    def prices(self) -> CartLineFieldsPrices | None:
+        value = self._data["prices"]
+        return None if value is None else CartLineFieldsPrices(value)
+
+    @property
+    def configured_variant(self) -> CartLineFieldsConfiguredVariant | None:
+        value = self._data.get("configured_variant")
+        return None if value is None else CartLineFieldsConfiguredVariant(value)
+
+    @property
+    def configurable_options(self) -> list[CartLineFieldsConfigurableOptions] | None:
+        value = self._data.get("configurable_options")
+        return None if value is None else [CartLineFieldsConfigurableOptions(x) for x in value]
+
+
+class CartLineFieldsErrors(MagentoView):
+    """``errors`` of ``CartLineFields`` (CartItemError)."""
+
+    __slots__ = ()
+
+    @property
+    def code(self) -> CartItemErrorType:
+        return self._data["code"]
+
+
+class CartLineFieldsProduct(MagentoView):
+    """``product`` of ``CartLineFields`` (ProductInterface)."""
+
+    __slots__ = ()
+
+    @property
+    def uid(self) -> str:
+        return self._data["uid"]
+
+    @property
+    def sku(self) -> str | None:
+        return self._data["sku"]
+
+    @property
+    def name(self) -> str | None:
+        return self._data["name"]
+
+    @property
+    def url_key(self) -> str | None:
+        return self._data["url_key"]
+
+    @property
+    def stock_status(self) -> ProductStockStatus | None:
+        return self._data["stock_status"]
+
+    @property
+    def thumbnail(self) -> CartLineFieldsProductThumbnail | None:
+        value = self._data["thumbnail"]
+        return None if value is None else CartLineFieldsProductThumbnail(value)
+
+
+class CartLineFieldsProductThumbnail(MagentoView):
+    """``thumbnail`` of ``CartLineFieldsProduct`` (ProductImage)."""
+
+    __slots__ = ()
+
+    @property
+    def url(self) -> str | None:
+        return self._data["url"]
+
+    @property
+    def label(self) -> str | None:
+        return self._data["label"]
+
+
+class CartLineFieldsPrices(MagentoView):
+    """``prices`` of ``CartLineFields`` (CartItemPrices)."""
+
+    __slots__ = ()
+
+    @property
+    def price(self) -> Money:
+        value = self._data["price"]
+        return Money(value)
+
+    @property
+    def row_total(self) -> Money:
+        value = self._data["row_total"]
+        return Money(value)
+
+    @property
+    def total_item_discount(self) -> Money | None:
+        value = self._data["total_item_discount"]
+        return None if value is None else Money(value)
+
+
+class CartLineFieldsConfiguredVariant(MagentoView):
+    """``configured_variant`` of ``CartLineFields`` (ProductInterface)."""
+
+    __slots__ = ()
+
+    @property
+    def sku(self) -> str | None:
+        return self._data["sku"]
+
+
+class CartLineFieldsConfigurableOptions(MagentoView):
+    """``configurable_options`` of ``CartLineFields`` (SelectedConfigurableOption)."""
+
+    __slots__ = ()
+
+    @property
+    def configurable_product_option_uid(self) -> str:
+        return self._data["configurable_product_option_uid"]
+
+    @property
+    def configurable_product_option_value_uid(self) -> str:
+        return self._data["configurable_product_option_value_uid"]
+
+    @property
+    def option_label(self) -> str:
+        return self._data["option_label"]
+
+    @property
+    def value_label(self) -> str:
+        return self._data["value_label"]
+
+
+class CartPricesFields(MagentoView):
+    """``fragment CartPricesFields on CartPrices``."""
+
+    __slots__ = ()
+
+    @property
+    def subtotal_excluding_tax(self) -> Money | None:
+        value = self._data["subtotal_excluding_tax"]
+        return None if value is None else Money(value)
+
+    @property
+    def subtotal_including_tax(self) -> Money | None:
+        value = self._data["subtotal_including_tax"]
+        return None if value is None else Money(value)
+
+    @property
+    def grand_total(self) -> Money | None:
+        value = self._data["grand_total"]
+        return None if value is None else Money(value)
+
+    @property
+    def discounts(self) -> list[CartPricesFieldsDiscounts | None] | None:
+        value = self._data["discounts"]
+        return None if value is None else [None if x is None else CartPricesFieldsDiscounts(x) for x in value]
+
+    @property
+    def applied_taxes(self) -> list[CartPricesFieldsAppliedTaxes | None] | None:
+        value = self._data["applied_taxes"]
+        return None if value is None else [None if x is None else CartPricesFieldsAppliedTaxes(x) for x in value]
+
+
+class CartPricesFieldsDiscounts(MagentoView):
+    """``discounts`` of ``CartPricesFields`` (Discount)."""
+
+    __slots__ = ()
+
+    @property
+    def label(self) -> str:
+        return self._data["label"]
+
+    @property
+    def amount(self) -> Money:
+        value = self._data["amount"]
+        return Money(value)
+
+
+class CartPricesFieldsAppliedTaxes(MagentoView):
+    """``applied_taxes`` of ``CartPricesFields`` (CartTaxItem)."""
+
+    __slots__ = ()
+
+    @property
+    def label(self) -> str:
+        return self._data["label"]
+
+    @property
+    def amount(self) -> Money:
+        value = self._data["amount"]
+        return Money(value)
 
 
 class CatalogCategoryNode(MagentoView):
@@ -598,18 +598,18 @@ class CatalogProductCard(MagentoView):
 
     @property
     def thumbnail(self) -> CatalogProductCardThumbnail | None:
-        value = self._data["thumbnail"]
+        value = self._data.get("thumbnail")
         return None if value is None else CatalogProductCardThumbnail(value)
 
     @property
     def small_image(self) -> CatalogProductCardSmallImage | None:
-        value = self._data["small_image"]
+        value = self._data.get("small_image")
         return None if value is None else CatalogProductCardSmallImage(value)
 
     @property
-    def price_range(self) -> CatalogProductCardPriceRange:
-        value = self._data["price_range"]
-        return CatalogProductCardPriceRange(value)
+    def price_range(self) -> CatalogProductCardPriceRange | None:
+        value = self._data.get("price_range")
+        return None if value is None else CatalogProductCardPriceRange(value)
 
     @property
     def configurable_options(self) -> list[CatalogConfigurableOption | None] | None:
