@@ -8,6 +8,7 @@ tests pass their own transport the same way.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
@@ -28,6 +29,7 @@ from bff.cache.responses import ResponseCache, ResponseCacheMiddleware
 from bff.cache.storing import CachePolicy, Storing
 from bff.cache.tiers import Tiers
 from bff.clock import SYSTEM_CLOCK, Clock
+from bff.document_cache import DocumentCache
 from bff.graphql.admission import Admission
 from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
 from bff.graphql.http_negotiation import negotiate
@@ -163,6 +165,19 @@ def persisted_queries(settings: Settings, redis: Redis | None, clock: Clock) -> 
     return PersistedQueries(documents, public_max_age_s=public_catalog_max_age_s())
 
 
+def freeze_start_up_heap() -> None:
+    """Move everything built at start-up (modules, the schema, settings, operations, pools) out of
+    the garbage collector's reach (``gc.freeze``), so no full collection walks it again.
+
+    Measured in process (a 20-product listing, BFF and sandbox together): about 8% less CPU per
+    request. Raising generation 0's threshold as well (700 → 7,000) measured no further gain
+    within the noise, so CPython's thresholds stay. Called by the lifespan of ``bff serve``'s app
+    once its start-up has run (``app_from_env``); apps built for tests never freeze.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(
     settings: Settings,
     *,
@@ -170,9 +185,11 @@ def create_app(
     clock: Clock = SYSTEM_CLOCK,
     tracer_provider: TracerProvider | None = None,
     sandbox_hook_url: str | None = None,
+    freeze_heap: bool = False,
 ) -> Starlette:
     """``tracer_provider``: used when tracing is enabled (tests pass one with an in-memory exporter).
-    ``sandbox_hook_url``: the built-in sandbox sends its signed catalog purges there (``bff dev``)."""
+    ``sandbox_hook_url``: the built-in sandbox sends its signed catalog purges there (``bff dev``).
+    ``freeze_heap``: ``freeze_start_up_heap`` once the lifespan has started (``bff serve``)."""
     if settings.magento.url is None and magento_transport is None:
         secret = settings.cache.webhook_secret
         target = (sandbox_hook_url, secret.get_secret_value()) if sandbox_hook_url and secret else None
@@ -211,7 +228,9 @@ def create_app(
     sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
     magento = MagentoClient(http, m, magento_url, observers=obs.upstream_observers(), tracer=obs.upstream_tracer())
     services = build_services(settings, idempotency, clock, idempotency_observer=obs.idempotency_observer())
-    schema = build_schema(settings, observers=obs.schema_observers())
+    dc = settings.document_cache
+    documents = DocumentCache(max_entries=dc.max_entries, max_chars=dc.max_chars, max_tokens=settings.limits.max_tokens)
+    schema = build_schema(settings, observers=obs.schema_observers(), documents=documents)
     graphql = BffGraphQL(
         schema,
         services=services,
@@ -227,6 +246,7 @@ def create_app(
         trusted_proxies=settings.trusted_proxies,
         graphiql=settings.graphiql,
         persisted=persisted_queries(settings, redis, clock),
+        documents=documents,
     )
 
     cache = response_cache(settings, redis, clock) if settings.cache.enabled else None
@@ -235,6 +255,8 @@ def create_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         drain_on_signals(readiness)
         async with obs.running(), cache.running() if cache is not None else nullcontext():
+            if freeze_heap:
+                freeze_start_up_heap()
             try:
                 yield
             finally:
@@ -284,5 +306,5 @@ def create_app(
 def app_from_env() -> Starlette:
     """For ``uvicorn --factory bff.app:app_from_env``: settings from the environment."""
     settings = Settings()
-    configure_logging(settings.log)
-    return create_app(settings)
+    configure_logging(settings.log, trace_ids=settings.tracing.enabled)
+    return create_app(settings, freeze_heap=True)

@@ -113,7 +113,7 @@ def run_dev(args: argparse.Namespace) -> None:
         if "json_output" in settings.log.model_fields_set
         else settings.log.model_copy(update={"json_output": False})
     )
-    configure_logging(log)
+    configure_logging(log, trace_ids=settings.tracing.enabled)
     # With the hook on and a secret set, the built-in sandbox's catalog admin endpoint purges this BFF's cache.
     hook_on = settings.cache.hook_enabled and settings.cache.webhook_secret is not None
     hook_url = f"http://{args.host}:{args.port}/hooks/magento/cache" if hook_on else None
@@ -146,7 +146,8 @@ def run_serve(args: argparse.Namespace) -> None:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
     if overrides:
         settings = settings.model_copy(update={"server": settings.server.model_copy(update=overrides)})
-    configure_logging(settings.log)  # JSON lines by default; each worker configures again in app_from_env
+    # JSON lines by default; each worker configures again in app_from_env
+    configure_logging(settings.log, trace_ids=settings.tracing.enabled)
     serve(settings)
 
 

@@ -11,8 +11,8 @@ through ``request_state(scope)``:
 * the Magento calls made (``bff.magento.client``, through ``CallContext.calls``);
 
 and the access log, metrics and traces read it after the response. This module is a leaf: it
-imports no other part of the BFF but ``bff.errors`` (the session handle's type is named only
-for type checkers).
+imports no other part of the BFF but the leaves ``bff.errors`` and ``bff.document_cache`` (the
+session handle's type is named only for type checkers).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from bff.document_cache import Document
 from bff.errors import BadUserInput
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class GraphQLRecord:
     """The GraphQL operation a request ran: its document, name and outcome code."""
 
     query: str | None = None
+    document: Document | None = None  # the query's entry in the process's DocumentCache
     operation_name: str | None = None
     outcome: str | None = None  # "OK", the first error's extensions.code, or the first userErrors code
 

@@ -75,6 +75,8 @@ class LogSettings(BaseModel):
 
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json_output: bool = Field(default=True, alias="json")
+    background: bool = False  # lines written by a thread (a stdout that may block); costs more CPU per line
+    sample_ok: float = Field(default=1.0, ge=0, le=1)  # share of OK requests given an access line; errors: all
 
 
 class LimitsSettings(BaseModel):
@@ -90,6 +92,15 @@ class LimitsSettings(BaseModel):
     max_root_fields: int = Field(default=10, ge=1)
     max_directives: int = Field(default=20, ge=0)
     max_cost: int = Field(default=1_000, ge=1)  # requested cost of one operation
+
+
+class DocumentCacheSettings(BaseModel):
+    """The process's cache of parsed and validated GraphQL documents (``bff.document_cache``)."""
+
+    model_config = {"frozen": True}
+
+    max_entries: int = Field(default=1_000, ge=1)  # distinct documents kept (least recently used dropped)
+    max_chars: int = Field(default=16_384, ge=0)  # longer documents are parsed per request, never kept
 
 
 class ApiKeyBudget(BaseModel):
@@ -177,6 +188,7 @@ class Settings(BaseSettings):
     graphiql: bool = True
     introspection: bool = True
     limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    document_cache: DocumentCacheSettings = Field(default_factory=DocumentCacheSettings)
     throttle: ThrottleSettings = Field(default_factory=ThrottleSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     persisted_queries: PersistedQuerySettings = Field(default_factory=PersistedQuerySettings)

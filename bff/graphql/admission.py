@@ -24,6 +24,7 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
+from bff.document_cache import Document
 from bff.errors import StoreUnavailable
 from bff.limits.buckets import BucketStore
 from bff.limits.clients import client_identity
@@ -57,23 +58,30 @@ class Admission:
         self.buckets = buckets
         self.rate_limits = rate_limits
 
-    def operation(self, query: str, operation_name: str | None) -> tuple[DocumentNode, OperationDefinitionNode] | None:
-        """The parsed document and its selected operation, once the static limits pass."""
-        parsed = check_document(query, operation_name, self.limits)
+    def operation(
+        self, document: Document, operation_name: str | None
+    ) -> tuple[DocumentNode, OperationDefinitionNode] | None:
+        """The parsed document and its selected operation, once the static limits pass (the
+        figures are facts of the ``Document``: measured once, however often it is sent)."""
+        parsed = check_document(document, operation_name, self.limits)
         if parsed is None:
             return None
         operation = selected_operation(parsed.document, operation_name)
         return (parsed.document, operation) if operation is not None else None
 
     async def admit(
-        self, state: RequestState, query: str | None, operation_name: str | None, variables: Mapping[str, Any] | None
+        self,
+        state: RequestState,
+        document: Document | None,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
     ) -> None:
         """Run every check of the module docstring for one operation (raises a ``RequestRefused``)."""
-        selected = self.operation(query, operation_name) if query else None
+        selected = self.operation(document, operation_name) if document is not None and document.text else None
         cost = 0
         if selected is not None:
-            document, operation = selected
-            cost = requested_cost(self.schema, document, operation, variables, self.upstream)
+            ast, operation = selected
+            cost = requested_cost(self.schema, ast, operation, variables, self.upstream)
             state.cost = CostRecord(requested=cost)
             if cost > self.limits.max_cost:
                 raise refuse("cost", cost, self.limits.max_cost, "the requested cost")
@@ -109,13 +117,15 @@ class Admission:
         if not charge.allowed:
             raise charge.refusal(cost)
 
-    async def finish(self, state: RequestState, query: str | None, operation_name: str | None, data: Any) -> None:
+    async def finish(
+        self, state: RequestState, document: Document | None, operation_name: str | None, data: Any
+    ) -> None:
         """Measure the actual cost (objects returned plus the Magento calls made) and give the
         unspent part of the charge back to the client's budget."""
         cost = state.cost
-        if cost is None or not query:
+        if cost is None or document is None or not document.text:
             return
-        selected = self.operation(query, operation_name)
+        selected = self.operation(document, operation_name)
         objects = returned_objects(*selected, data) if selected is not None and isinstance(data, dict) else 0
         cost.actual = objects + sum(self.upstream.get(call.operation, 0) for call in state.calls)
         refund = max(0, cost.charged - cost.actual)

@@ -17,21 +17,15 @@ Every other GET is ``private, no-store``; POST answers never get a public cache 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
-from graphql import (
-    DocumentNode,
-    GraphQLError,
-    OperationType,
-    parse,
-)
 from starlette.datastructures import MutableHeaders
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from bff.cache.documents import PUBLIC_ROOT_FIELDS as PUBLIC_ROOT_FIELDS  # re-exported
-from bff.limits.selections import root_field_names, selected_operation
+from bff.document_cache import Document
+from bff.limits.selections import operations
 from bff.persisted.documents import PersistedDocuments, Resolution
 from bff.request_state import RequestMeta, RequestState
 from bff.sessions.models import Session
@@ -47,18 +41,13 @@ class PersistedRequestData(GraphQLRequestData):
     resolution: Resolution | None = None
 
 
-@lru_cache(maxsize=256)
-def root_fields(document: str, operation_name: str | None) -> frozenset[str] | None:
+def root_fields(document: Document, operation_name: str | None) -> frozenset[str] | None:
     """The root fields the query operation may select (through fragments, whatever the
     directives); None for a mutation, an unknown operation or a document that does not parse."""
-    try:
-        ast: DocumentNode = parse(document)
-    except GraphQLError:
+    operation = document.derive(operations).get(operation_name)
+    if operation is None or operation.type != "query":
         return None
-    operation = selected_operation(ast, operation_name)
-    if operation is None or operation.operation != OperationType.QUERY:
-        return None
-    return frozenset(root_field_names(ast, operation))
+    return frozenset(operation.root_fields)
 
 
 def locale_from_request(session: Session | None, meta: RequestMeta) -> bool:
@@ -99,7 +88,10 @@ class PersistedQueries:
             return False
         if not locale_from_request(state.session.current, state.meta):
             return False
-        fields = root_fields(resolution.query, request_data.operation_name)
+        document = state.graphql.document if state.graphql is not None else None
+        if document is None or document.text != resolution.query:
+            return False
+        fields = root_fields(document, request_data.operation_name)
         return fields is not None and fields <= PUBLIC_ROOT_FIELDS
 
     async def ran(

@@ -3,7 +3,9 @@
 ``build_schema(settings, ...)`` owns the schema's extensions and their order:
 
 1. validation rules from the settings (introspection off in production);
-2. validation itself (``Validation``), without "Did you mean" suggestions outside development;
+2. parsing and validation themselves (``Validation``), read from the process's ``DocumentCache``
+   (``documents``; one parse and one validation per document), without "Did you mean"
+   suggestions outside development;
 3. the observers passed in by ``bff.app`` (tracing's resolver spans), last, so they see every
    resolver as it runs.
 
@@ -22,6 +24,7 @@ from strawberry.extensions import AddValidationRules, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from bff.document_cache import DocumentCache
 from bff.graphql.cart.mutations import CartMutation
 from bff.graphql.cart.queries import CartQuery
 from bff.graphql.catalog.queries import CatalogQuery
@@ -46,16 +49,21 @@ SchemaExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
 
 def build_schema(
-    settings: Settings | None = None, *, observers: Sequence[SchemaExtensionFactory] = ()
+    settings: Settings | None = None,
+    *,
+    observers: Sequence[SchemaExtensionFactory] = (),
+    documents: DocumentCache | None = None,
 ) -> strawberry.Schema:
     """The storefront schema configured by ``settings`` (None: the defaults, e.g. to print the SDL);
-    ``observers`` run after the BFF's own extensions."""
+    ``observers`` run after the BFF's own extensions; ``documents``: the app's cache (None: one of
+    the schema's own)."""
     settings = settings or Settings.model_construct()
+    cache = documents if documents is not None else DocumentCache()
     extensions: list[SchemaExtensionFactory] = []
     if not settings.introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
     hide_suggestions = settings.environment != "development"
-    extensions.append(lambda: Validation(hide_suggestions=hide_suggestions))
+    extensions.append(lambda: Validation(documents=cache, hide_suggestions=hide_suggestions))
     extensions.extend(observers)
     return strawberry.Schema(
         query=Query,

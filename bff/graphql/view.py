@@ -25,6 +25,8 @@ they were (200 with the errors, 400). Refusals keep their status in both (limits
 persisted-query misses 200, documents in no manifest 403). Request bodies are JSON only, whatever
 ``Accept`` says. A publicly cacheable answer varies on ``Accept`` too.
 
+Answers are JSON encoded by orjson (``bff.graphql.json_bytes``): the same JSON values, UTF-8.
+
 Everything this view learns goes into the request's ``RequestState`` (``bff.request_state``):
 the meta (headers, shopper IP, request id) and the ``GraphQLRecord`` (document, operation name,
 outcome code: "OK", the first error's ``extensions.code``, or the first ``userErrors`` code).
@@ -38,7 +40,7 @@ from typing import Final
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -49,12 +51,14 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from bff.client_ip import shopper_ip
+from bff.document_cache import DocumentCache
 from bff.errors import BadUserInput, BodyTooLarge, RequestRefused, UpstreamUnavailable
 from bff.graphql.admission import Admission, cost_extension
 from bff.graphql.context import GraphQLContext, graphql_context
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
 from bff.graphql.http_negotiation import CONTENT_TYPES, GRAPHQL_RESPONSE_JSON, JSON, is_request_error, negotiate
+from bff.graphql.json_bytes import dumps
 from bff.graphql.persisted import PRIVATE, PersistedQueries
 from bff.limits.clients import API_KEY_HEADER
 from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
@@ -90,7 +94,7 @@ def _error_response(
     body: dict[str, object] = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
     if state is not None and state.cost is not None:
         body["extensions"] = {"cost": cost_extension(state.cost)}
-    return JSONResponse(body, status_code=status, headers=headers, media_type=CONTENT_TYPES[media_type])
+    return Response(dumps(body), status_code=status, headers=headers, media_type=CONTENT_TYPES[media_type])
 
 
 ShopperFactory = Callable[[SessionHandle, RequestMeta, list[UpstreamCall]], Shopper]
@@ -107,6 +111,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         trusted_proxies: Sequence[str],
         graphiql: bool,
         persisted: PersistedQueries | None = None,
+        documents: DocumentCache | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=True)
         self.services = services
@@ -114,6 +119,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         self.make_shopper = make_shopper
         self.trusted_proxies = tuple(trusted_proxies)
         self.persisted = persisted  # None: hashes are not understood (APQ and trusted documents off)
+        self.documents = documents if documents is not None else DocumentCache()  # the schema's, from bff.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,13 +182,20 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
 
     async def admit(self, state: RequestState, context: GraphQLContext, request_data: GraphQLRequestData) -> None:
         """The one place a GraphQL operation is admitted (see the module docstring)."""
+        query = request_data.query
+        document = self.documents.get(query) if query else None
         if state.graphql is not None:
-            state.graphql.query = request_data.query
+            state.graphql.query = query
+            state.graphql.document = document
             state.graphql.operation_name = request_data.operation_name
-        await self.admission.admit(state, request_data.query, request_data.operation_name, request_data.variables)
+        await self.admission.admit(state, document, request_data.operation_name, request_data.variables)
         shopper = context.shopper
         await self.services.catalog.check_locale(shopper, shopper.meta.store, shopper.meta.currency)
         await shopper.remember_locale()
+
+    def encode_json(self, data: object) -> bytes:
+        """Answers are encoded by orjson (``bff.graphql.json_bytes``)."""
+        return dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
@@ -242,7 +255,7 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         record = state.graphql
         if record is not None:
             record.outcome = outcome_code(response)
-            await self.admission.finish(state, record.query, record.operation_name, result.data)
+            await self.admission.finish(state, record.document, record.operation_name, result.data)
         if state.cost is not None:
             response["extensions"] = {**(response.get("extensions") or {}), "cost": cost_extension(state.cost)}
         return response

@@ -1,8 +1,13 @@
-"""The root fields of an operation, through its fragments: one walker for limits, caching and logs."""
+"""The root fields of an operation, through its fragments: one walker for limits, caching and logs.
+
+``operations`` is the ``Document`` fact (``bff.document_cache``) the CDN rule and the access log
+read: each operation's name, type and root fields, found once per document.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
 from graphql import (
     DocumentNode,
@@ -13,6 +18,8 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+
+from bff.document_cache import Document
 
 
 def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
@@ -50,3 +57,30 @@ def root_field_names(document: DocumentNode, operation: OperationDefinitionNode)
     """The operation's root field names (not aliases), in order, each once."""
     nodes = root_field_nodes(operation.selection_set, fragments_of(document))
     return tuple(dict.fromkeys(node.name.value for node in nodes))
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    name: str | None  # None when anonymous
+    type: str  # "query", "mutation", "subscription"
+    root_fields: tuple[str, ...]  # field names (not aliases) selected at the root, in order, each once
+
+
+def operations(document: Document) -> dict[str | None, Operation]:
+    """The fact: each operation of a document that parses, by name (the first of a name), and
+    under None the only operation when there is exactly one (``selected_operation``'s choice)."""
+    ast = document.ast
+    if ast is None:
+        return {}
+    found: dict[str | None, Operation] = {}
+    definitions = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+    for op in definitions:
+        name = op.name.value if op.name else None
+        if name is not None and name not in found:
+            found[name] = Operation(name, op.operation.value, root_field_names(ast, op))
+    if len(definitions) == 1:
+        only = definitions[0]
+        found[None] = Operation(
+            only.name.value if only.name else None, only.operation.value, root_field_names(ast, only)
+        )
+    return found

@@ -7,12 +7,14 @@ multiply each other is measured in time proportional to its length, not to its e
 
 ``check_document`` raises ``QueryTooComplex`` naming the measure, its value and its limit; the
 client's document is never echoed. Unparseable documents are left to GraphQL validation.
+
+The figures that need no variables are a fact of the ``Document`` (``bff.document_cache``), keyed
+by the token and depth limits: a document is scanned, parsed and measured once per process.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from graphql import (
@@ -24,17 +26,16 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     Source,
-    parse,
     visit,
 )
 from graphql.language import DirectiveNode, Lexer, TokenKind, Visitor
 
+from bff.document_cache import Document
 from bff.errors import QueryTooComplex
 from bff.limits.selections import fragments_of
 from bff.settings import LimitsSettings
 
 MAX_SELECTIONS: Final = 10_000  # field selections as executed (through fragments); bounds the cost walk
-PARSE_CACHE_SIZE: Final = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,7 @@ class Measure:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """A document parsed once (cached by its text) with the measures that need no variables."""
+    """A parsed document with the measures that need no variables."""
 
     document: DocumentNode
     tokens: int
@@ -135,29 +136,38 @@ def _measure(document: DocumentNode) -> dict[str | None, Measure]:
     }
 
 
-@lru_cache(maxsize=PARSE_CACHE_SIZE)
-def _parsed(text: str, max_tokens: int, max_depth: int) -> Parsed | QueryTooComplex | None:
-    tokens, nesting = scan(text, max_tokens)
-    if tokens > max_tokens:
-        return refuse("tokens", tokens, max_tokens, "the number of tokens")
-    if nesting > max_depth + NESTING_MARGIN:
-        return refuse("depth", nesting, max_depth, "the nesting depth")
-    try:
-        document = parse(text, no_location=True, max_tokens=max_tokens)
-    except GraphQLError:
-        return None
-    counter = _CountDirectives()
-    visit(document, counter)
-    return Parsed(document, tokens, counter.count, _measure(document))
+@dataclass(frozen=True, slots=True)
+class StaticFigures:
+    """The fact ``Document.derive`` keeps: the document scanned, parsed and measured under these limits."""
+
+    max_tokens: int
+    max_depth: int
+
+    def __call__(self, document: Document) -> Parsed | QueryTooComplex | None:
+        tokens, nesting = scan(document.text, self.max_tokens)
+        if tokens > self.max_tokens:
+            return refuse("tokens", tokens, self.max_tokens, "the number of tokens")
+        if nesting > self.max_depth + NESTING_MARGIN:
+            return refuse("depth", nesting, self.max_depth, "the nesting depth")
+        ast = document.ast
+        if ast is None:
+            return None
+        counter = _CountDirectives()
+        visit(ast, counter)
+        return Parsed(ast, tokens, counter.count, _measure(ast))
 
 
-def check_document(text: str, operation_name: str | None, limits: LimitsSettings) -> Parsed | None:
+def _size_bytes(document: Document) -> int:
+    return len(document.text.encode())
+
+
+def check_document(document: Document, operation_name: str | None, limits: LimitsSettings) -> Parsed | None:
     """The parsed document, after checking every static limit; None when it does not parse
-    (GraphQL validation then answers it). Parsing and measuring are cached by the text."""
-    size = len(text.encode())
+    (GraphQL validation then answers it). Parsing and measuring are facts of the ``Document``."""
+    size = document.derive(_size_bytes)
     if size > limits.max_document_bytes:
         raise refuse("documentBytes", size, limits.max_document_bytes, "the document's size in bytes")
-    parsed = _parsed(text, limits.max_tokens, limits.max_depth)
+    parsed = document.derive(StaticFigures(limits.max_tokens, limits.max_depth))
     if isinstance(parsed, QueryTooComplex):
         raise parsed
     if parsed is None:

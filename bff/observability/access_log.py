@@ -4,11 +4,16 @@ The line is written after the response has been sent, from the request's ``Reque
 request id (``RequestIdMiddleware``), the GraphQL document and outcome code (the view's
 ``GraphQLRecord``) and the Magento calls made. Probe and scrape requests (``/healthz``,
 ``/readyz``, ``/metrics``) are logged at DEBUG.
+
+``sample_ok`` (``BFF_LOG__SAMPLE_OK``, default 1: every line) keeps only that share of the lines
+of successful requests (status below 400, outcome ``OK`` or none); every refusal, error and
+failure is logged, and the metrics always count every request.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from typing import Any, Final
 
@@ -25,9 +30,10 @@ log = logging.getLogger("bff.access")
 
 
 class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: Metrics | None = None, sample_ok: float = 1.0) -> None:
         self.app = app
         self.metrics = metrics
+        self.sample_ok = sample_ok
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,13 +62,18 @@ class AccessLogMiddleware:
                 self.metrics.inflight.dec()
             self._finish(scope, status, duration_s, failed)
 
+    def _sampled_out(self, status: int, outcome: str | None, failed: bool) -> bool:
+        if self.sample_ok >= 1 or failed or status >= 400 or outcome not in (None, "OK"):
+            return False
+        return random.random() >= self.sample_ok  # noqa: S311 (sampling, not security)
+
     def _finish(self, scope: Scope, status: int, duration_s: float, failed: bool) -> None:
         state = request_state(scope)
         record = state.graphql
         info: OperationInfo | None = None
         outcome: str | None = None
         if record is not None:
-            info = describe(record.query, record.operation_name)
+            info = describe(record.document, record.operation_name)
             outcome = record.outcome or ("INTERNAL" if failed or status >= 500 else None)
             if self.metrics is not None and outcome is not None:
                 self.metrics.observe_request(metric_label(info), outcome, duration_s)
@@ -73,6 +84,8 @@ class AccessLogMiddleware:
         path = str(scope.get("path", ""))[:MAX_PATH_CHARS]
         level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
         if not log.isEnabledFor(level):
+            return
+        if self._sampled_out(status, outcome, failed):
             return
         fields: dict[str, Any] = {
             "request_id": state.request_id,

@@ -31,6 +31,7 @@ from bff.settings import Settings
 class Instrumentation:
     def __init__(self, settings: Settings, *, tracer_provider: TracerProvider | None = None) -> None:
         self.metrics = Metrics() if settings.metrics.enabled else None
+        self.sample_ok = settings.log.sample_ok
         self.tracing = Tracing.from_settings(settings.tracing, tracer_provider) if settings.tracing.enabled else None
         self._server = (
             MetricsServer(self.metrics, settings.server.host, settings.metrics.port)
@@ -48,7 +49,7 @@ class Instrumentation:
 
     def access_log(self) -> Middleware:
         """The per-request log line and the request metrics."""
-        return Middleware(AccessLogMiddleware, metrics=self.metrics)
+        return Middleware(AccessLogMiddleware, metrics=self.metrics, sample_ok=self.sample_ok)
 
     def routes(self) -> list[Route]:
         """``/metrics`` on the main app, unless metrics are off or have a port of their own."""

@@ -8,14 +8,26 @@ keys (``log.info("cart recreated", operation=...)``), never interpolated shopper
 
 Only the entry points (``bff.app.app_from_env`` and ``bff.cli``) call ``configure_logging``; an app
 built by ``create_app`` never touches global logging state.
+
+**Off the event loop, if asked** (``BFF_LOG__BACKGROUND=true``; off by default): a line is still
+rendered where it is logged (the request id and trace ids live in that context), but written and
+flushed by a ``QueueListener`` thread, so a stdout that blocks (a stalled pipe) cannot stall the
+event loop; the queue is drained at exit. Measured here it costs CPU rather than saving it (about
+30 µs per access line inline, 35-42 µs with the thread: the hand-over of each line between the
+threads costs more than a write to a pipe or file), hence the default.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import logging
 import sys
+from logging.handlers import QueueHandler, QueueListener
+from queue import SimpleQueue
 from typing import TextIO
 
+import orjson
 import structlog
 from opentelemetry import trace
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -73,21 +85,33 @@ _ACCESS_FIELDS = (
 )  # fmt: skip
 
 
-def _shared() -> list[Processor]:
+def _shared(*, trace_ids: bool = True) -> list[Processor]:
     return [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        add_trace_ids,
+        *([add_trace_ids] if trace_ids else []),
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
     ]
 
 
-def formatter(settings: LogSettings, *, colors: bool = False) -> structlog.stdlib.ProcessorFormatter:
+def json_line(event_dict: EventDict, **_: object) -> str:
+    """The JSON renderer's serializer: orjson, several times faster than the stdlib. Lines stay
+    ASCII, as they always were: one holding other characters is rendered by the stdlib, escaped."""
+    try:
+        line = orjson.dumps(event_dict, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # e.g. an integer past 64 bits
+        line = ""
+    return line if line and line.isascii() else json.dumps(event_dict, default=str)
+
+
+def formatter(
+    settings: LogSettings, *, colors: bool = False, trace_ids: bool = True
+) -> structlog.stdlib.ProcessorFormatter:
     """The root handler's formatter: exceptions to text, then redaction, then the renderer."""
     rendering: list[Processor] = (
-        [structlog.processors.JSONRenderer()]
+        [structlog.processors.JSONRenderer(serializer=json_line)]
         if settings.json_output
         else [
             summarize_request,
@@ -95,7 +119,7 @@ def formatter(settings: LogSettings, *, colors: bool = False) -> structlog.stdli
         ]
     )
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*_shared(), structlog.stdlib.ExtraAdder(), drop_message_copies],
+        foreign_pre_chain=[*_shared(trace_ids=trace_ids), structlog.stdlib.ExtraAdder(), drop_message_copies],
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
@@ -105,16 +129,20 @@ def formatter(settings: LogSettings, *, colors: bool = False) -> structlog.stdli
     )
 
 
-def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) -> logging.Handler:
+def configure_logging(
+    settings: LogSettings, *, stream: TextIO | None = None, trace_ids: bool = True
+) -> logging.Handler:
     """Route structlog and the stdlib to one redacting handler on ``stream`` (stdout by default).
 
+    ``trace_ids``: whether lines look up the current span's ids; the entry points pass whether
+    tracing is on, so a process without tracing never asks OpenTelemetry on each line.
     Idempotent: a handler installed by an earlier call is replaced. Returns the handler (tests
     remove it again).
     """
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
-            *_shared(),
+            *_shared(trace_ids=trace_ids),
             structlog.stdlib.PositionalArgumentsFormatter(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
@@ -123,12 +151,18 @@ def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) ->
         cache_logger_on_first_use=False,  # a logger used before this call must not keep the old setup
     )
     out = stream or sys.stdout
-    handler = logging.StreamHandler(out)
+    writer = logging.StreamHandler(out)
+    handler: logging.Handler = writer
+    if settings.background:
+        writer.setFormatter(_Rendered())
+        handler = _RenderingQueueHandler(SimpleQueue())
+        _start_writer(handler, writer)
     handler.set_name(HANDLER_NAME)
-    handler.setFormatter(formatter(settings, colors=not settings.json_output and out.isatty()))
+    handler.setFormatter(formatter(settings, colors=not settings.json_output and out.isatty(), trace_ids=trace_ids))
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
+        stop_writer(old)
     root.addHandler(handler)
     root.setLevel(settings.level)
     quiet = max(logging.WARNING, logging.getLevelName(settings.level))
@@ -137,3 +171,31 @@ def configure_logging(settings: LogSettings, *, stream: TextIO | None = None) ->
     for name in SILENCED_LOGGERS:
         logging.getLogger(name).setLevel(logging.CRITICAL)
     return handler
+
+
+class _RenderingQueueHandler(QueueHandler):
+    """Renders the line here (``prepare`` formats it), hands the text to the writer thread."""
+
+
+class _Rendered(logging.Formatter):
+    """The writer thread's formatter: the line as ``prepare`` rendered it, nothing added."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return str(record.msg)
+
+
+_listeners: dict[int, QueueListener] = {}  # id(queue handler) → its writer thread
+
+
+def _start_writer(handler: QueueHandler, writer: logging.Handler) -> None:
+    listener = QueueListener(handler.queue, writer)
+    listener.start()
+    _listeners[id(handler)] = listener
+    atexit.register(stop_writer, handler)
+
+
+def stop_writer(handler: logging.Handler) -> None:
+    """Write what is still queued, then stop the thread (at exit, or when a handler is replaced)."""
+    listener = _listeners.pop(id(handler), None)
+    if listener is not None:
+        listener.stop()

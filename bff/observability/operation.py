@@ -1,23 +1,19 @@
 """What a GraphQL request asked for, for logs, metrics and traces: operation name, type, root fields.
 
-The view records the raw document and ``operationName`` in the request state; this module parses it
-after the response has been sent (the access log runs then), so the answer is never delayed.
-Small documents are cached (frontends send the same few documents over and over); huge ones are
-cut off by a token limit instead of being parsed twice in full.
+The view keeps the request's ``Document`` (``bff.document_cache``) in its ``GraphQLRecord``; this
+module reads the operations fact of that document (``bff.limits.selections.operations``), which
+the whole process shares: the access log parses nothing, and a document is described once. It
+runs after the response has been sent, so the answer is never delayed; a document too large to
+parse (past ``bff.document_cache.MAX_TOKENS``) is unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
-from graphql import GraphQLError, parse
-
-from bff.limits.selections import root_field_names, selected_operation
-
-CACHEABLE_CHARS: Final = 16_384
-MAX_TOKENS: Final = 10_000
+from bff.document_cache import Document
+from bff.limits.selections import operations
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,29 +26,12 @@ class OperationInfo:
 UNKNOWN: Final = OperationInfo(None, None)
 
 
-def describe(query: object, operation_name: object) -> OperationInfo:
-    if not isinstance(query, str) or not query:
+def describe(document: Document | None, operation_name: object) -> OperationInfo:
+    if document is None or not document.text:
         return UNKNOWN
-    name = operation_name if isinstance(operation_name, str) else None
-    if len(query) <= CACHEABLE_CHARS:
-        return _describe_cached(query, name)
-    return _describe(query, name)
-
-
-@lru_cache(maxsize=512)
-def _describe_cached(query: str, operation_name: str | None) -> OperationInfo:
-    return _describe(query, operation_name)
-
-
-def _describe(query: str, operation_name: str | None) -> OperationInfo:
-    try:
-        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
-    except GraphQLError:
-        return UNKNOWN
-    op = selected_operation(document, operation_name or None)
-    if op is None:
-        return UNKNOWN
-    return OperationInfo(op.name.value if op.name else None, op.operation.value, root_field_names(document, op))
+    name = operation_name if isinstance(operation_name, str) and operation_name else None
+    op = document.derive(operations).get(name)
+    return UNKNOWN if op is None else OperationInfo(op.name, op.type, op.root_fields)
 
 
 def metric_label(info: OperationInfo) -> str:

@@ -12,12 +12,19 @@ It runs on every event (structlog's and the stdlib's, after exceptions are rende
 
 Names, streets and cities have no shape; they are caught by their key only. So log values under
 descriptive keys, and never interpolate shopper input into a message.
+
+**Cost.** It runs on the event loop for every line, so it does no work that cannot change the
+result: a key's verdict is remembered (``sensitive_key``), and so is the scrubbed form of a
+short string (under 24 characters, too short to be a token: ``POST``, ``/graphql``, ``OK``, the
+operation names an access line is made of), both in bounded LRUs; longer strings are scrubbed
+every time.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 from structlog.typing import EventDict, WrappedLogger
@@ -69,8 +76,11 @@ _PHONE = re.compile(r"(?<![\w/])(?<!\d[.:])(?!\d{4}-\d{2}-\d{2})\+?\(?\d[\d\s()\
 
 def sensitive_key(key: object) -> bool:
     """Whether values under ``key`` are personal or secret data."""
-    if not isinstance(key, str):
-        return False
+    return isinstance(key, str) and _sensitive_name(key)
+
+
+@lru_cache(maxsize=2048)
+def _sensitive_name(key: str) -> bool:
     flat = re.sub(r"[\s_\-.]", "", key).lower()
     if any(fragment in flat for fragment in _SENSITIVE_FRAGMENTS):
         return True
@@ -98,8 +108,22 @@ def _phone(match: re.Match[str]) -> str:
     return "[phone]" if sum(c.isdigit() for c in text) >= 7 else text
 
 
+_LONG_RUN_CHARS: Final = 24  # the shortest text _LONG_RUN can match
+
+
 def scrub_text(text: str) -> str:
     """``text`` without e-mail addresses, credentials, tokens and phone numbers."""
+    if len(text) < _LONG_RUN_CHARS:
+        return _scrub_short(text)
+    return _scrub(text)
+
+
+@lru_cache(maxsize=4096)
+def _scrub_short(text: str) -> str:
+    return _scrub(text)
+
+
+def _scrub(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
     text = _CREDENTIAL.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _JWT.sub("[token]", text)

@@ -195,7 +195,7 @@ def _describe_request(span: Span, scope: Scope, method: str) -> None:
     if record is None:
         return
     span.update_name(f"{method} {scope['path']}")  # the GraphQL route: a fixed path
-    info = describe(record.query, record.operation_name)
+    info = describe(record.document, record.operation_name)
     if info.type is not None:
         span.set_attribute("graphql.operation.type", info.type)
     if info.name is not None:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from typing import Any
 
 import httpx
 import pytest
+import structlog
 
+from bff.app import create_app
+from bff.observability.logging import QUIET_LOGGERS, SILENCED_LOGGERS, configure_logging, stop_writer
 from bff.sandbox import Fault, FaultPlan
-from bff.settings import LogSettings
+from bff.settings import LogSettings, Settings
+from tests.fake_clock import FakeClock
 from tests.observability.conftest import LogCapture, capture_logs
+from tests.recording import RecordingTransport
 
 ADD = "mutation AddToCart($sku: String!) { addToCart(items: [{sku: $sku, quantity: 1}]) { userErrors { code } } }"
 PRODUCTS = '{ products(search: "bag") { totalCount } }'
@@ -121,3 +127,40 @@ async def test_console_output_is_one_readable_line_per_request(client: httpx.Asy
         assert "upstream='CreateGuestCart " in line
         with pytest.raises(json.JSONDecodeError):
             json.loads(line)
+
+
+@pytest.fixture
+def sampled_out(settings: Settings, upstream: RecordingTransport, clock: FakeClock) -> httpx.AsyncClient:
+    """A client of an app that keeps no access line of a successful request (``sample_ok=0``)."""
+    quiet = settings.model_copy(update={"log": LogSettings(sample_ok=0)})
+    app = create_app(quiet, magento_transport=upstream, clock=clock)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bff.test")
+
+
+async def test_sampling_drops_lines_of_successful_requests(sampled_out: httpx.AsyncClient, logs: LogCapture) -> None:
+    async with sampled_out:
+        await sampled_out.post("/graphql", json={"query": PRODUCTS})
+    assert logs.requests() == []
+
+
+async def test_sampling_never_drops_a_failed_request(sampled_out: httpx.AsyncClient, logs: LogCapture) -> None:
+    async with sampled_out:
+        await sampled_out.post("/graphql", json={"query": ADD, "variables": {"sku": "NO-SUCH-SKU"}})
+        await sampled_out.post("/graphql", json={"query": "{ storeConfg { storeCode } }"})
+    assert [line["outcome"] for line in logs.requests()] == ["PRODUCT_NOT_FOUND", "BAD_USER_INPUT"]
+
+
+def test_a_background_writer_writes_every_line_by_the_time_it_stops() -> None:
+    stream = io.StringIO()
+    levels = {name: logging.getLogger(name).level for name in ("", *QUIET_LOGGERS, *SILENCED_LOGGERS)}
+    handler = configure_logging(LogSettings(background=True), stream=stream)
+    try:
+        for n in range(50):
+            logging.getLogger("bff.test").info("line", extra={"n": n})
+    finally:
+        logging.getLogger().removeHandler(handler)
+        stop_writer(handler)
+        structlog.reset_defaults()
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    assert [json.loads(line)["n"] for line in stream.getvalue().splitlines()] == list(range(50))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bff.app import public_catalog_max_age_s
+from bff.document_cache import Document
 from bff.graphql.persisted import PUBLIC_ROOT_FIELDS, locale_from_request, root_fields
 from bff.graphql.schema import build_schema
 from bff.request_state import RequestMeta
@@ -15,17 +16,18 @@ def test_root_fields_are_read_through_fragments_and_inline_fragments() -> None:
     document = """query Home { storeConfig { storeCode } ...Menu ... on Query { countries { code } } }
     fragment Menu on Query { categoryTree { name } ...Deals }
     fragment Deals on Query { products(search: "sale") { totalCount } }"""
-    assert root_fields(document, None) == frozenset({"storeConfig", "categoryTree", "products", "countries"})
+    assert root_fields(Document(document), None) == frozenset({"storeConfig", "categoryTree", "products", "countries"})
 
 
 def test_root_fields_count_fields_whatever_their_directives() -> None:
     document = "query Q($c: Boolean!) { countries { code } cart @include(if: $c) { id } }"
-    assert root_fields(document, "Q") == frozenset({"countries", "cart"})
+    assert root_fields(Document(document), "Q") == frozenset({"countries", "cart"})
 
 
 def test_root_fields_are_those_of_the_named_operation() -> None:
     document = "query A { countries { code } } query B { viewer { signedIn } }"
-    assert (root_fields(document, "A"), root_fields(document, "B")) == (frozenset({"countries"}), frozenset({"viewer"}))
+    parsed = Document(document)
+    assert (root_fields(parsed, "A"), root_fields(parsed, "B")) == (frozenset({"countries"}), frozenset({"viewer"}))
 
 
 @pytest.mark.parametrize(
@@ -39,7 +41,7 @@ def test_root_fields_are_those_of_the_named_operation() -> None:
     ids=["mutation", "two operations, no name", "unknown name", "syntax error"],
 )
 def test_root_fields_are_unknown_for_anything_but_one_query(document: str, operation_name: str | None) -> None:
-    assert root_fields(document, operation_name) is None
+    assert root_fields(Document(document), operation_name) is None
 
 
 def test_the_public_root_fields_are_the_catalog_queries_of_the_schema() -> None:

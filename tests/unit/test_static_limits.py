@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bff.document_cache import Document
 from bff.errors import QueryTooComplex
 from bff.limits.static import MAX_SELECTIONS, check_document
 from bff.settings import LimitsSettings
@@ -13,12 +14,12 @@ LIMITS = LimitsSettings(max_depth=5, max_aliases=10, max_root_fields=4, max_dire
 
 def refusal(query: str, limits: LimitsSettings = LIMITS) -> dict[str, object]:
     with pytest.raises(QueryTooComplex) as caught:
-        check_document(query, None, limits)
+        check_document(Document(query), None, limits)
     return caught.value.extensions
 
 
 def test_a_document_within_every_limit_is_parsed() -> None:
-    parsed = check_document("{ storeConfig { storeCode } cart { totalQuantity } }", None, LIMITS)
+    parsed = check_document(Document("{ storeConfig { storeCode } cart { totalQuantity } }"), None, LIMITS)
     assert parsed is not None
     assert parsed.operations[None].depth == 2
 
@@ -81,21 +82,21 @@ def test_an_oversized_document_is_refused_by_its_size() -> None:
 def test_a_refusal_never_echoes_the_document() -> None:
     query = "{ secretField1 { b { c { d { e { f } } } } } }"
     with pytest.raises(QueryTooComplex) as caught:
-        check_document(query, None, LIMITS)
+        check_document(Document(query), None, LIMITS)
     assert "secretField1" not in caught.value.message
     assert caught.value.message == "The query is too complex: the depth (6) is over the limit (5)."
 
 
 def test_a_fragment_cycle_does_not_hang_and_is_left_to_validation() -> None:
-    assert check_document("{ x { ...A } } fragment A on X { ...B } fragment B on X { ...A }", None, LIMITS)
+    assert check_document(Document("{ x { ...A } } fragment A on X { ...B } fragment B on X { ...A }"), None, LIMITS)
 
 
 def test_a_document_that_does_not_parse_is_left_to_validation() -> None:
-    assert check_document("{ storeConfig { ", None, LIMITS) is None
+    assert check_document(Document("{ storeConfig { "), None, LIMITS) is None
 
 
 def test_the_named_operation_is_measured() -> None:
     query = "query Small { a } query Deep { a { b { c { d { e { f } } } } } }"
-    assert check_document(query, "Small", LIMITS) is not None
+    assert check_document(Document(query), "Small", LIMITS) is not None
     with pytest.raises(QueryTooComplex):
-        check_document(query, "Deep", LIMITS)
+        check_document(Document(query), "Deep", LIMITS)

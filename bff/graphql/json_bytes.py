@@ -1,0 +1,20 @@
+"""``dumps``: JSON bytes of a GraphQL answer, by orjson (several times faster than the stdlib).
+
+The text is the same JSON value as ``json.dumps`` gives: compact, UTF-8 (non-ASCII characters as
+themselves rather than ``\\u`` escapes, as Starlette's ``JSONResponse`` already sent them), money
+as the decimal strings the schema's scalars produce. What orjson refuses and the stdlib accepts
+(integers past 64 bits, non-string keys) falls back to the stdlib, so no answer fails for it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+
+
+def dumps(data: object) -> bytes:
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
