@@ -130,7 +130,7 @@ def public_catalog_max_age_s() -> int:
     )
 
 
-def response_cache(settings: Settings, redis: Redis | None, clock: Clock) -> ResponseCache:
+def response_cache(settings: Settings, redis: Redis | None, clock: Clock, documents: DocumentCache) -> ResponseCache:
     """The response cache: Redis behind a small in-process tier, or the in-process tier alone;
     TTLs and tags from every Magento operation's policy."""
     c = settings.cache
@@ -147,6 +147,7 @@ def response_cache(settings: Settings, redis: Redis | None, clock: Clock) -> Res
         clock,
         negotiate=negotiate,
         exact_text=settings.persisted_queries.trusted_documents != "off",
+        documents=documents,
         stale_s=c.stale_s,
         max_body_bytes=settings.limits.max_body_bytes,
     )
@@ -249,7 +250,7 @@ def create_app(
         documents=documents,
     )
 
-    cache = response_cache(settings, redis, clock) if settings.cache.enabled else None
+    cache = response_cache(settings, redis, clock, documents) if settings.cache.enabled else None
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

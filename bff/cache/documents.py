@@ -8,16 +8,17 @@ types, so no cart, checkout, customer or node data is reachable from them; ``__s
 ``@include(if: $x)`` counts as selected, so a variable can never sneak a private field into a
 stored answer.
 
-The decision and the normalized document's hash (``print_ast(parse(text))``, so whitespace and
-comments do not split entries) are memoised in a bounded LRU keyed by the text and operation
-name: a hit never parses GraphQL.
+The decision and the normalized document's hash (``print_ast`` of the parsed document, so
+whitespace and comments do not split entries) are a fact of the document's entry in the process's
+``DocumentCache`` (``bff.document_cache``, shared with admission, Strawberry and the access log),
+keyed by the operation name: a document is parsed once per process, with the same token limit
+admission uses, and a hit never parses GraphQL (``keys.Descriptions`` memoises raw requests).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from graphql import (
@@ -25,21 +26,20 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
-    parse,
     print_ast,
 )
+
+from bff.document_cache import Document
 
 # Root fields whose answer depends only on their arguments, the store view and the currency
 # (they call only public Magento operations; see bff/magento/operations/catalog/policies.toml).
 PUBLIC_ROOT_FIELDS: Final = frozenset(
     {"storeConfig", "products", "product", "categoryTree", "category", "route", "countries", "__typename"}
 )
-DOCUMENT_CACHE_SIZE: Final = 2048
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +81,32 @@ def _root_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentD
     return found
 
 
-@lru_cache(maxsize=DOCUMENT_CACHE_SIZE)
-def classify(text: str, operation_name: str | None) -> Classified | None:
+@dataclass(frozen=True, slots=True)
+class _Classification:
+    """The fact ``classify`` derives from a document, for one operation name."""
+
+    operation_name: str | None
+
+    def __call__(self, document: Document) -> Classified | None:
+        ast = document.ast
+        if ast is None:
+            return None
+        operation = _operation(ast, self.operation_name)
+        if operation is None:
+            return None
+        normalized = hashlib.sha256(print_ast(ast).encode()).hexdigest()
+        if operation.operation != OperationType.QUERY:
+            return Classified(False, normalized, frozenset())
+        fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
+        fields = frozenset(_root_fields(operation.selection_set, fragments))
+        return Classified(bool(fields) and fields <= PUBLIC_ROOT_FIELDS, normalized, fields)
+
+
+def classify(document: Document, operation_name: str | None) -> Classified | None:
     """The cache's view of a document; None when it does not parse or names no single operation."""
-    try:
-        ast = parse(text)
-    except GraphQLError:
-        return None
-    operation = _operation(ast, operation_name)
-    if operation is None:
-        return None
-    normalized = hashlib.sha256(print_ast(ast).encode()).hexdigest()
-    if operation.operation != OperationType.QUERY:
-        return Classified(False, normalized, frozenset())
-    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
-    fields = frozenset(_root_fields(operation.selection_set, fragments))
-    return Classified(bool(fields) and fields <= PUBLIC_ROOT_FIELDS, normalized, fields)
+    return document.derive(_Classification(operation_name))
 
 
-def is_cacheable(text: str, operation_name: str | None) -> bool:
-    classified = classify(text, operation_name)
+def is_cacheable(document: Document, operation_name: str | None) -> bool:
+    classified = classify(document, operation_name)
     return classified is not None and classified.cacheable

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from bff.cache.documents import classify
+from bff.document_cache import DocumentCache
 
 KEY_PREFIX: Final = "bff:v1:resp:"
 GUEST_GROUP: Final = "0"  # Magento's NOT LOGGED IN customer group: the price every public read gets
@@ -66,7 +67,7 @@ def _json_param(value: str | None) -> object:
     return orjson.loads(value)
 
 
-def _describe(params: dict[str, object], exact_text: bool) -> Described | None:
+def _describe(params: dict[str, object], exact_text: bool, documents: DocumentCache) -> Described | None:
     query, name, variables = params.get("query"), params.get("operationName"), params.get("variables")
     extensions = params.get("extensions")
     if not isinstance(name, str | None) or not isinstance(variables, dict | None):
@@ -77,7 +78,7 @@ def _describe(params: dict[str, object], exact_text: bool) -> Described | None:
     if isinstance(query, str):
         if _persisted_hash(extensions) is not None:
             return None  # an APQ registration: it must reach the view, which stores the document
-        classified = classify(query, name)
+        classified = classify(documents.get(query), name)
         if classified is None:
             return None
         document_id = (
@@ -92,7 +93,7 @@ def _describe(params: dict[str, object], exact_text: bool) -> Described | None:
     return Described("pq:" + wanted, name, canonical, True, None)
 
 
-def describe(method: str, raw: bytes, *, exact_text: bool) -> Described | None:
+def describe(method: str, raw: bytes, *, exact_text: bool, documents: DocumentCache) -> Described | None:
     """A POST body or a GET query string described; None when the cache should not look (not an
     object, a batch, unreadable JSON or GraphQL, no document): the view answers those."""
     try:
@@ -110,13 +111,14 @@ def describe(method: str, raw: bytes, *, exact_text: bool) -> Described | None:
             }
     except (orjson.JSONDecodeError, UnicodeDecodeError, ValueError):
         return None
-    return _describe(params, exact_text)
+    return _describe(params, exact_text, documents)
 
 
 class Descriptions:
     """``describe`` memoised by (method, raw bytes) in a bounded LRU."""
 
-    def __init__(self, *, exact_text: bool, entries: int = MEMO_ENTRIES) -> None:
+    def __init__(self, documents: DocumentCache, *, exact_text: bool, entries: int = MEMO_ENTRIES) -> None:
+        self.documents = documents
         self.exact_text = exact_text
         self.entries = entries
         self._memo: OrderedDict[tuple[str, bytes], Described | None] = OrderedDict()
@@ -130,7 +132,7 @@ class Descriptions:
         else:
             self._memo.move_to_end(memo_key)
             return found
-        described = describe(method, raw, exact_text=self.exact_text)
+        described = describe(method, raw, exact_text=self.exact_text, documents=self.documents)
         if len(raw) <= MEMO_MAX_BYTES:
             self._memo[memo_key] = described
             if len(self._memo) > self.entries:

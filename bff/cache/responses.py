@@ -48,6 +48,7 @@ from bff.cache.keys import GUEST_GROUP, Described, Descriptions, response_key
 from bff.cache.storing import Locale, Storing
 from bff.cache.tiers import Tiers
 from bff.clock import Clock
+from bff.document_cache import DocumentCache
 from bff.request_state import SCOPE_KEY, RequestState, request_state
 
 log = logging.getLogger("bff.cache")
@@ -68,6 +69,7 @@ class ResponseCache:
         *,
         negotiate: Callable[[str | None], str | None],
         exact_text: bool,
+        documents: DocumentCache,
         stale_s: int,
         max_body_bytes: int,
     ) -> None:
@@ -77,7 +79,7 @@ class ResponseCache:
         self.negotiate = negotiate
         self.stale_s = stale_s
         self.max_body_bytes = max_body_bytes
-        self.descriptions = Descriptions(exact_text=exact_text)
+        self.descriptions = Descriptions(documents, exact_text=exact_text)
         self._media: dict[str | None, str | None] = {}
         self._private_hashes: dict[str, None] = {}  # persisted hashes that ran an uncacheable document
         self._refreshing: dict[str, asyncio.Task[None]] = {}
@@ -368,7 +370,9 @@ class ResponseCacheMiddleware:
 def _ran_uncacheable(state: RequestState) -> bool:
     """The request ran a document the cache may never store (not merely an answer it could not keep)."""
     record = state.graphql
-    return record is not None and record.query is not None and not is_cacheable(record.query, record.operation_name)
+    return (
+        record is not None and record.document is not None and not is_cacheable(record.document, record.operation_name)
+    )
 
 
 def _locale_headers(locale: Locale, present: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -109,9 +109,9 @@ class Storing:
         if state.session is not None and state.session.issued_token is not None:
             return None
         record = state.graphql
-        if record is None or record.query is None:
+        if record is None or record.document is None:
             return None
-        classified = classify(record.query, record.operation_name)
+        classified = classify(record.document, record.operation_name)
         if classified is None or not classified.cacheable or not _locale_matches(state, locale):
             return None
         lifetime = self.lifetime(state)

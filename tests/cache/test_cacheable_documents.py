@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bff.cache.documents import PUBLIC_ROOT_FIELDS, classify
+from bff.document_cache import Document
 
 SCHEMA = build_schema((Path(__file__).parents[2] / "schema" / "schema.graphql").read_text())
 assert SCHEMA.query_type is not None
@@ -77,7 +78,7 @@ def documents(draw: st.DrawFn) -> tuple[str, bool]:
 @given(documents())
 def test_a_document_is_cacheable_exactly_when_it_selects_only_public_root_fields(case: tuple[str, bool]) -> None:
     text, may_cache = case
-    classified = classify(text, None)
+    classified = classify(Document(text), None)
     assert classified is not None
     assert classified.cacheable is may_cache
 
@@ -86,7 +87,7 @@ def test_a_document_is_cacheable_exactly_when_it_selects_only_public_root_fields
 @given(documents())
 def test_a_document_selecting_a_private_field_is_never_cacheable(case: tuple[str, bool]) -> None:
     text, _ = case
-    classified = classify(text, None)
+    classified = classify(Document(text), None)
     assert classified is not None
     if classified.root_fields & PRIVATE_ROOTS or text.startswith("mutation"):
         assert not classified.cacheable
