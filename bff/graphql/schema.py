@@ -36,6 +36,7 @@ from bff.graphql.customer.mutations import CustomerMutation
 from bff.graphql.customer.queries import CustomerQuery
 from bff.graphql.customer.types import OrderSummary
 from bff.graphql.error_codes import ErrorCode
+from bff.graphql.execution import LeanExecutionContext
 from bff.graphql.node_query import NodeQuery
 from bff.graphql.primitives import SCALAR_MAP
 from bff.graphql.validation import Validation
@@ -71,4 +72,5 @@ def build_schema(
         types=[ErrorCode, Order, OrderSummary, *ROUTE_TYPES],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
+        execution_context_class=LeanExecutionContext,
     )
