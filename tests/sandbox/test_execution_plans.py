@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from graphql import execute
 
+import bff.sandbox.catalog_views as views
 from bff.magento.operations import all_operations
 from bff.sandbox.context import RequestContext
 from bff.sandbox.documents import DocumentCache, prepare
@@ -174,3 +175,25 @@ def test_the_document_cache_keeps_at_most_its_bound() -> None:
 
 def test_the_process_wide_document_cache_is_bounded() -> None:
     assert document_cache() is document_cache()
+
+
+def test_a_listing_of_skus_builds_no_images_prices_or_variants(
+    state: SandboxState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+
+    def recording(name: str, value: object) -> object:
+        return lambda *_: built.append(name) or value  # type: ignore[func-returns-value]
+
+    monkeypatch.setattr(views, "image_url", recording("image", ""))
+    monkeypatch.setattr(views, "price_range", recording("price", {}))
+    monkeypatch.setattr(views, "variant_views", recording("variants", []))
+    data = assert_same_answer(state, "{ products(filter: {}, pageSize: 20) { items { sku } } }", {})
+    assert len(data["products"]["items"]) == 20
+    assert built == []
+
+
+def test_a_product_view_read_as_a_mapping_has_every_field(state: SandboxState) -> None:
+    view = views.product_view(state.products["TEE-CFG"], context(state))
+    assert {"sku", "price_range", "media_gallery", "variants", "configurable_options"} <= set(view)
+    assert dict(view)["sku"] == view["sku"] == "TEE-CFG"
