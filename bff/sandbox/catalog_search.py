@@ -185,6 +185,11 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def accept_all(_product: Product) -> bool:
+    """The predicate of a filter without conditions (``filter: {}``, a plain category-less listing)."""
+    return True
+
+
 def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Callable[[Product], bool]:
     """A predicate for ProductAttributeFilterInput (all given conditions must hold)."""
     filter_ = filter_ or {}
@@ -196,6 +201,13 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
     low, high = _decimal(price.get("from")), _decimal(price.get("to"))
     by_attribute = {code: _ints(values) for code in ATTRIBUTE_FILTERS
                     if (values := equal_values(filter_.get(code))) is not None}  # fmt: skip
+    texts = [filter_.get(f) for f in ("name", "description", "short_description")]
+    if (
+        (categories, sku_set, url_keys, low, high) == (None,) * 5
+        and not by_attribute
+        and not any(t and t.get("match") for t in texts)
+    ):
+        return accept_all
 
     def accept(product: Product) -> bool:
         if categories is not None and categories.isdisjoint(product.category_ids):
@@ -243,8 +255,9 @@ def search_products(
     terms = words(search or "")
     scores: dict[int, int] = {}
     matches: list[Product] = []
+    everything = accept is accept_all
     for product in state.products.values():
-        if not product.visible or not accept(product):
+        if not product.visible or not (everything or accept(product)):
             continue
         if terms:
             score = relevance(product, terms)
@@ -323,13 +336,23 @@ def _category_options(state: SandboxState, result: SearchResult, direct_children
         parents |= _ints(equal_values((result.filter or {}).get("category_id")) or [])
         if parents:
             candidates = [c for c in candidates if c.parent_id in parents]
-    options = []
-    for category in sorted(candidates, key=lambda c: tree_key(state, c)):
-        ids = descendant_ids(state, category.id)
-        count = sum(1 for p in result.products if not ids.isdisjoint(p.category_ids))
-        if count:
-            options.append({"label": category.name, "value": uid(category.id), "count": count})
-    return options
+    ordered = sorted(candidates, key=lambda c: tree_key(state, c))
+    # A product counts for a candidate when one of its categories lies in the candidate's
+    # subtree: map each category to the candidates above it once, then count per product.
+    above: dict[int, list[int]] = {}
+    for index, category in enumerate(ordered):
+        for below in descendant_ids(state, category.id):
+            above.setdefault(below, []).append(index)
+    counts = [0] * len(ordered)
+    for product in result.products:
+        hits = {index for cid in product.category_ids for index in above.get(cid, ())}
+        for index in hits:
+            counts[index] += 1
+    return [
+        {"label": category.name, "value": uid(category.id), "count": count}
+        for category, count in zip(ordered, counts, strict=True)
+        if count
+    ]
 
 
 def _attribute_options(state: SandboxState, products: list[Product], code: str) -> list[dict[str, Any]]:

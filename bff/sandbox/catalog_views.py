@@ -74,6 +74,9 @@ class PriceBounds:
 def price_bounds(state: SandboxState, product: Product) -> PriceBounds:
     """Like Magento's price providers: a configurable ranges over its salable children (all
     children when none is salable)."""
+    if not product.variant_skus:  # a simple product: its own prices (the common case, kept cheap)
+        own = product.final_price
+        return PriceBounds(product.price, own, product.price, own)
     children = variants_of(state, product)
     priced = [c for c in children if c.qty > 0] or children or [product]
     regular = [p.price for p in priced]

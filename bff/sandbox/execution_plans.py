@@ -174,7 +174,7 @@ class _Compiler:
                     if resolve is not None:
                         value = resolve(source, info, **args(rt))
                     else:
-                        value = source.get(name) if isinstance(source, Mapping) else getattr(source, name, None)
+                        value = source.get(name) if _is_mapping(source) else getattr(source, name, None)
                         if callable(value):
                             value = value(info, **args(rt))
                 except Fallback:
@@ -227,13 +227,25 @@ class _Compiler:
         def abstract(value: Any, rt: Runtime) -> Any:
             if value is None:
                 return None
-            typename = value.get("__typename") if isinstance(value, Mapping) else None
+            typename = value.get("__typename") if _is_mapping(value) else None
             plan = plans.get(typename) if isinstance(typename, str) else None
             if plan is None:
                 raise Fallback
             return plan(value, rt)
 
         return abstract
+
+
+_MAPPING_CLASSES: dict[type, bool] = {dict: True}
+
+
+def _is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, remembered per class (the ABC check is slow on hot paths)."""
+    cls = type(value)
+    known = _MAPPING_CLASSES.get(cls)
+    if known is None:
+        known = _MAPPING_CLASSES[cls] = isinstance(value, Mapping)
+    return known
 
 
 def _no_args(_: Runtime) -> dict[str, Any]:
