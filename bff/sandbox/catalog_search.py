@@ -18,12 +18,13 @@ import binascii
 import math
 import re
 from base64 import b64decode
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from bff.sandbox.catalog_views import descendant_ids, price_bounds, tree_key
+from bff.sandbox.catalog_views import descendant_ids, min_final_price, tree_key
 from bff.sandbox.errors import InputError
 from bff.sandbox.seed import COLORS, SIZE_ORDER
 from bff.sandbox.state import Product, SandboxState, uid
@@ -219,7 +220,7 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
         if any(not _has_value(state, product, code, wanted) for code, wanted in by_attribute.items()):
             return False
         if low is not None or high is not None:
-            final = price_bounds(state, product).min_final
+            final = min_final_price(state, product)
             if (low is not None and final < low) or (high is not None and final > high):
                 return False
         return (
@@ -275,7 +276,7 @@ def _sorted(
     keys: dict[str, Callable[[Product], Any]] = {
         "position": lambda p: p.id,
         "name": lambda p: p.name.casefold(),
-        "price": lambda p: price_bounds(state, p).min_final,
+        "price": lambda p: min_final_price(state, p),
         "relevance": lambda p: scores.get(p.id, 0),
     }
     result = sorted(products, key=lambda p: p.id)
@@ -310,14 +311,15 @@ def _price_options(state: SandboxState, products: list[Product]) -> list[dict[st
     10) until there are at least two buckets."""
     if not products:
         return []
-    prices = [price_bounds(state, p).min_final for p in products]
+    prices = [min_final_price(state, p) for p in products]
     top = max(math.ceil(max(prices)), 1)
     power = len(str(top)) - 1
+    whole = [int(price) for price in prices]  # prices are positive: price // step == int(price) // step
     while True:
         step = 10**power
         buckets: dict[int, int] = {}
-        for price in prices:
-            index = int(price // step)
+        for price in whole:
+            index = price // step
             buckets[index] = buckets.get(index, 0) + 1
         if step <= 10 or len(buckets) >= 2:
             break
@@ -344,10 +346,10 @@ def _category_options(state: SandboxState, result: SearchResult, direct_children
         for below in descendant_ids(state, category.id):
             above.setdefault(below, []).append(index)
     counts = [0] * len(ordered)
-    for product in result.products:
-        hits = {index for cid in product.category_ids for index in above.get(cid, ())}
-        for index in hits:
-            counts[index] += 1
+    assignments = Counter(tuple(product.category_ids) for product in result.products)  # few distinct ones
+    for category_ids, products in assignments.items():
+        for index in {index for cid in category_ids for index in above.get(cid, ())}:
+            counts[index] += products
     return [
         {"label": category.name, "value": uid(category.id), "count": count}
         for category, count in zip(ordered, counts, strict=True)

@@ -84,6 +84,26 @@ def price_bounds(state: SandboxState, product: Product) -> PriceBounds:
     return PriceBounds(min(regular), min(final), max(regular), max(final))
 
 
+def min_final_price(state: SandboxState, product: Product) -> Decimal:
+    """``price_bounds(...).min_final`` without the rest: what the price filter, sort and facet use."""
+    if not product.variant_skus:
+        return product.final_price
+    salable: Decimal | None = None  # the cheapest salable child's, else the cheapest child's
+    cheapest: Decimal | None = None
+    products = state.products
+    for sku in product.variant_skus:
+        child = products.get(sku)
+        if child is None:
+            continue
+        price = child.final_price
+        if cheapest is None or price < cheapest:
+            cheapest = price
+        if child.qty > 0 and (salable is None or price < salable):
+            salable = price
+    found = salable if salable is not None else cheapest
+    return found if found is not None else product.final_price
+
+
 def _product_price(ctx: RequestContext, regular_base: Decimal, final_base: Decimal) -> dict[str, Any]:
     regular = price_in(ctx, regular_base)
     final = price_in(ctx, final_base)
@@ -134,16 +154,19 @@ class LazyView(Mapping[str, Any]):
     before, so their cache tags are added only when the field is resolved.
     """
 
-    __slots__ = ("_ctx", "_entity", "_values")
+    __slots__ = ("_ctx", "_entity", "_fields", "_values")
     FIELDS: ClassVar[dict[str, Callable[[Any, RequestContext], Any]]] = {}
 
     def __init__(self, entity: Any, ctx: RequestContext) -> None:
         self._entity = entity
         self._ctx = ctx
         self._values: dict[str, Any] = {}
+        self._fields = self.fields_of(entity)
 
-    def _fields(self) -> dict[str, Callable[[Any, RequestContext], Any]]:
-        return self.FIELDS
+    @classmethod
+    def fields_of(cls, _entity: Any) -> dict[str, Callable[[Any, RequestContext], Any]]:
+        """The builders for ``entity`` (a class may vary them by the entity's kind)."""
+        return cls.FIELDS
 
     def preset(self, values: Mapping[str, Any]) -> Self:
         """Fixes some fields' values (e.g. ``route``'s ``relative_url``); keys must be fields."""
@@ -154,25 +177,25 @@ class LazyView(Mapping[str, Any]):
         values = self._values
         if key in values:
             return values[key]
-        build = self._fields().get(key)
+        build = self._fields.get(key)
         if build is None:
             return default
         value = values[key] = build(self._entity, self._ctx)
         return value
 
     def __getitem__(self, key: str) -> Any:
-        if key not in self._values and key not in self._fields():
+        if key not in self._values and key not in self._fields:
             raise KeyError(key)
         return self.get(key)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._values or key in self._fields()
+        return key in self._values or key in self._fields
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._fields())
+        return iter(self._fields)
 
     def __len__(self) -> int:
-        return len(self._fields())
+        return len(self._fields)
 
 
 def _stock_status(product: Product, ctx: RequestContext) -> str:
@@ -240,8 +263,9 @@ class ProductView(LazyView):
     __slots__ = ()
     FIELDS = _SIMPLE_FIELDS
 
-    def _fields(self) -> dict[str, Callable[[Any, RequestContext], Any]]:
-        return _CONFIGURABLE_FIELDS if self._entity.type_id == "configurable" else _SIMPLE_FIELDS
+    @classmethod
+    def fields_of(cls, entity: Any) -> dict[str, Callable[[Any, RequestContext], Any]]:
+        return _CONFIGURABLE_FIELDS if entity.type_id == "configurable" else _SIMPLE_FIELDS
 
 
 def product_view(product: Product, ctx: RequestContext) -> ProductView:

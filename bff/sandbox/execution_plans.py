@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     BooleanValueNode,
@@ -149,39 +149,49 @@ class _Compiler:
         return self.fields_plan(type_, grouped)
 
     def fields_plan(self, type_: GraphQLObjectType, grouped: dict[str, list[FieldNode]]) -> Plan:
+        """One object's fields in order. Each step: response key, field name, root resolver (or
+        None: read the parent mapping), argument builder (or None), completion, and for a leaf
+        the Python type (with its nullability) that needs no coercion at all."""
         typename = type_.name
-        steps: list[tuple[str, str, Any, Callable[[Runtime], dict[str, Any]], Complete]] = []
-        typenames: list[str] = []
+        steps: list[_Step] = []
         for key, field_nodes in grouped.items():
             name = field_nodes[0].name.value
             if name == "__typename":
-                typenames.append(key)
-                steps.append((key, name, None, _no_args, _typename(typename)))
+                steps.append(_Step(key, name, _TYPENAME, None, _typename(typename), type(typename), False))
                 continue
             if name.startswith("__"):
                 raise Fallback  # introspection
             field_def = type_.fields.get(name)
             if field_def is None:
                 raise Fallback
-            steps.append((key, name, field_def.resolve, _arguments(field_def, field_nodes[0]),
-                          self.complete(field_def.type, field_nodes)))  # fmt: skip
+            exact, nullable = _exact_leaf(field_def.type)
+            steps.append(_Step(key, name, field_def.resolve, _arguments(field_def, field_nodes[0]),
+                               self.complete(field_def.type, field_nodes), exact, nullable))  # fmt: skip
+        plan = tuple(steps)
 
         def run(source: Any, rt: Runtime) -> dict[str, Any]:
             out: dict[str, Any] = {}
             info = rt.info
-            for key, name, resolve, args, complete in steps:
+            get = source.get if _is_mapping(source) else None
+            for key, name, resolve, args, complete, exact, nullable in plan:
+                if resolve is _TYPENAME:
+                    out[key] = typename
+                    continue
                 try:
                     if resolve is not None:
-                        value = resolve(source, info, **args(rt))
+                        value = resolve(source, info, **args(rt)) if args else resolve(source, info)
                     else:
-                        value = source.get(name) if _is_mapping(source) else getattr(source, name, None)
+                        value = get(name) if get is not None else getattr(source, name, None)
                         if callable(value):
-                            value = value(info, **args(rt))
+                            value = value(info, **args(rt)) if args else value(info)
                 except Fallback:
                     raise
                 except Exception as exc:
                     raise Fallback from exc
-                out[key] = complete(value, rt)
+                if type(value) is exact or (value is None and nullable):
+                    out[key] = value
+                else:
+                    out[key] = complete(value, rt)
             return out
 
         return run
@@ -248,18 +258,38 @@ def _is_mapping(value: Any) -> bool:
     return known
 
 
-def _no_args(_: Runtime) -> dict[str, Any]:
-    return {}
+class _Step(NamedTuple):
+    key: str
+    name: str
+    resolve: Any
+    args: Callable[[Runtime], dict[str, Any]] | None
+    complete: Complete
+    exact: type | None
+    nullable: bool
+
+
+_TYPENAME = object()  # the ``resolve`` of ``__typename``: the object type's name
+
+
+def _exact_leaf(type_: GraphQLOutputType) -> tuple[type | None, bool]:
+    """For String/ID/Boolean leaves, the Python type their coercion returns unchanged."""
+    nullable = not isinstance(type_, GraphQLNonNull)
+    named = type_ if nullable else type_.of_type  # type: ignore[union-attr]
+    if named in (GraphQLString, GraphQLID):
+        return str, nullable
+    if named is GraphQLBoolean:
+        return bool, nullable
+    return None, nullable
 
 
 def _typename(name: str) -> Complete:
     return lambda _value, _rt: name
 
 
-def _arguments(field_def: GraphQLField, node: FieldNode) -> Callable[[Runtime], dict[str, Any]]:
+def _arguments(field_def: GraphQLField, node: FieldNode) -> Callable[[Runtime], dict[str, Any]] | None:
     """The field's coerced arguments; computed once unless they read variables."""
     if not field_def.args:
-        return _no_args
+        return None
     if not any(_has_variable(arg.value) for arg in node.arguments or ()):
         try:
             fixed = get_argument_values(field_def, node)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from bff.sandbox.clock import SandboxClock, SystemClock
 
 
+@lru_cache(maxsize=16384)
 def uid(*parts: object) -> str:
-    """Magento's uid encoding: base64 of the id (or of "kind/attr/value" for option values)."""
+    """Magento's uid encoding: base64 of the id (or of "kind/attr/value" for option values).
+
+    Remembered (bounded): every answer encodes the same few thousand ids over and over."""
     return base64.b64encode("/".join(str(p) for p in parts).encode()).decode()
 
 
