@@ -20,14 +20,16 @@ import re
 from base64 import b64decode
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
+
+import orjson
 
 from bff.sandbox.catalog_views import descendant_ids, min_final_price, tree_key
 from bff.sandbox.errors import InputError
 from bff.sandbox.seed import COLORS, SIZE_ORDER
-from bff.sandbox.state import Product, SandboxState, uid
+from bff.sandbox.state import Product, SandboxState, catalog_generation, uid
 
 SORT_OPTIONS = [
     {"value": "position", "label": "Position"},
@@ -38,6 +40,7 @@ ATTRIBUTE_FILTERS = ("color", "size")  # select attributes: FilterEqualTypeInput
 _VALUE_ORDER = {label: i for i, label in enumerate([*COLORS, *SIZE_ORDER])}
 _T = TypeVar("_T")
 _WORD = re.compile(r"[a-z0-9]+")
+MAX_DERIVED = 256  # remembered searches per state (all dropped when the bound is reached)
 
 
 # --- paging ---------------------------------------------------------------------------------
@@ -247,9 +250,39 @@ def _has_value(state: SandboxState, product: Product, code: str, wanted: set[int
 class SearchResult:
     products: list[Product]  # every match, sorted
     filter: dict[str, Any]
+    facets: dict[bool, list[dict[str, Any]]] = field(default_factory=dict, compare=False)  # by direct_children_only
+
+
+def _derived_key(
+    state: SandboxState, search: str | None, filter_: dict[str, Any] | None, sort: dict[str, Any] | None
+) -> tuple[object, ...] | None:
+    """The key of a search in ``state.derived``: the arguments and the catalog's generation."""
+    try:
+        arguments = orjson.dumps([search, filter_, sort])
+    except TypeError:
+        return None
+    return ("search", catalog_generation(), len(state.products), len(state.categories), arguments)
 
 
 def search_products(
+    state: SandboxState, search: str | None, filter_: dict[str, Any] | None, sort: dict[str, Any] | None
+) -> SearchResult:
+    """The sorted matches, remembered per arguments until the catalog changes (``catalog_generation``;
+    at most ``MAX_DERIVED`` searches are kept): a storefront asks for the same listings over and over,
+    and their facets (``aggregations``) are remembered with them."""
+    key = _derived_key(state, search, filter_, sort)
+    found = state.derived.get(key) if key is not None else None
+    if isinstance(found, SearchResult):
+        return found
+    result = _search(state, search, filter_, sort)
+    if key is not None:
+        if len(state.derived) >= MAX_DERIVED:
+            state.derived.clear()
+        state.derived[key] = result
+    return result
+
+
+def _search(
     state: SandboxState, search: str | None, filter_: dict[str, Any] | None, sort: dict[str, Any] | None
 ) -> SearchResult:
     accept = product_filter(state, filter_)
@@ -280,8 +313,8 @@ def _sorted(
         "relevance": lambda p: scores.get(p.id, 0),
     }
     result = sorted(products, key=lambda p: p.id)
-    for field, direction in reversed([(f, d) for f, d in order.items() if f in keys and d]):
-        result.sort(key=keys[field], reverse=direction == "DESC")
+    for name, direction in reversed([(f, d) for f, d in order.items() if f in keys and d]):
+        result.sort(key=keys[name], reverse=direction == "DESC")
     return result
 
 
@@ -289,7 +322,10 @@ def _sorted(
 
 
 def aggregations(state: SandboxState, result: SearchResult, direct_children_only: bool = False) -> list[dict[str, Any]]:
-    """Layered navigation over the whole result set: price, category_uid, color, size."""
+    """Layered navigation over the whole result set: price, category_uid, color, size (computed
+    once per search result; callers must not change the answer)."""
+    if direct_children_only in result.facets:
+        return result.facets[direct_children_only]
     found = [
         _aggregation("price", "Price", _price_options(state, result.products)),
         _aggregation("category_uid", "Category", _category_options(state, result, direct_children_only)),
@@ -299,6 +335,7 @@ def aggregations(state: SandboxState, result: SearchResult, direct_children_only
     present = [a for a in found if a["options"]]
     for position, aggregation in enumerate(present):
         aggregation["position"] = position
+    result.facets[direct_children_only] = present
     return present
 
 

@@ -24,6 +24,26 @@ def uid(*parts: object) -> str:
     return base64.b64encode("/".join(str(p) for p in parts).encode()).decode()
 
 
+_CATALOG_CHANGES = [0]
+
+
+def catalog_generation() -> int:
+    """A number that changes whenever any product or category attribute is assigned (a sale's
+    stock decrement, an admin price change, a test setting ``qty``): what derived catalog data
+    (search results, facets) is keyed by, so it is recomputed only after a change."""
+    return _CATALOG_CHANGES[0]
+
+
+class _Tracked:
+    """Counts every attribute assignment of a catalog entity into ``catalog_generation``."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        _CATALOG_CHANGES[0] += 1
+
+
 @dataclass(frozen=True)
 class SandboxConfig:
     """Knobs of the sandbox's behaviour; the defaults are Magento's defaults where it has one."""
@@ -53,7 +73,7 @@ class StoreView:
 
 
 @dataclass
-class Category:
+class Category(_Tracked):
     id: int
     name: str
     url_key: str
@@ -81,7 +101,7 @@ class ConfigurableOption:
 
 
 @dataclass
-class Product:
+class Product(_Tracked):
     id: int
     sku: str
     name: str
@@ -249,6 +269,7 @@ class SandboxState:
     cms_pages: dict[str, CmsPage] = field(default_factory=dict)  # by identifier
     redirects: dict[str, UrlRedirect] = field(default_factory=dict)  # by request path
     sequences: dict[str, int] = field(default_factory=dict)
+    derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)  # catalog_search's
 
     def next_id(self, kind: str) -> int:
         value = self.sequences.get(kind, 0) + 1

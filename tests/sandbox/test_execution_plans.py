@@ -8,6 +8,7 @@ key order, cache tags and cacheability, or checks that the fast path steps aside
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from graphql import execute
 
 import bff.sandbox.catalog_views as views
 from bff.magento.operations import all_operations
+from bff.sandbox.catalog_search import search_products
 from bff.sandbox.context import RequestContext
 from bff.sandbox.documents import DocumentCache, prepare
 from bff.sandbox.execution import document_cache, parse_request, run, sandbox_schema
@@ -197,3 +199,21 @@ def test_a_product_view_read_as_a_mapping_has_every_field(state: SandboxState) -
     view = views.product_view(state.products["TEE-CFG"], context(state))
     assert {"sku", "price_range", "media_gallery", "variants", "configurable_options"} <= set(view)
     assert dict(view)["sku"] == view["sku"] == "TEE-CFG"
+
+
+FACETS = "{ products(filter: {}, pageSize: 1) { aggregations { attribute_code options { value count } } } }"
+
+
+def test_a_repeated_search_is_answered_from_the_remembered_result(state: SandboxState) -> None:
+    first = search_products(state, None, {"name": {"match": "bag"}}, None)
+    assert search_products(state, None, {"name": {"match": "bag"}}, None) is first
+    assert search_products(state, "bag", None, None) is not first
+
+
+def test_a_price_change_shows_in_the_next_listings_facets(state: SandboxState) -> None:
+    before = run(parse_request({"query": FACETS}), context(state))
+    state.products["BAG-001"].price = Decimal("5000.00")
+    after = run(parse_request({"query": FACETS}), context(state))
+    prices = [a["options"] for a in after["data"]["products"]["aggregations"] if a["attribute_code"] == "price"]
+    assert after != before
+    assert prices[0][-1]["value"] == "5000_6000"
