@@ -12,6 +12,7 @@ import base64
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from bff.sandbox.clock import SandboxClock, SystemClock
 
@@ -25,6 +26,8 @@ def uid(*parts: object) -> str:
 
 
 _CATALOG_CHANGES = [0]
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def catalog_generation() -> int:
@@ -42,6 +45,39 @@ class _Tracked:
     def __setattr__(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
         _CATALOG_CHANGES[0] += 1
+
+
+class CatalogDict(dict[_K, _V]):
+    """``state.products`` / ``state.categories``: adding, replacing or removing an entry counts
+    into ``catalog_generation`` like an attribute assignment does."""
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        super().__setitem__(key, value)
+        _CATALOG_CHANGES[0] += 1
+
+    def __delitem__(self, key: _K) -> None:
+        super().__delitem__(key)
+        _CATALOG_CHANGES[0] += 1
+
+    def pop(self, *args: Any) -> Any:
+        _CATALOG_CHANGES[0] += 1
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[_K, _V]:
+        _CATALOG_CHANGES[0] += 1
+        return super().popitem()
+
+    def clear(self) -> None:
+        _CATALOG_CHANGES[0] += 1
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        _CATALOG_CHANGES[0] += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: _K, default: Any = None) -> Any:
+        _CATALOG_CHANGES[0] += 1
+        return super().setdefault(key, default)
 
 
 @dataclass(frozen=True)
@@ -270,6 +306,10 @@ class SandboxState:
     redirects: dict[str, UrlRedirect] = field(default_factory=dict)  # by request path
     sequences: dict[str, int] = field(default_factory=dict)
     derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)  # catalog_search's
+
+    def __post_init__(self) -> None:
+        self.categories = CatalogDict(self.categories)
+        self.products = CatalogDict(self.products)
 
     def next_id(self, kind: str) -> int:
         value = self.sequences.get(kind, 0) + 1

@@ -8,6 +8,7 @@ key order, cache tags and cacheability, or checks that the fast path steps aside
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -217,3 +218,11 @@ def test_a_price_change_shows_in_the_next_listings_facets(state: SandboxState) -
     prices = [a["options"] for a in after["data"]["products"]["aggregations"] if a["attribute_code"] == "price"]
     assert after != before
     assert prices[0][-1]["value"] == "5000_6000"
+
+
+def test_a_product_replaced_in_the_catalog_shows_in_the_next_search(state: SandboxState) -> None:
+    before = search_products(state, None, {"name": {"match": "bag"}}, None)
+    bag = next(p for p in before.products if p.sku == "BAG-001")
+    state.products["BAG-001"] = replace(bag, name="Travel Pouch")
+    after = search_products(state, None, {"name": {"match": "bag"}}, None)
+    assert "BAG-001" not in [p.sku for p in after.products]
