@@ -167,31 +167,41 @@ class _Compiler:
             exact, nullable = _exact_leaf(field_def.type)
             steps.append(_Step(key, name, field_def.resolve, _arguments(field_def, field_nodes[0]),
                                self.complete(field_def.type, field_nodes), exact, nullable))  # fmt: skip
-        plan = tuple(steps)
+        template: dict[str, Any] = {st.key: typename if st.resolve is _TYPENAME else None for st in steps}
+        general = tuple(step for step in steps if step.resolve is not _TYPENAME)
+        reads = tuple((st.key, st.name, st.args, st.complete, st.exact, st.nullable) for st in general)
+        reads_only = all(step.resolve is None for step in general)
 
         def run(source: Any, rt: Runtime) -> dict[str, Any]:
-            out: dict[str, Any] = {}
+            # The answer's keys come in document order from the template; __typename is in it.
+            out = dict(template)
             info = rt.info
-            get = source.get if _is_mapping(source) else None
-            for key, name, resolve, args, complete, exact, nullable in plan:
-                if resolve is _TYPENAME:
-                    out[key] = typename
-                    continue
+            if reads_only and _is_mapping(source):  # nested objects: every field reads the view
+                get = source.get
+                for key, name, args, complete, exact, nullable in reads:
+                    try:
+                        value = get(name)
+                        if callable(value):
+                            value = value(info, **args(rt)) if args else value(info)
+                    except Fallback:
+                        raise
+                    except Exception as exc:
+                        raise Fallback from exc
+                    out[key] = value if type(value) is exact or (value is None and nullable) else complete(value, rt)
+                return out
+            for key, name, resolve, args, complete, exact, nullable in general:
                 try:
                     if resolve is not None:
                         value = resolve(source, info, **args(rt)) if args else resolve(source, info)
                     else:
-                        value = get(name) if get is not None else getattr(source, name, None)
+                        value = getattr(source, name, None) if not _is_mapping(source) else source.get(name)
                         if callable(value):
                             value = value(info, **args(rt)) if args else value(info)
                 except Fallback:
                     raise
                 except Exception as exc:
                     raise Fallback from exc
-                if type(value) is exact or (value is None and nullable):
-                    out[key] = value
-                else:
-                    out[key] = complete(value, rt)
+                out[key] = value if type(value) is exact or (value is None and nullable) else complete(value, rt)
             return out
 
         return run
