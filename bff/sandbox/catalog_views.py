@@ -21,7 +21,7 @@ from typing import Any, ClassVar, Self
 
 from bff.sandbox.context import RequestContext
 from bff.sandbox.money import convert, money, round_money
-from bff.sandbox.state import Category, ConfigurableOption, Product, SandboxState, uid
+from bff.sandbox.state import Category, ConfigurableOption, Product, SandboxState, catalog_generation, uid
 
 BASE_URL = "http://magento.test/"
 MEDIA_URL = f"{BASE_URL}media/"
@@ -117,6 +117,22 @@ def _product_price(ctx: RequestContext, regular_base: Decimal, final_base: Decim
 
 
 def price_range(ctx: RequestContext, product: Product) -> dict[str, Any]:
+    """The PriceRange dict in the request's currency, remembered per product and currency until
+    the catalog changes (``catalog_generation``); the answer is shared, so it is never changed."""
+    generation = catalog_generation()
+    memo = ctx.state.derived.get("price_range")
+    if not isinstance(memo, tuple) or memo[0] != generation:
+        memo = (generation, {})
+        ctx.state.derived["price_range"] = memo
+    prices: dict[tuple[int, str], dict[str, Any]] = memo[1]
+    key = (product.id, ctx.currency)
+    found = prices.get(key)
+    if found is None:
+        found = prices[key] = _price_range(ctx, product)
+    return found
+
+
+def _price_range(ctx: RequestContext, product: Product) -> dict[str, Any]:
     bounds = price_bounds(ctx.state, product)
     return {
         "minimum_price": _product_price(ctx, bounds.min_regular, bounds.min_final),

@@ -226,3 +226,17 @@ def test_a_product_replaced_in_the_catalog_shows_in_the_next_search(state: Sandb
     state.products["BAG-001"] = replace(bag, name="Travel Pouch")
     after = search_products(state, None, {"name": {"match": "bag"}}, None)
     assert "BAG-001" not in [p.sku for p in after.products]
+
+
+def test_a_price_change_shows_in_the_next_answers_prices(state: SandboxState) -> None:
+    query = '{ products(filter: {sku: {eq: "BAG-001"}}) { items { price_range { minimum_price {'
+    query += " final_price { value } } } } } }"
+
+    def price() -> float:
+        item = run(parse_request({"query": query}), context(state))["data"]["products"]["items"][0]
+        value: float = item["price_range"]["minimum_price"]["final_price"]["value"]
+        return value
+
+    price()
+    state.products["BAG-001"].special_price = Decimal("1.50")
+    assert price() == 1.5
