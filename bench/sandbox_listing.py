@@ -6,15 +6,18 @@ asyncio streams with keep-alive (far cheaper per request than an HTTP client lib
 generator is not what is measured), ``--connections`` connections each sending the next request
 as soon as the previous answer is read, for ``--duration`` seconds per case after a warm-up.
 
-Cases: ``listing`` is ``ProductListing`` as the BFF sends it (its ``.graphql`` with fragments,
-from ``bff.magento.operations``; any Boolean switch it declares is set to true), 20 products, no
+Cases: ``floor`` is the sandbox's health check (a tiny Starlette JSON answer: what HTTP, uvicorn
+and Starlette cost per request on this machine right now, the baseline of the run); ``listing``
+is ``ProductListing`` as the BFF sends it (its ``.graphql`` with fragments, from
+``bff.magento.operations``; any Boolean switch it declares is set to true), 20 products, no
 filter; ``cards`` is ``products(filter: {}, pageSize: 20) { items { ...CatalogProductCard } }``.
 
 ``--compare DIR`` also starts the sandbox of another checkout (e.g. ``/work/main``, the code
 before a change) and measures both alternately, case by case and round by round, so machine
 noise hits both alike. Printed per server and case: requests/s, p50/p99 latency, and the
 sandbox's CPU ms per request (utime+stime from ``/proc/<pid>/stat``, the steadier figure on a
-shared machine), then the ratio of this checkout's CPU per request to the other's.
+shared machine), each case's CPU above the floor, then the ratio of this checkout's CPU per
+request to the other's.
 
 Usage: ``.venv/bin/python bench/sandbox_listing.py [--duration 10] [--connections 16]
 [--rounds 2] [--compare /work/main]`` (from the repository root).
@@ -195,7 +198,11 @@ def main() -> None:
         uvloop.install()
     except ImportError:
         pass
-    cases = {"listing": request_bytes(listing_payload()), "cards": request_bytes(cards_payload())}
+    cases = {
+        "floor": b"GET /__sandbox/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        "listing": request_bytes(listing_payload()),
+        "cards": request_bytes(cards_payload()),
+    }
     servers = [Server("this", ROOT)]
     if args.compare:
         servers.append(Server(f"{args.compare}", args.compare.resolve()))
@@ -204,6 +211,8 @@ def main() -> None:
         for server in servers:
             server.start()
             for case, request in cases.items():
+                if case == "floor":
+                    continue
                 size = asyncio.run(check(server.port, request))
                 print(f"{server.label}: {case} answers {size} bytes of JSON")
         for round_ in range(args.rounds):
@@ -221,6 +230,12 @@ def main() -> None:
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
         print(f"{label:<24} {case:<8} {r.requests / r.seconds:>8.0f} {statistics.median(lat) * 1000:>8.2f} "
               f"{p99:>8.2f} {r.cpu * 1000 / r.requests:>11.3f}")  # fmt: skip
+    for label in dict.fromkeys(label for label, _ in results):
+        floor = results[(label, "floor")]
+        for case in ("listing", "cards"):
+            r = results[(label, case)]
+            extra = r.cpu * 1000 / r.requests - floor.cpu * 1000 / floor.requests
+            print(f"{label}: {case} costs {extra:.3f} CPU ms per request above the floor")
     if args.compare:
         for case in cases:
             this, other = results[("this", case)], results[(servers[1].label, case)]
