@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graphql import NonNullTypeNode, OperationDefinitionNode, parse
+from graphql import NonNullTypeNode, OperationDefinitionNode, VariableNode, Visitor, parse, visit
 
 from bff.magento.operations import operation
 
@@ -66,12 +66,24 @@ def listing_payload() -> dict[str, object]:
     return {"query": document, "operationName": "ProductListing", "variables": variables}
 
 
+class _Variables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: object) -> None:
+        self.names.add(node.name.value)
+
+
 def cards_payload() -> dict[str, object]:
+    """The card fragment alone; switches its fragments use (``@include(if: $images)``) are on."""
     document = operation("ProductListing").document
     fragments = document[document.index("\nfragment ") :]
-    query = (
-        "query ProductCards { products(filter: {}, pageSize: 20, currentPage: 1) { items { ...CatalogProductCard } } }"
-    )
+    used = _Variables()
+    visit(parse(fragments), used)
+    declared = ", ".join(f"${name}: Boolean! = true" for name in sorted(used.names))
+    query = f"query ProductCards{f'({declared})' if declared else ''} "
+    query += "{ products(filter: {}, pageSize: 20, currentPage: 1) { items { ...CatalogProductCard } } }"
     return {"query": query + fragments, "operationName": "ProductCards", "variables": {}}
 
 
