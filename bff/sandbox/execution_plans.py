@@ -57,7 +57,7 @@ from graphql.execution.values import VariableValues
 
 from bff.sandbox.documents import PreparedDocument
 
-MAX_PLANS_PER_DOCUMENT = 16  # distinct @skip/@include outcomes kept per document
+MAX_PLANS_PER_DOCUMENT = 64  # distinct @skip/@include outcomes kept per document (oldest dropped first)
 
 
 class Fallback(Exception):
@@ -372,8 +372,9 @@ def execute_plan(schema: GraphQLSchema, prepared: PreparedDocument, context: Any
     plan = prepared.plans.get(outcome)
     if plan is None:
         plan = _compile(schema, prepared, outcome)
-        if len(prepared.plans) < MAX_PLANS_PER_DOCUMENT:
-            prepared.plans[outcome] = plan
+        if len(prepared.plans) >= MAX_PLANS_PER_DOCUMENT:
+            del prepared.plans[next(iter(prepared.plans))]
+        prepared.plans[outcome] = plan
     return plan(None, Runtime(_Info(context, schema), variables))
 
 

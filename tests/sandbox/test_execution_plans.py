@@ -21,7 +21,7 @@ from bff.sandbox.catalog_search import search_products
 from bff.sandbox.context import RequestContext
 from bff.sandbox.documents import DocumentCache, prepare
 from bff.sandbox.execution import document_cache, parse_request, run, sandbox_schema
-from bff.sandbox.execution_plans import Fallback, execute_plan
+from bff.sandbox.execution_plans import MAX_PLANS_PER_DOCUMENT, Fallback, execute_plan
 from bff.sandbox.state import SandboxState
 
 
@@ -240,3 +240,16 @@ def test_a_price_change_shows_in_the_next_answers_prices(state: SandboxState) ->
     price()
     state.products["BAG-001"].special_price = Decimal("1.50")
     assert price() == 1.5
+
+
+def test_a_document_keeps_a_bounded_number_of_plans(state: SandboxState) -> None:
+    switches = [f"s{i}" for i in range(7)]
+    fields = " ".join(f"{name}: total_count @include(if: ${name})" for name in switches)
+    declared = ", ".join(f"${name}: Boolean!" for name in switches)
+    query = f"query Q({declared}) {{ products(filter: {{}}) {{ {fields} }} }}"
+    prepared = prepare(sandbox_schema(), query, None)
+    for outcome in range(2**7):
+        variables = {name: bool(outcome >> i & 1) for i, name in enumerate(switches)}
+        data = execute_plan(sandbox_schema(), prepared, context(state), variables)
+        assert len(data["products"]) == bin(outcome).count("1")
+    assert len(prepared.plans) == MAX_PLANS_PER_DOCUMENT
