@@ -249,7 +249,7 @@ def main() -> None:
             extra = r.cpu * 1000 / r.requests - floor.cpu * 1000 / floor.requests
             print(f"{label}: {case} costs {extra:.3f} CPU ms per request above the floor")
     if args.compare:
-        for case in cases:
+        for case in ("listing", "cards"):
             this, other = results[("this", case)], results[(servers[1].label, case)]
             cpu_ratio = (other.cpu / other.requests) / (this.cpu / this.requests)
             rate_ratio = (this.requests / this.seconds) / (other.requests / other.seconds)
