@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from bff.sandbox.context import RequestContext
 from bff.sandbox.money import convert, money, round_money
@@ -116,20 +116,28 @@ def _product_price(ctx: RequestContext, regular_base: Decimal, final_base: Decim
     }
 
 
-def price_range(ctx: RequestContext, product: Product) -> dict[str, Any]:
-    """The PriceRange dict in the request's currency, remembered per product and currency until
-    the catalog changes (``catalog_generation``); the answer is shared, so it is never changed."""
+_T = TypeVar("_T")
+
+
+def remembered(state: SandboxState, kind: str, key: Hashable, build: Callable[[], _T]) -> _T:
+    """``build()``, remembered under (``kind``, ``key``) until the catalog changes
+    (``catalog_generation``): for answers that depend only on the catalog. What it returns is
+    shared between requests, so no caller may change it."""
     generation = catalog_generation()
-    memo = ctx.state.derived.get("price_range")
+    memo = state.derived.get(kind)
     if not isinstance(memo, tuple) or memo[0] != generation:
         memo = (generation, {})
-        ctx.state.derived["price_range"] = memo
-    prices: dict[tuple[int, str], dict[str, Any]] = memo[1]
-    key = (product.id, ctx.currency)
-    found = prices.get(key)
+        state.derived[kind] = memo
+    table: dict[Hashable, _T] = memo[1]
+    found = table.get(key)
     if found is None:
-        found = prices[key] = _price_range(ctx, product)
+        found = table[key] = build()
     return found
+
+
+def price_range(ctx: RequestContext, product: Product) -> dict[str, Any]:
+    """The PriceRange dict in the request's currency (remembered per product and currency)."""
+    return remembered(ctx.state, "price_range", (product.id, ctx.currency), lambda: _price_range(ctx, product))
 
 
 def _price_range(ctx: RequestContext, product: Product) -> dict[str, Any]:
@@ -267,7 +275,7 @@ _SIMPLE_FIELDS: dict[str, Callable[[Product, RequestContext], Any]] = {
 }
 _CONFIGURABLE_FIELDS: dict[str, Callable[[Product, RequestContext], Any]] = {
     **_SIMPLE_FIELDS,
-    "configurable_options": lambda p, _: configurable_options(p),
+    "configurable_options": lambda p, ctx: remembered(ctx.state, "options", p.id, lambda: configurable_options(p)),
     "variants": lambda p, ctx: lambda info, **_: variant_views(p, ctx),
 }
 
@@ -333,8 +341,15 @@ def configurable_options(product: Product) -> list[dict[str, Any]]:
 
 
 def variant_views(product: Product, ctx: RequestContext) -> list[dict[str, Any]]:
-    variants: list[dict[str, Any]] = []
-    for child in variants_of(ctx.state, product):
+    """A configurable's ConfigurableVariant dicts; each child's view is the request's own (it adds
+    the child's cache tag), its attributes are remembered with the catalog."""
+    children = remembered(ctx.state, "variants", product.id, lambda: _variant_attributes(ctx.state, product))
+    return [{"attributes": attributes, "product": product_view(child, ctx)} for child, attributes in children]
+
+
+def _variant_attributes(state: SandboxState, product: Product) -> list[tuple[Product, list[dict[str, Any]]]]:
+    variants: list[tuple[Product, list[dict[str, Any]]]] = []
+    for child in variants_of(state, product):
         attributes = []
         for option in product.options:
             value_index = child.attributes.get(option.attribute_code)
@@ -346,7 +361,7 @@ def variant_views(product: Product, ctx: RequestContext) -> list[dict[str, Any]]
                     "value_index": value.value_index,
                     "uid": option_value_uid(option.attribute_id, value.value_index),
                 })  # fmt: skip
-        variants.append({"attributes": attributes, "product": product_view(child, ctx)})
+        variants.append((child, attributes))
     return variants
 
 
