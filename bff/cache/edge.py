@@ -25,14 +25,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
 
 from starlette.types import Receive, Scope, Send
 
 from bff.cache.keys import GUEST_GROUP, response_key
-from bff.cache.responses import ResponseCache, read_body, replaying, request_locale, serve_entry
-
-_JSON: Final = b"application/json"
+from bff.cache.responses import ResponseCache, read_body, replaying, request_headers, request_locale, serve_entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,29 +63,13 @@ class EdgeHits:
             return receive
         started = time.perf_counter()
         method = scope["method"]
-        store = currency = accept = cookie = if_none_match = request_id = None
-        content_type = b""
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                return receive
-            if name == b"store":
-                store = value.decode("latin-1") or None
-            elif name == b"content-currency":
-                currency = value.decode("latin-1") or None
-            elif name == b"accept":
-                accept = value.decode("latin-1")
-            elif name == b"cookie":
-                cookie = value.decode("latin-1")
-            elif name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-            elif name == b"content-type":
-                content_type = value
-            elif name == b"x-request-id":
-                request_id = value.decode("latin-1")
+        h = request_headers(scope)
+        if h.origin:
+            return receive
         chain_receive = receive
         if method == "GET":
             raw: bytes = scope.get("query_string", b"")
-        elif method == "POST" and content_type.split(b";", 1)[0].strip().lower() == _JSON:
+        elif method == "POST" and h.json_body:
             raw, messages, complete = await read_body(receive, self.cache.max_body_bytes)
             chain_receive = replaying(messages, receive)
             if not complete:
@@ -99,17 +80,26 @@ class EdgeHits:
         described = cache.descriptions.get(method, raw)
         if described is None or described.cacheable is False or cache.is_private_hash(described.document_id):
             return chain_receive
-        media_type = cache.media_type(accept)
+        media_type = cache.media_type(h.accept)
         if media_type is None:
             return chain_receive
-        locale = request_locale(store, currency, cookie)
+        locale = request_locale(h.store, h.currency, h.cookie)
         entry = cache.tiers.peek(response_key(described, locale.store, locale.currency, GUEST_GROUP, media_type))
         now = cache.clock.now()
         if entry is None or now >= entry.fresh_until:
             return chain_receive
-        rid = self.request_ids(request_id)
+        rid = self.request_ids(h.request_id)
         status = await serve_entry(
-            cache, send, entry, now, method, described, locale, if_none_match, b"HIT", [(b"x-request-id", rid.encode())]
+            cache,
+            send,
+            entry,
+            now,
+            method,
+            described,
+            locale,
+            h.if_none_match,
+            b"HIT",
+            [(b"x-request-id", rid.encode())],
         )
         if self.on_hit is not None:
             self.on_hit(

@@ -37,6 +37,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -132,6 +133,42 @@ class ResponseCache:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             self._subscriber = None
+
+
+@dataclass(slots=True)
+class RequestHeaders:
+    """The request headers the cache reads (ASGI header names are lower-case)."""
+
+    store: str | None = None
+    currency: str | None = None
+    accept: str | None = None
+    cookie: str | None = None
+    if_none_match: str | None = None
+    request_id: str | None = None
+    origin: bool = False  # the request has an Origin header (a browser's: CORS applies)
+    json_body: bool = False  # Content-Type is application/json
+
+
+def request_headers(scope: Scope) -> RequestHeaders:
+    found = RequestHeaders()
+    for name, value in scope["headers"]:
+        if name == b"store":
+            found.store = value.decode("latin-1") or None
+        elif name == b"content-currency":
+            found.currency = value.decode("latin-1") or None
+        elif name == b"accept":
+            found.accept = value.decode("latin-1")
+        elif name == b"cookie":
+            found.cookie = value.decode("latin-1")
+        elif name == b"if-none-match":
+            found.if_none_match = value.decode("latin-1")
+        elif name == b"content-type":
+            found.json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
+        elif name == b"x-request-id":
+            found.request_id = value.decode("latin-1")
+        elif name == b"origin":
+            found.origin = True
+    return found
 
 
 def _cache_control(
@@ -236,26 +273,13 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        store = currency = accept = cookie = if_none_match = None
-        content_type = b""
-        for name, value in scope["headers"]:
-            if name == b"store":
-                store = value.decode("latin-1") or None
-            elif name == b"content-currency":
-                currency = value.decode("latin-1") or None
-            elif name == b"accept":
-                accept = value.decode("latin-1")
-            elif name == b"cookie":
-                cookie = value.decode("latin-1")
-            elif name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-            elif name == b"content-type":
-                content_type = value
+        h = request_headers(scope)
+        store, currency, accept, cookie, if_none_match = h.store, h.currency, h.accept, h.cookie, h.if_none_match
         if method == "GET":
             raw: bytes = scope.get("query_string", b"")
             body = b""
             inner_receive = receive
-        elif method == "POST" and content_type.split(b";", 1)[0].strip().lower() == b"application/json":
+        elif method == "POST" and h.json_body:
             body, messages, complete = await read_body(receive, self.cache.max_body_bytes)
             inner_receive = replaying(messages, receive)
             if not complete:
