@@ -21,7 +21,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
+from bff.cache.edge import EdgeHits
 from bff.cache.memory import MemoryEntries
 from bff.cache.purge import CacheHook
 from bff.cache.redis import RedisEntries
@@ -45,6 +47,7 @@ from bff.magento.client import MagentoClient
 from bff.magento.operations import all_operations, operation_costs
 from bff.observability.instrumentation import Instrumentation
 from bff.observability.logging import configure_logging
+from bff.observability.request_id import request_id_from
 from bff.persisted.documents import PersistedDocuments
 from bff.persisted.manifests import trusted_documents
 from bff.persisted.memory import MemoryDocumentStore
@@ -79,6 +82,23 @@ def sandbox_app(cache_hook: tuple[str, str] | None = None) -> Starlette:
     log.warning("no BFF_MAGENTO__URL: using the built-in Magento sandbox (development only)")
     hook = CacheHook(*cache_hook) if cache_hook is not None else None
     return create_sandbox_app(seeded_state(), cache_hook=hook)
+
+
+class BffApp(Starlette):
+    """Starlette, with fresh response-cache hits answered before its middleware (``bff.cache.edge``:
+    GET and JSON POST to ``/graphql`` without an ``Origin`` header whose entry is in the in-process
+    tier); everything else takes the chain ``middleware_chain`` lists."""
+
+    edge: EdgeHits | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        edge = self.edge
+        if edge is not None:
+            chain_receive = await edge.answer(scope, receive, send)
+            if chain_receive is None:
+                return
+            receive = chain_receive
+        await super().__call__(scope, receive, send)
 
 
 def middleware_chain(
@@ -291,9 +311,10 @@ def create_app(
     assets = assets_directory()
     if settings.graphiql and assets is not None:
         routes.append(Mount(ASSETS_MOUNT, app=StaticFiles(directory=assets)))
-    app = Starlette(
-        routes=routes, middleware=middleware_chain(settings, obs, sessions, clock, cache), lifespan=lifespan
-    )
+    app = BffApp(routes=routes, middleware=middleware_chain(settings, obs, sessions, clock, cache), lifespan=lifespan)
+    edge_log = obs.edge_hits()
+    if cache is not None and edge_log is not None:
+        app.edge = EdgeHits(cache, path=GRAPHQL_PATH, request_ids=request_id_from, on_hit=edge_log)
     app.state.services = services
     app.state.sessions = sessions
     app.state.readiness = readiness

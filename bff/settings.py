@@ -77,6 +77,8 @@ class LogSettings(BaseModel):
     json_output: bool = Field(default=True, alias="json")
     background: bool = False  # lines written by a thread (a stdout that may block); costs more CPU per line
     sample_ok: float = Field(default=1.0, ge=0, le=1)  # share of OK requests given an access line; errors: all
+    # share of response-cache hits answered at the edge (bff.cache.edge) given an access line; metrics count all
+    sample_hits: float = Field(default=0.01, ge=0, le=1)
 
 
 class LimitsSettings(BaseModel):

@@ -21,19 +21,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Final
 
-from graphql import (
-    DocumentNode,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    OperationType,
-    SelectionSetNode,
-    print_ast,
-)
+from graphql import print_ast
 
 from bff.document_cache import Document
+from bff.document_operations import operations
 
 # Root fields whose answer depends only on their arguments, the store view and the currency
 # (they call only public Magento operations; see bff/magento/operations/catalog/policies.toml).
@@ -51,36 +42,6 @@ class Classified:
     root_fields: frozenset[str]
 
 
-def _operation(ast: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((o for o in operations if o.name is not None and o.name.value == name), None)
-
-
-def _root_fields(selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> set[str]:
-    found: set[str] = set()
-    pending = [selection_set]
-    seen: set[str] = set()
-    while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode):
-                found.add(selection.name.value)
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in seen:
-                    continue
-                seen.add(name)
-                fragment = fragments.get(name)
-                if fragment is None:
-                    found.add("<unknown fragment>")  # never public: the document is invalid anyway
-                else:
-                    pending.append(fragment.selection_set)
-    return found
-
-
 @dataclass(frozen=True, slots=True)
 class _Classification:
     """The fact ``classify`` derives from a document, for one operation name."""
@@ -89,16 +50,13 @@ class _Classification:
 
     def __call__(self, document: Document) -> Classified | None:
         ast = document.ast
-        if ast is None:
-            return None
-        operation = _operation(ast, self.operation_name)
-        if operation is None:
+        operation = document.derive(operations).get(self.operation_name)
+        if ast is None or operation is None:
             return None
         normalized = hashlib.sha256(print_ast(ast).encode()).hexdigest()
-        if operation.operation != OperationType.QUERY:
+        if operation.type != "query":
             return Classified(False, normalized, frozenset())
-        fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
-        fields = frozenset(_root_fields(operation.selection_set, fragments))
+        fields = frozenset(operation.root_fields)
         return Classified(bool(fields) and fields <= PUBLIC_ROOT_FIELDS, normalized, fields)
 
 

@@ -37,6 +37,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -134,13 +135,87 @@ class ResponseCache:
             self._subscriber = None
 
 
+@dataclass(slots=True)
+class RequestHeaders:
+    """The request headers the cache reads (ASGI header names are lower-case)."""
+
+    store: str | None = None
+    currency: str | None = None
+    accept: str | None = None
+    cookie: str | None = None
+    if_none_match: str | None = None
+    request_id: str | None = None
+    origin: bool = False  # the request has an Origin header (a browser's: CORS applies)
+    json_body: bool = False  # Content-Type is application/json
+
+
+def request_headers(scope: Scope) -> RequestHeaders:
+    found = RequestHeaders()
+    for name, value in scope["headers"]:
+        if name == b"store":
+            found.store = value.decode("latin-1") or None
+        elif name == b"content-currency":
+            found.currency = value.decode("latin-1") or None
+        elif name == b"accept":
+            found.accept = value.decode("latin-1")
+        elif name == b"cookie":
+            found.cookie = value.decode("latin-1")
+        elif name == b"if-none-match":
+            found.if_none_match = value.decode("latin-1")
+        elif name == b"content-type":
+            found.json_body = value.split(b";", 1)[0].strip().lower() == b"application/json"
+        elif name == b"x-request-id":
+            found.request_id = value.decode("latin-1")
+        elif name == b"origin":
+            found.origin = True
+    return found
+
+
+def _cache_control(
+    cache: ResponseCache, entry: Entry, now: float, method: str, described: Described, locale: Locale
+) -> bytes:
+    if method != "GET":
+        return b""
+    if not described.by_hash or locale.from_cookie:
+        return PRIVATE
+    remaining = max(0, int(entry.fresh_until - now))
+    return f"public, max-age={remaining}, stale-while-revalidate={cache.stale_s}".encode()
+
+
+async def serve_entry(
+    cache: ResponseCache,
+    send: Send,
+    entry: Entry,
+    now: float,
+    method: str,
+    described: Described,
+    locale: Locale,
+    if_none_match: str | None,
+    outcome: bytes,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> int:
+    """Answer ``entry`` (200, or 304 when a GET's ``If-None-Match`` matches); the status sent."""
+    added = [(b"age", str(max(0, int(now - entry.stored_at))).encode()), (b"x-cache", outcome), *(extra or ())]
+    cache_control = _cache_control(cache, entry, now, method, described, locale)
+    if cache_control:
+        added.append((b"cache-control", cache_control))
+    if method == "GET" and if_none_match is not None and _etag_matches(if_none_match, entry.etag):
+        headers = [h for h in entry.base_headers if h[0] not in (b"content-type", b"content-length")]
+        await send({"type": "http.response.start", "status": 304, "headers": headers + added})
+        await send({"type": "http.response.body", "body": b""})
+        return 304
+    await send({"type": "http.response.start", "status": 200, "headers": entry.base_headers + added})
+    await send({"type": "http.response.body", "body": entry.body})
+    return 200
+
+
 def _etag_matches(if_none_match: str, etag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
     return any(candidate.strip().removeprefix("W/") == etag for candidate in if_none_match.split(","))
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message], bool]:
+async def read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message], bool]:
     """(body, messages read, complete): stops reading past ``limit`` (the view refuses such bodies)."""
     messages: list[Message] = []
     size = 0
@@ -156,7 +231,7 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message]
             return b"".join(m.get("body", b"") for m in messages), messages, True
 
 
-def _replaying(messages: list[Message], receive: Receive) -> Receive:
+def replaying(messages: list[Message], receive: Receive) -> Receive:
     pending = list(messages)
 
     async def replay() -> Message:
@@ -198,28 +273,15 @@ class ResponseCacheMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope["method"]
-        store = currency = accept = cookie = if_none_match = None
-        content_type = b""
-        for name, value in scope["headers"]:
-            if name == b"store":
-                store = value.decode("latin-1") or None
-            elif name == b"content-currency":
-                currency = value.decode("latin-1") or None
-            elif name == b"accept":
-                accept = value.decode("latin-1")
-            elif name == b"cookie":
-                cookie = value.decode("latin-1")
-            elif name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-            elif name == b"content-type":
-                content_type = value
+        h = request_headers(scope)
+        store, currency, accept, cookie, if_none_match = h.store, h.currency, h.accept, h.cookie, h.if_none_match
         if method == "GET":
             raw: bytes = scope.get("query_string", b"")
             body = b""
             inner_receive = receive
-        elif method == "POST" and content_type.split(b";", 1)[0].strip().lower() == b"application/json":
-            body, messages, complete = await _read_body(receive, self.cache.max_body_bytes)
-            inner_receive = _replaying(messages, receive)
+        elif method == "POST" and h.json_body:
+            body, messages, complete = await read_body(receive, self.cache.max_body_bytes)
+            inner_receive = replaying(messages, receive)
             if not complete:
                 await self.app(scope, inner_receive, send)
                 return
@@ -236,7 +298,7 @@ class ResponseCacheMiddleware:
         if media_type is None:
             await self.app(scope, inner_receive, send)
             return
-        locale = _locale(store, currency, cookie)
+        locale = request_locale(store, currency, cookie)
         key = response_key(described, locale.store, locale.currency, GUEST_GROUP, media_type)
         state = request_state(scope)
         entry = cache.tiers.peek(key)
@@ -260,14 +322,6 @@ class ResponseCacheMiddleware:
             scope = {**scope, "headers": [*scope["headers"], *_locale_headers(locale, scope["headers"])]}
         await self._miss(scope, inner_receive, send, key, described, locale, if_none_match)
 
-    def _cache_control(self, entry: Entry, now: float, method: str, described: Described, locale: Locale) -> bytes:
-        if method != "GET":
-            return b""
-        if not described.by_hash or locale.from_cookie:
-            return PRIVATE
-        remaining = max(0, int(entry.fresh_until - now))
-        return f"public, max-age={remaining}, stale-while-revalidate={self.cache.stale_s}".encode()
-
     async def _serve(
         self,
         send: Send,
@@ -279,17 +333,7 @@ class ResponseCacheMiddleware:
         if_none_match: str | None,
         outcome: bytes,
     ) -> None:
-        extra = [(b"age", str(max(0, int(now - entry.stored_at))).encode()), (b"x-cache", outcome)]
-        cache_control = self._cache_control(entry, now, method, described, locale)
-        if cache_control:
-            extra.append((b"cache-control", cache_control))
-        if method == "GET" and if_none_match is not None and _etag_matches(if_none_match, entry.etag):
-            headers = [h for h in entry.base_headers if h[0] not in (b"content-type", b"content-length")]
-            await send({"type": "http.response.start", "status": 304, "headers": headers + extra})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": entry.base_headers + extra})
-        await send({"type": "http.response.body", "body": entry.body})
+        await serve_entry(self.cache, send, entry, now, method, described, locale, if_none_match, outcome)
 
     async def _run_inner(self, scope: Scope, receive: Receive, locale: Locale) -> tuple[_Captured, Entry | None]:
         captured = _Captured()
@@ -386,7 +430,7 @@ def _locale_headers(locale: Locale, present: list[tuple[bytes, bytes]]) -> list[
     return added
 
 
-def _locale(store: str | None, currency: str | None, cookie: str | None) -> Locale:
+def request_locale(store: str | None, currency: str | None, cookie: str | None) -> Locale:
     if store is not None and currency is not None:
         return Locale(store, currency, True, True)
     remembered_store, remembered_currency = locale_cookie.decode(locale_cookie.from_cookie_header(cookie))

@@ -25,13 +25,13 @@ from typing import Any
 from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode
 
 from bff.document_cache import Document
+from bff.document_operations import selected_operation
 from bff.errors import StoreUnavailable
 from bff.limits.buckets import BucketStore
 from bff.limits.clients import client_identity
 from bff.limits.cost import UpstreamCosts, requested_cost, returned_objects
 from bff.limits.rate import RateLimits
 from bff.limits.rate_keys import RequestKeys, request_keys
-from bff.limits.selections import selected_operation
 from bff.limits.static import check_document, refuse
 from bff.limits.throttle import Bucket
 from bff.request_state import CostRecord, RequestState

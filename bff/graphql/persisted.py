@@ -25,7 +25,7 @@ from strawberry.types import ExecutionResult
 
 from bff.cache.documents import PUBLIC_ROOT_FIELDS as PUBLIC_ROOT_FIELDS  # re-exported
 from bff.document_cache import Document
-from bff.limits.selections import operations
+from bff.document_operations import operations
 from bff.persisted.documents import PersistedDocuments, Resolution
 from bff.request_state import RequestMeta, RequestState
 from bff.sessions.models import Session

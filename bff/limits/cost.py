@@ -42,8 +42,8 @@ from graphql import (
 )
 from graphql.language import ValueNode
 
+from bff.document_operations import fragments_of, selected_operation
 from bff.limits.cost_map import COST_MAP, FieldCost
-from bff.limits.selections import fragments_of, selected_operation
 
 ASSUMED_LIST_SIZE = 10  # a list without an entry in the cost map (the contract test forbids it)
 UpstreamCosts = Mapping[str, int]  # operation name → policy cost

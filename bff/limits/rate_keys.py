@@ -25,7 +25,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 
-from bff.limits.selections import fragments_of, root_field_nodes
+from bff.document_operations import fragments_of, root_field_nodes
 
 SIGN_IN_FIELDS: Final = frozenset({"signIn", "signUp"})
 CHECKOUT_FIELDS: Final = frozenset({"placeOrder", "checkout"})

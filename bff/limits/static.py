@@ -31,8 +31,8 @@ from graphql import (
 from graphql.language import DirectiveNode, Lexer, TokenKind, Visitor
 
 from bff.document_cache import Document
+from bff.document_operations import fragments_of
 from bff.errors import QueryTooComplex
-from bff.limits.selections import fragments_of
 from bff.settings import LimitsSettings
 
 MAX_SELECTIONS: Final = 10_000  # field selections as executed (through fragments); bounds the cost walk

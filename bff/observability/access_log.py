@@ -8,6 +8,11 @@ request id (``RequestIdMiddleware``), the GraphQL document and outcome code (the
 ``sample_ok`` (``BFF_LOG__SAMPLE_OK``, default 1: every line) keeps only that share of the lines
 of successful requests (status below 400, outcome ``OK`` or none); every refusal, error and
 failure is logged, and the metrics always count every request.
+
+``EdgeHitLog`` is the same for the response-cache hits ``bff.cache.edge`` answers before this
+middleware: each is counted (``bff_response_cache_total{outcome="hit"}``) and ``sample_hits``
+(``BFF_LOG__SAMPLE_HITS``, default 0.01) of them get a line, with ``cache: "hit"`` — at several
+thousand hits a second a line each would cost more than answering them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bff.cache.edge import EdgeHit
 from bff.observability.metrics import Metrics
 from bff.observability.operation import OperationInfo, describe, metric_label
 from bff.request_state import UpstreamCall, request_state
@@ -117,3 +123,29 @@ def _call(call: UpstreamCall) -> dict[str, Any]:
     if call.shared:
         entry["shared"] = True  # answered by another request's call (single-flight): Magento did no work for it
     return entry
+
+
+class EdgeHitLog:
+    """``on_hit`` of ``bff.cache.edge.EdgeHits``: the metrics and a sampled access line of a hit."""
+
+    def __init__(self, metrics: Metrics | None, *, sample_hits: float) -> None:
+        self.hits = metrics.response_cache.labels("hit") if metrics is not None else None
+        self.sample_hits = sample_hits
+
+    def __call__(self, hit: EdgeHit) -> None:
+        if self.hits is not None:
+            self.hits.inc()
+        if self.sample_hits <= 0 or (self.sample_hits < 1 and random.random() >= self.sample_hits):  # noqa: S311
+            return
+        if log.isEnabledFor(logging.INFO):
+            fields: dict[str, Any] = {
+                "request_id": hit.request_id,
+                "method": hit.method,
+                "path": hit.path,
+                "status": hit.status,
+                "duration_ms": round(hit.duration_s * 1000, 2),
+                "operation": hit.operation_name,
+                "outcome": "OK",
+                "cache": "hit",
+            }
+            log.info("request", extra=fields)

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from strawberry.extensions import SchemaExtension
 
 from bff.magento.client import Observer, UpstreamTracer
-from bff.observability.access_log import AccessLogMiddleware
+from bff.observability.access_log import AccessLogMiddleware, EdgeHitLog
 from bff.observability.metrics import IdempotencyCounters, Metrics, MetricsServer, metrics_route
 from bff.observability.request_id import RequestIdMiddleware
 from bff.observability.stores import CountingIdempotencyStore, CountingSessionStore
@@ -32,6 +32,7 @@ class Instrumentation:
     def __init__(self, settings: Settings, *, tracer_provider: TracerProvider | None = None) -> None:
         self.metrics = Metrics() if settings.metrics.enabled else None
         self.sample_ok = settings.log.sample_ok
+        self.sample_hits = settings.log.sample_hits
         self.tracing = Tracing.from_settings(settings.tracing, tracer_provider) if settings.tracing.enabled else None
         self._server = (
             MetricsServer(self.metrics, settings.server.host, settings.metrics.port)
@@ -50,6 +51,11 @@ class Instrumentation:
     def access_log(self) -> Middleware:
         """The per-request log line and the request metrics."""
         return Middleware(AccessLogMiddleware, metrics=self.metrics, sample_ok=self.sample_ok)
+
+    def edge_hits(self) -> EdgeHitLog | None:
+        """What counts and logs the hits answered at the edge; None with tracing on (then every
+        request takes the middleware chain, so each gets its server span)."""
+        return EdgeHitLog(self.metrics, sample_hits=self.sample_hits) if self.tracing is None else None
 
     def routes(self) -> list[Route]:
         """``/metrics`` on the main app, unless metrics are off or have a port of their own."""

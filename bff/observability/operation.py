@@ -1,7 +1,7 @@
 """What a GraphQL request asked for, for logs, metrics and traces: operation name, type, root fields.
 
 The view keeps the request's ``Document`` (``bff.document_cache``) in its ``GraphQLRecord``; this
-module reads the operations fact of that document (``bff.limits.selections.operations``), which
+module reads the operations fact of that document (``bff.document_operations.operations``), which
 the whole process shares: the access log parses nothing, and a document is described once. It
 runs after the response has been sent, so the answer is never delayed; a document too large to
 parse (past ``bff.document_cache.MAX_TOKENS``) is unknown.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bff.document_cache import Document
-from bff.limits.selections import operations
+from bff.document_operations import operations
 
 
 @dataclass(frozen=True, slots=True)

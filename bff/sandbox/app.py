@@ -23,6 +23,7 @@ import json
 from typing import Any
 
 import httpx
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -88,8 +89,8 @@ async def _read_payload(request: Request) -> dict[str, Any]:
     if content_type != "application/json":
         raise PreExecutionError("Request content type must be application/json")
     try:
-        payload = json.loads(await request.body())
-    except ValueError as exc:
+        payload = orjson.loads(await request.body())
+    except orjson.JSONDecodeError as exc:
         raise PreExecutionError("Unable to parse the request body as JSON") from exc
     if not isinstance(payload, dict):
         raise PreExecutionError("Request body must be a JSON object")
@@ -188,7 +189,7 @@ def create_sandbox_app(
                 headers["Cache-Control"] = f"max-age={PUBLIC_TTL_S}, public, s-maxage={PUBLIC_TTL_S}"
             else:
                 headers.update(NO_CACHE)
-        return JSONResponse(body, headers=headers)
+        return Response(orjson.dumps(body), headers=headers, media_type="application/json")
 
     async def get_faults(_: Request) -> Response:
         return JSONResponse({op: f.to_json() for op, f in plan.faults.items()})

@@ -18,15 +18,18 @@ import binascii
 import math
 import re
 from base64 import b64decode
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from bff.sandbox.catalog_views import descendant_ids, price_bounds, tree_key
+import orjson
+
+from bff.sandbox.catalog_views import descendant_ids, min_final_price, tree_key
 from bff.sandbox.errors import InputError
 from bff.sandbox.seed import COLORS, SIZE_ORDER
-from bff.sandbox.state import Product, SandboxState, uid
+from bff.sandbox.state import Product, SandboxState, catalog_generation, uid
 
 SORT_OPTIONS = [
     {"value": "position", "label": "Position"},
@@ -37,6 +40,7 @@ ATTRIBUTE_FILTERS = ("color", "size")  # select attributes: FilterEqualTypeInput
 _VALUE_ORDER = {label: i for i, label in enumerate([*COLORS, *SIZE_ORDER])}
 _T = TypeVar("_T")
 _WORD = re.compile(r"[a-z0-9]+")
+MAX_DERIVED = 256  # remembered searches per state (all dropped when the bound is reached)
 
 
 # --- paging ---------------------------------------------------------------------------------
@@ -185,6 +189,11 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+def accept_all(_product: Product) -> bool:
+    """The predicate of a filter without conditions (``filter: {}``, a plain category-less listing)."""
+    return True
+
+
 def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Callable[[Product], bool]:
     """A predicate for ProductAttributeFilterInput (all given conditions must hold)."""
     filter_ = filter_ or {}
@@ -196,6 +205,13 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
     low, high = _decimal(price.get("from")), _decimal(price.get("to"))
     by_attribute = {code: _ints(values) for code in ATTRIBUTE_FILTERS
                     if (values := equal_values(filter_.get(code))) is not None}  # fmt: skip
+    texts = [filter_.get(f) for f in ("name", "description", "short_description")]
+    if (
+        (categories, sku_set, url_keys, low, high) == (None,) * 5
+        and not by_attribute
+        and not any(t and t.get("match") for t in texts)
+    ):
+        return accept_all
 
     def accept(product: Product) -> bool:
         if categories is not None and categories.isdisjoint(product.category_ids):
@@ -207,7 +223,7 @@ def product_filter(state: SandboxState, filter_: dict[str, Any] | None) -> Calla
         if any(not _has_value(state, product, code, wanted) for code, wanted in by_attribute.items()):
             return False
         if low is not None or high is not None:
-            final = price_bounds(state, product).min_final
+            final = min_final_price(state, product)
             if (low is not None and final < low) or (high is not None and final > high):
                 return False
         return (
@@ -234,17 +250,48 @@ def _has_value(state: SandboxState, product: Product, code: str, wanted: set[int
 class SearchResult:
     products: list[Product]  # every match, sorted
     filter: dict[str, Any]
+    facets: dict[bool, list[dict[str, Any]]] = field(default_factory=dict, compare=False)  # by direct_children_only
+
+
+def _derived_key(
+    state: SandboxState, search: str | None, filter_: dict[str, Any] | None, sort: dict[str, Any] | None
+) -> tuple[object, ...] | None:
+    """The key of a search in ``state.derived``: the arguments and the catalog's generation."""
+    try:
+        arguments = orjson.dumps([search, filter_, sort])
+    except TypeError:
+        return None
+    return ("search", catalog_generation(), len(state.products), len(state.categories), arguments)
 
 
 def search_products(
+    state: SandboxState, search: str | None, filter_: dict[str, Any] | None, sort: dict[str, Any] | None
+) -> SearchResult:
+    """The sorted matches, remembered per arguments until the catalog changes (``catalog_generation``;
+    at most ``MAX_DERIVED`` searches are kept): a storefront asks for the same listings over and over,
+    and their facets (``aggregations``) are remembered with them."""
+    key = _derived_key(state, search, filter_, sort)
+    found = state.derived.get(key) if key is not None else None
+    if isinstance(found, SearchResult):
+        return found
+    result = _search(state, search, filter_, sort)
+    if key is not None:
+        if len(state.derived) >= MAX_DERIVED:
+            state.derived.clear()
+        state.derived[key] = result
+    return result
+
+
+def _search(
     state: SandboxState, search: str | None, filter_: dict[str, Any] | None, sort: dict[str, Any] | None
 ) -> SearchResult:
     accept = product_filter(state, filter_)
     terms = words(search or "")
     scores: dict[int, int] = {}
     matches: list[Product] = []
+    everything = accept is accept_all
     for product in state.products.values():
-        if not product.visible or not accept(product):
+        if not product.visible or not (everything or accept(product)):
             continue
         if terms:
             score = relevance(product, terms)
@@ -262,12 +309,12 @@ def _sorted(
     keys: dict[str, Callable[[Product], Any]] = {
         "position": lambda p: p.id,
         "name": lambda p: p.name.casefold(),
-        "price": lambda p: price_bounds(state, p).min_final,
+        "price": lambda p: min_final_price(state, p),
         "relevance": lambda p: scores.get(p.id, 0),
     }
     result = sorted(products, key=lambda p: p.id)
-    for field, direction in reversed([(f, d) for f, d in order.items() if f in keys and d]):
-        result.sort(key=keys[field], reverse=direction == "DESC")
+    for name, direction in reversed([(f, d) for f, d in order.items() if f in keys and d]):
+        result.sort(key=keys[name], reverse=direction == "DESC")
     return result
 
 
@@ -275,7 +322,10 @@ def _sorted(
 
 
 def aggregations(state: SandboxState, result: SearchResult, direct_children_only: bool = False) -> list[dict[str, Any]]:
-    """Layered navigation over the whole result set: price, category_uid, color, size."""
+    """Layered navigation over the whole result set: price, category_uid, color, size (computed
+    once per search result; callers must not change the answer)."""
+    if direct_children_only in result.facets:
+        return result.facets[direct_children_only]
     found = [
         _aggregation("price", "Price", _price_options(state, result.products)),
         _aggregation("category_uid", "Category", _category_options(state, result, direct_children_only)),
@@ -285,6 +335,7 @@ def aggregations(state: SandboxState, result: SearchResult, direct_children_only
     present = [a for a in found if a["options"]]
     for position, aggregation in enumerate(present):
         aggregation["position"] = position
+    result.facets[direct_children_only] = present
     return present
 
 
@@ -297,14 +348,15 @@ def _price_options(state: SandboxState, products: list[Product]) -> list[dict[st
     10) until there are at least two buckets."""
     if not products:
         return []
-    prices = [price_bounds(state, p).min_final for p in products]
+    prices = [min_final_price(state, p) for p in products]
     top = max(math.ceil(max(prices)), 1)
     power = len(str(top)) - 1
+    whole = [int(price) for price in prices]  # prices are positive: price // step == int(price) // step
     while True:
         step = 10**power
         buckets: dict[int, int] = {}
-        for price in prices:
-            index = int(price // step)
+        for price in whole:
+            index = price // step
             buckets[index] = buckets.get(index, 0) + 1
         if step <= 10 or len(buckets) >= 2:
             break
@@ -323,13 +375,23 @@ def _category_options(state: SandboxState, result: SearchResult, direct_children
         parents |= _ints(equal_values((result.filter or {}).get("category_id")) or [])
         if parents:
             candidates = [c for c in candidates if c.parent_id in parents]
-    options = []
-    for category in sorted(candidates, key=lambda c: tree_key(state, c)):
-        ids = descendant_ids(state, category.id)
-        count = sum(1 for p in result.products if not ids.isdisjoint(p.category_ids))
-        if count:
-            options.append({"label": category.name, "value": uid(category.id), "count": count})
-    return options
+    ordered = sorted(candidates, key=lambda c: tree_key(state, c))
+    # A product counts for a candidate when one of its categories lies in the candidate's
+    # subtree: map each category to the candidates above it once, then count per product.
+    above: dict[int, list[int]] = {}
+    for index, category in enumerate(ordered):
+        for below in descendant_ids(state, category.id):
+            above.setdefault(below, []).append(index)
+    counts = [0] * len(ordered)
+    assignments = Counter(tuple(product.category_ids) for product in result.products)  # few distinct ones
+    for category_ids, products in assignments.items():
+        for index in {index for cid in category_ids for index in above.get(cid, ())}:
+            counts[index] += products
+    return [
+        {"label": category.name, "value": uid(category.id), "count": count}
+        for category, count in zip(ordered, counts, strict=True)
+        if count
+    ]
 
 
 def _attribute_options(state: SandboxState, products: list[Product], code: str) -> list[dict[str, Any]]:

@@ -15,11 +15,8 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
-    OperationType,
     build_schema,
     execute,
-    parse,
-    validate,
 )
 
 import bff.sandbox.carts as carts
@@ -27,8 +24,10 @@ import bff.sandbox.catalog as catalog
 import bff.sandbox.customers as customers
 import bff.sandbox.routes as routes
 from bff.sandbox.context import RequestContext, RootResolver
+from bff.sandbox.documents import DocumentCache, PreparedDocument
 from bff.sandbox.errors import MagentoError, PreExecutionError
-from bff.sandbox.limits import MAX_DEPTH, limit_errors, measure
+from bff.sandbox.execution_plans import Fallback, execute_plan
+from bff.sandbox.limits import MAX_DEPTH
 
 log = logging.getLogger("bff.sandbox")
 
@@ -55,65 +54,74 @@ def sandbox_schema() -> GraphQLSchema:
     return schema
 
 
+@cache
+def document_cache() -> DocumentCache:
+    """The process's cache of prepared documents (the schema is fixed, so it never goes stale)."""
+    return DocumentCache(sandbox_schema())
+
+
 @dataclass(frozen=True)
 class ParsedRequest:
-    document: DocumentNode
+    prepared: PreparedDocument
     operation_name: str | None
     variables: dict[str, Any]
-    operation: OperationDefinitionNode
+
+    @property
+    def document(self) -> DocumentNode:
+        assert self.prepared.document is not None
+        return self.prepared.document
+
+    @property
+    def operation(self) -> OperationDefinitionNode:
+        assert self.prepared.operation is not None
+        return self.prepared.operation
 
     @property
     def is_mutation(self) -> bool:
-        return self.operation.operation == OperationType.MUTATION
+        return self.prepared.is_mutation
 
     @property
-    def names(self) -> set[str]:
+    def names(self) -> frozenset[str]:
         """The operation's name and its root field names: what faults are keyed by."""
-        names = {sel.name.value for sel in self.operation.selection_set.selections if hasattr(sel, "name")}
-        if self.operation.name is not None:
-            names.add(self.operation.name.value)
-        return names
+        return self.prepared.names
 
 
 def parse_request(payload: Mapping[str, Any]) -> ParsedRequest:
-    """Parse and pick the operation; failures here are pre-execution errors (HTTP 500)."""
+    """Parse and pick the operation (through the document cache); failures here are
+    pre-execution errors (HTTP 500)."""
     query = payload.get("query")
     if not isinstance(query, str) or not query.strip():
         raise PreExecutionError("Syntax Error: Unexpected <EOF>")
-    try:
-        document = parse(query)
-    except GraphQLError as exc:
-        raise PreExecutionError(exc.message) from exc
+    operation_name = payload.get("operationName") or None
+    prepared = document_cache().get(query, operation_name)
+    if prepared.syntax_error is not None:
+        raise PreExecutionError(prepared.syntax_error)
     variables = payload.get("variables") or {}
     if not isinstance(variables, dict):
         raise PreExecutionError("Variables must be an object")
-    operation_name = payload.get("operationName") or None
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if operation_name is not None:
-        chosen = [op for op in operations if op.name is not None and op.name.value == operation_name]
-    else:
-        chosen = operations if len(operations) == 1 else []
-    if not chosen:
-        raise PreExecutionError(
-            f'Unknown operation named "{operation_name}".'
-            if operation_name
-            else "Must provide operation name if query contains multiple operations."
-        )
-    return ParsedRequest(document, operation_name, variables, chosen[0])
+    if prepared.operation_error is not None:
+        raise PreExecutionError(prepared.operation_error)
+    return ParsedRequest(prepared, operation_name, variables)
 
 
 def run(request: ParsedRequest, ctx: RequestContext) -> dict[str, Any]:
-    """Validate and execute; returns the JSON body. Over-limit documents raise PreExecutionError."""
-    over = limit_errors(measure(request.document, request.operation_name))
-    field_count_errors = [e for e in over if not e.startswith("Max query depth")]
-    if field_count_errors:
-        raise PreExecutionError(field_count_errors[0])
+    """Validate and execute; returns the JSON body. Over-limit documents raise PreExecutionError.
+
+    Limits and validation come from the document cache; a query runs on its compiled plan
+    (``execution_plans``) and, when the plan falls back, on graphql-core with the request's
+    cache tags and cacheability as they were before the attempt.
+    """
+    prepared = request.prepared
+    if prepared.limit_error is not None:
+        raise PreExecutionError(prepared.limit_error)
+    if prepared.errors:
+        return {"errors": [_format(e, category="graphql") for e in prepared.errors]}
     schema = sandbox_schema()
-    errors = validate(schema, request.document)
-    if not errors and over:
-        errors = [GraphQLError(over[0])]
-    if errors:
-        return {"errors": [_format(e, category="graphql") for e in errors]}
+    tags, cacheable = set(ctx.cache_tags), ctx.cacheable
+    try:
+        return {"data": execute_plan(schema, prepared, ctx, request.variables)}
+    except Fallback:
+        ctx.cache_tags, ctx.cacheable = tags, cacheable
     result = execute(
         schema,
         request.document,
@@ -149,4 +157,4 @@ def _format(error: GraphQLError, *, category: str | None = None) -> dict[str, An
     return entry
 
 
-__all__ = ["MAX_DEPTH", "ParsedRequest", "parse_request", "run", "sandbox_schema"]
+__all__ = ["MAX_DEPTH", "ParsedRequest", "document_cache", "parse_request", "run", "sandbox_schema"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 # Display-currency rates against the base currency (USD), as in Stores > Currency Rates.
@@ -15,8 +16,10 @@ def round_money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=8192)
 def convert(amount: Decimal, currency: str) -> Decimal:
-    """Base (USD) amount in ``currency``, rounded to cents."""
+    """Base (USD) amount in ``currency``, rounded to cents (remembered, bounded: a catalog has
+    few distinct prices)."""
     return round_money(amount * RATES[currency])
 
 

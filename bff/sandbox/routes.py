@@ -21,12 +21,13 @@ Cache tags: the entity's (``cat_p_<id>``, ``cat_c_<id>``, ``cms_p_<id>``).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from bff.sandbox.catalog_views import URL_SUFFIX, category_view, product_view
+from bff.sandbox.catalog_views import URL_SUFFIX, LazyView, category_view, product_view
 from bff.sandbox.context import RequestContext, RootResolver, context_of
 from bff.sandbox.errors import InputError
 from bff.sandbox.seed import HOME_PAGE
@@ -115,7 +116,7 @@ def cms_page_view(page: CmsPage, ctx: RequestContext) -> dict[str, Any]:
     }
 
 
-def _entity_view(entity: Product | Category | CmsPage, ctx: RequestContext) -> dict[str, Any]:
+def _entity_view(entity: Product | Category | CmsPage, ctx: RequestContext) -> Mapping[str, Any]:
     if isinstance(entity, Product):
         return product_view(entity, ctx)
     if isinstance(entity, Category):
@@ -123,7 +124,7 @@ def _entity_view(entity: Product | Category | CmsPage, ctx: RequestContext) -> d
     return cms_page_view(entity, ctx)
 
 
-def resolve_route(_root: Any, info: Info, url: str) -> dict[str, Any] | None:
+def resolve_route(_root: Any, info: Info, url: str) -> Mapping[str, Any] | None:
     ctx = context_of(info)
     if not url.strip():
         raise InputError('"url" argument should be specified and not empty')
@@ -141,7 +142,9 @@ def resolve_route(_root: Any, info: Info, url: str) -> dict[str, Any] | None:
         rewrite = _by_target_path(ctx, url)
     if rewrite is None or rewrite.entity is None:
         return None
-    return {**_entity_view(rewrite.entity, ctx), "relative_url": rewrite.request_path, "redirect_code": redirect_code}
+    found = {"relative_url": rewrite.request_path, "redirect_code": redirect_code}
+    view = _entity_view(rewrite.entity, ctx)
+    return view.preset(found) if isinstance(view, LazyView) else {**view, **found}
 
 
 QUERY_FIELDS: dict[str, RootResolver] = {"route": resolve_route}

@@ -11,13 +11,73 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from bff.sandbox.clock import SandboxClock, SystemClock
 
 
+@lru_cache(maxsize=16384)
 def uid(*parts: object) -> str:
-    """Magento's uid encoding: base64 of the id (or of "kind/attr/value" for option values)."""
+    """Magento's uid encoding: base64 of the id (or of "kind/attr/value" for option values).
+
+    Remembered (bounded): every answer encodes the same few thousand ids over and over."""
     return base64.b64encode("/".join(str(p) for p in parts).encode()).decode()
+
+
+_CATALOG_CHANGES = [0]
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def catalog_generation() -> int:
+    """A number that changes whenever any product or category attribute is assigned (a sale's
+    stock decrement, an admin price change, a test setting ``qty``): what derived catalog data
+    (search results, facets) is keyed by, so it is recomputed only after a change."""
+    return _CATALOG_CHANGES[0]
+
+
+class _Tracked:
+    """Counts every attribute assignment of a catalog entity into ``catalog_generation``."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        _CATALOG_CHANGES[0] += 1
+
+
+class CatalogDict(dict[_K, _V]):
+    """``state.products`` / ``state.categories``: adding, replacing or removing an entry counts
+    into ``catalog_generation`` like an attribute assignment does."""
+
+    def __setitem__(self, key: _K, value: _V) -> None:
+        super().__setitem__(key, value)
+        _CATALOG_CHANGES[0] += 1
+
+    def __delitem__(self, key: _K) -> None:
+        super().__delitem__(key)
+        _CATALOG_CHANGES[0] += 1
+
+    def pop(self, *args: Any) -> Any:
+        _CATALOG_CHANGES[0] += 1
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[_K, _V]:
+        _CATALOG_CHANGES[0] += 1
+        return super().popitem()
+
+    def clear(self) -> None:
+        _CATALOG_CHANGES[0] += 1
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        _CATALOG_CHANGES[0] += 1
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: _K, default: Any = None) -> Any:
+        _CATALOG_CHANGES[0] += 1
+        return super().setdefault(key, default)
 
 
 @dataclass(frozen=True)
@@ -49,7 +109,7 @@ class StoreView:
 
 
 @dataclass
-class Category:
+class Category(_Tracked):
     id: int
     name: str
     url_key: str
@@ -77,7 +137,7 @@ class ConfigurableOption:
 
 
 @dataclass
-class Product:
+class Product(_Tracked):
     id: int
     sku: str
     name: str
@@ -245,6 +305,11 @@ class SandboxState:
     cms_pages: dict[str, CmsPage] = field(default_factory=dict)  # by identifier
     redirects: dict[str, UrlRedirect] = field(default_factory=dict)  # by request path
     sequences: dict[str, int] = field(default_factory=dict)
+    derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)  # catalog_search's
+
+    def __post_init__(self) -> None:
+        self.categories = CatalogDict(self.categories)
+        self.products = CatalogDict(self.products)
 
     def next_id(self, kind: str) -> int:
         value = self.sequences.get(kind, 0) + 1

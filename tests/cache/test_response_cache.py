@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
@@ -13,10 +12,8 @@ from starlette.applications import Starlette
 from bff.cache.responses import ResponseCache
 from bff.persisted.hashes import document_hash
 from bff.sandbox import Fault, FaultPlan, SandboxState
-from bff.settings import LogSettings
 from tests.cache.conftest import operations
 from tests.fake_clock import FakeClock
-from tests.observability.conftest import capture_logs
 from tests.recording import RecordingTransport
 from tests.storefront_fixtures import without_cost
 
@@ -267,16 +264,6 @@ async def test_the_cached_body_is_the_answer_without_the_clients_throttle_status
     hit = await post(client, PRODUCT)
     assert without_cost(hit.json()) == without_cost(first.json())
     assert "throttleStatus" not in hit.json().get("extensions", {}).get("cost", {})
-
-
-async def test_a_hit_is_in_the_access_log_as_a_cache_hit_without_upstream_calls(client: httpx.AsyncClient) -> None:
-    with contextlib.ExitStack() as stack:
-        logs = stack.enter_context(contextlib.contextmanager(capture_logs)(LogSettings(level="INFO")))
-        await post(client, PRODUCT)
-        await post(client, PRODUCT)
-    miss, hit = logs.requests()
-    assert (miss["cache"], [c["operation"] for c in miss["upstream"]]) == ("miss", ["ProductsBySkus"])
-    assert (hit["cache"], hit["status"], "upstream" in hit) == ("hit", 200, False)
 
 
 async def test_an_apq_registration_is_never_answered_from_the_cache(client: httpx.AsyncClient) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from graphql import GraphQLSchema, parse
 
+from bff.document_operations import selected_operation
 from bff.graphql.schema import build_schema
 from bff.limits.cost import document_cost, returned_objects
-from bff.limits.selections import selected_operation
 
 UPSTREAM = {"StoreConfig": 1, "ProductListing": 5, "GetCart": 2, "CategoryTree": 3}
 

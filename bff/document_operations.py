@@ -1,4 +1,4 @@
-"""The root fields of an operation, through its fragments: one walker for limits, caching and logs.
+"""The root fields of an operation, through its fragments: one walker for limits, the response cache and logs.
 
 ``operations`` is the ``Document`` fact (``bff.document_cache``) the CDN rule and the access log
 read: each operation's name, type and root fields, found once per document.
