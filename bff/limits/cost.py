@@ -198,17 +198,29 @@ def returned_objects(document: DocumentNode, operation: OperationDefinitionNode,
                     found.setdefault(key, []).extend(sets)
         return found
 
+    # The keys of the same selection sets, merged once per answer, not once per object of a list
+    # (a listing's 20 tiles, its facets' options): keyed by the sets' identities, which the
+    # document (held for the whole call) keeps alive.
+    merged_keys: dict[tuple[int, ...], dict[str, list[SelectionSetNode]]] = {}
+
+    def merged_of(selections: Sequence[SelectionSetNode]) -> dict[str, list[SelectionSetNode]]:
+        identity = tuple(map(id, selections))
+        merged = merged_keys.get(identity)
+        if merged is None:
+            merged = {}
+            for selection_set in selections:
+                for key, sets in keys(selection_set, set()).items():
+                    merged.setdefault(key, []).extend(sets)
+            merged_keys[identity] = merged
+        return merged
+
     def count(value: Any, selections: Sequence[SelectionSetNode]) -> int:
         if isinstance(value, list):
             return sum(count(item, selections) for item in value)
         if not isinstance(value, dict):
             return 0
         total = 1
-        merged: dict[str, list[SelectionSetNode]] = {}
-        for selection_set in selections:
-            for key, sets in keys(selection_set, set()).items():
-                merged.setdefault(key, []).extend(sets)
-        for key, sets in merged.items():
+        for key, sets in merged_of(selections).items():
             total += count(value.get(key), sets)
         return total
 
