@@ -12,13 +12,13 @@
   integer counters), so replicas before and after this script share their counters. All keys of
   one script must live on one node: fine for a single server or Sentinel, not for Redis Cluster.
 * ``redis_rate_storage(client)``: the ``limits`` package's asyncio Redis storage for the
-  moving-window limits of ``rate.RateLimits``, on the connection pool of the BFF's own client (the same bounded,
-  blocking pool, TLS and Sentinel fail-over as the sessions).
+  moving-window limits of ``rate.RateLimits``, on the connection pool of the BFF's own client
+  (the same bounded, blocking pool, TLS and Sentinel fail-over as the sessions).
 
 Keys: ``bff:v1:bucket:<sha256(client id)>`` (hash ``level``, ``at``) and ``bff:v1:rate:LIMITER/…``
 (the ``limits`` package's layout, with our prefix). Connection errors become
-``StoreUnavailable`` (buckets) or ``limits.errors.StorageError`` (counters, which ``rate.py``
-turns into ``StoreUnavailable``); only ``ping`` swallows them.
+``StoreUnavailable`` (buckets, fixed windows) or ``limits.errors.StorageError`` (moving windows,
+which ``rate.py`` turns into ``StoreUnavailable``); only ``ping`` swallows them.
 """
 
 from __future__ import annotations
