@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 
 import pytest
+from limits import parse
 from limits.aio.storage import Storage
+from limits.aio.strategies import FixedWindowRateLimiter
 from redis.asyncio import Redis
 
 from bff.clock import SYSTEM_CLOCK
@@ -238,6 +241,18 @@ async def test_a_redis_window_left_without_expiry_gets_one(redis_client: Redis) 
     [count] = await RedisWindowCounter(redis_client).hit([minute("a")])
     assert (count.hits, count.reset_ms) == (8, 60_000)
     assert 0 < await redis_client.pttl("bff:v1:rate:a") <= 60_000
+
+
+async def test_redis_fixed_windows_share_their_counters_with_the_limits_packages_fixed_window(
+    redis_client: Redis,
+) -> None:
+    """Replicas counting with the ``limits`` package (before the script) and with the script count together."""
+    item, identifiers = parse("3/minute"), ("per_ip", hashlib.sha256(IP.encode()).hexdigest())
+    assert await FixedWindowRateLimiter(redis_rate_storage(redis_client)).hit(item, *identifiers)
+    limits = RateLimits(
+        RateLimitSettings(per_ip="3/minute"), redis_rate_storage(redis_client), RedisWindowCounter(redis_client)
+    )
+    assert await limits.check(browse()) == RateStatus(3, 1, 60)
 
 
 async def test_a_redis_that_does_not_answer_makes_the_counter_unavailable() -> None:
