@@ -40,9 +40,10 @@ from bff.graphql.schema import build_schema
 from bff.graphql.view import BffGraphQL
 from bff.health import Readiness, drain_on_signals, health_routes
 from bff.limits.buckets import BucketStore
-from bff.limits.memory import MemoryBucketStore, memory_rate_storage
+from bff.limits.memory import MemoryBucketStore, MemoryWindowCounter, memory_rate_storage
 from bff.limits.rate import RateLimits
-from bff.limits.redis import RedisBucketStore, redis_rate_storage
+from bff.limits.redis import RedisBucketStore, RedisWindowCounter, redis_rate_storage
+from bff.limits.windows import WindowCounter
 from bff.magento.client import MagentoClient
 from bff.magento.operations import all_operations, operation_costs
 from bff.observability.instrumentation import Instrumentation
@@ -238,11 +239,13 @@ def create_app(
         idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
         buckets: BucketStore = RedisBucketStore(redis, clock)
         rate_storage = redis_rate_storage(redis)
+        windows: WindowCounter = RedisWindowCounter(redis)
     else:
         sessions = MemorySessionStore(clock, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = MemoryIdempotencyStore(clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
         buckets = MemoryBucketStore(clock)
         rate_storage = memory_rate_storage()
+        windows = MemoryWindowCounter(clock)
 
     # Observability: metrics, logs, traces (bff/observability); business code never imports it.
     obs = Instrumentation(settings, tracer_provider=tracer_provider)
@@ -261,7 +264,7 @@ def create_app(
             operation_costs(),
             throttle=settings.throttle,
             buckets=buckets,
-            rate_limits=RateLimits(settings.rate_limits, rate_storage),
+            rate_limits=RateLimits(settings.rate_limits, rate_storage, windows),
         ),
         make_shopper=lambda handle, meta, calls: Shopper(handle, magento, meta, m.default_store, calls),
         trusted_proxies=settings.trusted_proxies,

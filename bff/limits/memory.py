@@ -3,12 +3,16 @@
 * ``MemoryBucketStore``: cost budgets (``buckets.BucketStore``), time from the injected ``Clock``.
   No operation awaits between reading and writing a bucket, so each charge is atomic on the event
   loop without a lock. A bucket is forgotten once it would be full again (absent means full).
-* ``memory_rate_storage()``: the ``limits`` package's asyncio memory storage for ``rate.RateLimits``
-  (that package reads ``time.time()`` itself).
+* ``MemoryWindowCounter``: the fixed-window rate-limit counters (``windows.WindowCounter``), time
+  from the injected ``Clock``; a window is forgotten once it has ended.
+* ``memory_rate_storage()``: the ``limits`` package's asyncio memory storage for the moving-window
+  limits of ``rate.RateLimits`` (that package reads ``time.time()`` itself).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -17,6 +21,7 @@ from limits.aio.storage import MemoryStorage, Storage
 from bff.clock import Clock
 from bff.limits.buckets import Charge, settle
 from bff.limits.throttle import Bucket, ThrottleStatus
+from bff.limits.windows import Count, Window
 
 _SWEEP_EVERY: Final = 1024  # charges between two sweeps of refilled buckets
 
@@ -74,6 +79,36 @@ class MemoryBucketStore:
 
     async def ping(self) -> bool:
         return True
+
+
+@dataclass(slots=True)
+class _Window:
+    hits: int
+    ends_at: float
+
+
+class MemoryWindowCounter:
+    """``WindowCounter`` in this process; no await between reading and writing, so each hit is atomic."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._windows: dict[str, _Window] = {}
+        self._hits = 0
+
+    async def hit(self, windows: Sequence[Window]) -> list[Count]:
+        now = self._clock.now()
+        counts = []
+        for window in windows:
+            state = self._windows.get(window.key)
+            if state is None or state.ends_at <= now:
+                state = self._windows[window.key] = _Window(0, now + window.length_ms / 1000)
+            state.hits += 1
+            counts.append(Count(state.hits, max(0, math.ceil((state.ends_at - now) * 1000))))
+        self._hits += 1
+        if self._hits % _SWEEP_EVERY == 0:
+            for key in [k for k, state in self._windows.items() if state.ends_at <= now]:
+                del self._windows[key]
+        return counts
 
 
 def memory_rate_storage() -> Storage:

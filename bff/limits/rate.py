@@ -16,8 +16,15 @@ digests: no IP or e-mail address is stored or logged in the clear (a digest stil
 guessed value; a keyed hash would need a secret shared by the replicas). The strict limits use the
 *moving* window (exact: at most N in any window; a refused attempt takes no slot); the broad ones
 the cheaper *fixed* window (one counter per key, starting with its first request; up to 2N can
-pass around a window's end, acceptable for a flood guard). The limits are counted concurrently,
-then read back for the headers: two rounds of storage calls per request.
+pass around a window's end, acceptable for a flood guard).
+
+**Round trips.** Every request has fixed-window limits (per IP, per session), few have moving
+ones. The fixed windows are counted and read back in one call of a ``windows.WindowCounter`` (in
+Redis one Lua script: one round trip for all of them, where the ``limits`` package's strategies
+need a ``hit`` and then a ``get_window_stats`` per limit, about three commands in two rounds). The
+moving windows stay on the ``limits`` package (its moving-window script is exact and already
+atomic), counted concurrently with the fixed ones and read back in a second round only when the
+request has any. Keys are those of the ``limits`` package (``item.key_for``) in both cases.
 
 **Why the ``limits`` package's asyncio API and not slowapi's ``Limiter``.** slowapi (named by the
 issue) is a Starlette extension around the ``limits`` package. Its ``Limiter`` is synchronous: it
@@ -33,8 +40,9 @@ package itself, so this module uses ``limits`` directly: ``limits.parse_many`` a
 ``redis.redis_rate_storage(client)`` on the BFF's own Redis client, through redis-py's asyncio
 client: no extra dependency). slowapi is therefore not a dependency.
 
-Time: ``limits`` reads ``time.time()`` itself (there is no clock to inject), so tests use short
-windows; windows in Redis expire on the server.
+Time: ``limits`` reads ``time.time()`` itself (there is no clock to inject), so tests of the moving
+windows use short windows; the memory ``WindowCounter`` reads the BFF's ``Clock``; windows in Redis
+expire on the server.
 """
 
 from __future__ import annotations
@@ -48,12 +56,12 @@ from typing import Final
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import Storage
-from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter, RateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter, RateLimiter
 from limits.errors import StorageError
-from limits.util import WindowStats
 
 from bff.errors import RateLimited, StoreUnavailable
 from bff.limits.rate_keys import RequestKeys
+from bff.limits.windows import Count, Window, WindowCounter
 from bff.settings import RateLimitSettings
 
 WHAT: Final = {
@@ -86,8 +94,15 @@ class RateStatus:
 class _Counted:
     name: str  # the setting
     item: RateLimitItem
-    strategy: RateLimiter
+    strategy: RateLimiter | None  # None: a fixed window, counted by the ``WindowCounter``
     identifiers: tuple[str, str]  # (setting, sha256 of the key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    allowed: bool
+    remaining: int
+    reset_s: float  # seconds until the window frees up
 
 
 def _digest(value: str) -> str:
@@ -97,21 +112,23 @@ def _digest(value: str) -> str:
 class RateLimits:
     """The rate limits of ``settings`` counted in ``storage`` (see the module docstring).
 
-    Raises ``ValueError`` at construction for a limit string ``limits`` cannot parse. Storage
-    errors (Redis unreachable) propagate from ``check``."""
+    ``storage`` keeps the moving windows, ``windows`` the fixed ones. Raises ``ValueError`` at
+    construction for a limit string ``limits`` cannot parse. Storage errors (Redis unreachable)
+    propagate from ``check`` as ``StoreUnavailable``."""
 
-    def __init__(self, settings: RateLimitSettings, storage: Storage) -> None:
+    def __init__(self, settings: RateLimitSettings, storage: Storage, windows: WindowCounter) -> None:
         self._enabled = settings.enabled
         self._storage = storage
-        fixed, moving = FixedWindowRateLimiter(storage), MovingWindowRateLimiter(storage)
-        self._rules: dict[str, tuple[tuple[RateLimitItem, ...], RateLimiter]] = {}
+        self._windows = windows
+        moving = MovingWindowRateLimiter(storage)
+        self._rules: dict[str, tuple[tuple[RateLimitItem, ...], RateLimiter | None]] = {}
         for name in WHAT:
             text: str = getattr(settings, name)
             try:
                 items = tuple(parse_many(text))
             except ValueError as exc:
                 raise ValueError(f"rate_limits.{name}: {text!r} is not a limit such as '10/minute'") from exc
-            self._rules[name] = (items, moving if name in MOVING else fixed)
+            self._rules[name] = (items, moving if name in MOVING else None)
 
     def _counted(self, keys: RequestKeys) -> list[_Counted]:
         wanted: list[tuple[str, str]] = []
@@ -139,29 +156,49 @@ class RateLimits:
         counted = self._counted(keys)
         if not counted:
             return None
-        try:
-            allowed = await asyncio.gather(*(c.strategy.hit(c.item, *c.identifiers) for c in counted))
-            stats = await asyncio.gather(*(c.strategy.get_window_stats(c.item, *c.identifiers) for c in counted))
-        except StorageError as exc:
-            raise StoreUnavailable(operation="rate_limits", detail=type(exc).__name__) from exc
-        now = time.time()
-        refused = [(c, s) for c, ok, s in zip(counted, allowed, stats, strict=True) if not ok]
+        fixed = [c for c in counted if c.strategy is None]
+        moving = [c for c in counted if c.strategy is not None]
+        windows = [Window(c.item.key_for(*c.identifiers), c.item.get_expiry() * 1000) for c in fixed]
+        counts, moved = await asyncio.gather(self._windows.hit(windows), _moving(moving))
+        outcomes = [_fixed(c, count) for c, count in zip(fixed, counts, strict=True)] + moved
+        pairs = list(zip(fixed + moving, outcomes, strict=True))
+        refused = [(c, o) for c, o in pairs if not o.allowed]
         if refused:
-            limit, window = max(refused, key=lambda pair: pair[1].reset_time)
-            status = RateStatus(limit.item.amount, 0, max(1, math.ceil(window.reset_time - now)))
+            limit, outcome = max(refused, key=lambda pair: pair[1].reset_s)
+            status = RateStatus(limit.item.amount, 0, max(1, math.ceil(outcome.reset_s)))
             raise RateLimited(
                 f"Too many {WHAT[limit.name]}: at most {limit.item}. Retry in {status.reset_s} s.",
                 extensions={"retryAfterSeconds": status.reset_s},
                 headers={"Retry-After": str(status.reset_s), **status.headers()},
             )
-        limit, window = min(zip(counted, stats, strict=True), key=_closest)
-        return RateStatus(limit.item.amount, max(0, window.remaining), max(0, math.ceil(window.reset_time - now)))
+        limit, outcome = min(pairs, key=_closest)
+        return RateStatus(limit.item.amount, outcome.remaining, max(0, math.ceil(outcome.reset_s)))
 
     async def ping(self) -> bool:
         """Whether the storage can be reached (readiness)."""
         return await self._storage.check()
 
 
-def _closest(pair: tuple[_Counted, WindowStats]) -> tuple[int, int]:
-    counted, window = pair
-    return (window.remaining, counted.item.amount)
+async def _moving(counted: list[_Counted]) -> list[_Outcome]:
+    """Count the moving windows, then read them back (the ``limits`` package's two rounds)."""
+    if not counted:
+        return []
+    try:
+        allowed = await asyncio.gather(*(c.strategy.hit(c.item, *c.identifiers) for c in counted if c.strategy))
+        stats = await asyncio.gather(
+            *(c.strategy.get_window_stats(c.item, *c.identifiers) for c in counted if c.strategy)
+        )
+    except StorageError as exc:
+        raise StoreUnavailable(operation="rate_limits", detail=type(exc).__name__) from exc
+    now = time.time()
+    return [_Outcome(ok, max(0, s.remaining), s.reset_time - now) for ok, s in zip(allowed, stats, strict=True)]
+
+
+def _fixed(counted: _Counted, count: Count) -> _Outcome:
+    amount = counted.item.amount
+    return _Outcome(count.hits <= amount, max(0, amount - count.hits), count.reset_ms / 1000)
+
+
+def _closest(pair: tuple[_Counted, _Outcome]) -> tuple[int, int]:
+    counted, outcome = pair
+    return (outcome.remaining, counted.item.amount)

@@ -5,19 +5,26 @@
   key to expire when the bucket would be full again. Atomic across processes; ``now`` comes from
   the BFF's ``Clock`` (so replicas agree as far as their clocks do, and tests can fake it), and a
   bucket's time never moves back when a replica's clock lags.
-* ``redis_rate_storage(client)``: the ``limits`` package's asyncio Redis storage for
-  ``rate.RateLimits``, on the connection pool of the BFF's own client (the same bounded,
-  blocking pool, TLS and Sentinel fail-over as the sessions).
+* ``RedisWindowCounter``: the fixed-window rate limits of a request (``windows.WindowCounter``) in
+  one Lua script (one EVALSHA, one round trip, for all of them): per key INCR, PEXPIRE when the
+  count is new (or the key somehow has no expiry), PTTL. Windows run on the Redis server's clock.
+  The keys are the ones the ``limits`` package's fixed window uses (``LIMITER/…`` under our prefix,
+  integer counters), so replicas before and after this script share their counters. All keys of
+  one script must live on one node: fine for a single server or Sentinel, not for Redis Cluster.
+* ``redis_rate_storage(client)``: the ``limits`` package's asyncio Redis storage for the
+  moving-window limits of ``rate.RateLimits``, on the connection pool of the BFF's own client
+  (the same bounded, blocking pool, TLS and Sentinel fail-over as the sessions).
 
 Keys: ``bff:v1:bucket:<sha256(client id)>`` (hash ``level``, ``at``) and ``bff:v1:rate:LIMITER/…``
 (the ``limits`` package's layout, with our prefix). Connection errors become
-``StoreUnavailable`` (buckets) or ``limits.errors.StorageError`` (counters, which ``rate.py``
-turns into ``StoreUnavailable``); only ``ping`` swallows them.
+``StoreUnavailable`` (buckets, fixed windows) or ``limits.errors.StorageError`` (moving windows,
+which ``rate.py`` turns into ``StoreUnavailable``); only ``ping`` swallows them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any, Final
 
 from limits.aio.storage import RedisStorage, Storage
@@ -28,6 +35,7 @@ from bff.clock import Clock
 from bff.errors import StoreUnavailable
 from bff.limits.buckets import Charge, settle
 from bff.limits.throttle import Bucket, ThrottleStatus
+from bff.limits.windows import Count, Window
 
 DEFAULT_PREFIX: Final = "bff:v1"
 TTL_MARGIN_MS: Final = 1000  # a bucket outlives its refill time by this much (replicas' clocks differ)
@@ -81,6 +89,25 @@ return string.format('%.17g', level)
 )
 
 
+# KEYS: the windows' counters; ARGV: their lengths (ms), in the same order. Returns hits and ms
+# left for each key, flattened.
+_FIXED_WINDOWS: Final = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  local hits = redis.call('INCR', key)
+  local left = -1
+  if hits > 1 then left = redis.call('PTTL', key) end
+  if left < 0 then
+    redis.call('PEXPIRE', key, ARGV[i])
+    left = tonumber(ARGV[i])
+  end
+  out[2 * i - 1] = hits
+  out[2 * i] = left
+end
+return out
+"""
+
+
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
@@ -129,6 +156,24 @@ class RedisBucketStore:
             return bool(await self._redis.ping())
         except (RedisError, OSError):
             return False
+
+
+class RedisWindowCounter:
+    """``WindowCounter`` on Redis; see the module docstring."""
+
+    def __init__(self, redis: Redis, prefix: str = DEFAULT_PREFIX) -> None:
+        self._prefix = f"{prefix}:rate:"
+        self._script = redis.register_script(_FIXED_WINDOWS)
+
+    async def hit(self, windows: Sequence[Window]) -> list[Count]:
+        if not windows:
+            return []
+        keys = [self._prefix + w.key for w in windows]
+        try:
+            flat = await self._script(keys=keys, args=[w.length_ms for w in windows])
+        except (RedisError, OSError) as exc:
+            raise StoreUnavailable(operation="rate_limits", detail=type(exc).__name__) from exc
+        return [Count(int(flat[i]), int(flat[i + 1])) for i in range(0, len(flat), 2)]
 
 
 def redis_rate_storage(redis: Redis, prefix: str = DEFAULT_PREFIX) -> Storage:
