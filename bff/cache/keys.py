@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 from urllib.parse import parse_qsl
 
@@ -140,8 +141,9 @@ class Descriptions:
         return described
 
 
+@lru_cache(maxsize=MEMO_ENTRIES)
 def response_key(described: Described, store: str | None, currency: str | None, group: str, media_type: str) -> str:
-    """The entry's key (see the module docstring)."""
+    """The entry's key (see the module docstring); memoised (a hit computes no digest)."""
     digest = hashlib.blake2b(digest_size=20)
     for part in (
         described.document_id.encode(),

@@ -1,7 +1,9 @@
 """Pure ASGI: accept or create ``X-Request-ID``, return it, bind it to every log line of the request.
 
 A client's id is kept when it is 1-128 characters of ``[A-Za-z0-9._:-]`` (safe in headers and
-logs); anything else is replaced by a fresh uuid4 hex. The id goes in the request's
+logs); anything else is replaced by a fresh id: 32 hex characters, a random prefix drawn once per
+process followed by a counter (unique across replicas and restarts without a system call per
+request; a request id is a correlation id, not a secret). The id goes in the request's
 ``RequestState`` (this middleware is the outermost BFF layer, so it creates that state), where the
 GraphQL view picks it up for ``RequestMeta.request_id``, which the Magento client forwards
 upstream as ``X-Request-ID``.
@@ -9,6 +11,7 @@ upstream as ``X-Request-ID``.
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from typing import Final
@@ -23,11 +26,19 @@ HEADER: Final = "X-Request-ID"
 _VALID: Final = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
+_PREFIX: Final = uuid.uuid4().hex[:16]
+_COUNTER: Final = itertools.count(1)
+
+
+def new_request_id() -> str:
+    return f"{_PREFIX}{next(_COUNTER):016x}"
+
+
 def request_id_from(value: str | None) -> str:
     """The client's id when it is acceptable, else a new one."""
     if value is not None and _VALID.fullmatch(value):
         return value
-    return uuid.uuid4().hex
+    return new_request_id()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

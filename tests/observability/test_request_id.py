@@ -33,6 +33,12 @@ async def test_a_malformed_request_id_is_replaced_by_a_generated_one(client: htt
     assert GENERATED.fullmatch(response.headers["X-Request-ID"])
 
 
+def test_generated_request_ids_are_distinct() -> None:
+    ids = {request_id_from(None) for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(GENERATED.fullmatch(i) for i in ids)
+
+
 def test_a_request_id_of_128_allowed_characters_is_accepted() -> None:
     assert request_id_from("a" * 128) == "a" * 128
 
