@@ -110,9 +110,9 @@ def describe(method: str, raw: bytes, *, exact_text: bool, documents: DocumentCa
                 "variables": _json_param(pairs.get("variables")),
                 "extensions": _json_param(pairs.get("extensions")),
             }
-    except (orjson.JSONDecodeError, UnicodeDecodeError, ValueError):
-        return None
-    return _describe(params, exact_text, documents)
+        return _describe(params, exact_text, documents)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, UnicodeDecodeError, ValueError):
+        return None  # unreadable, or variables nested too deep to canonicalize: the view answers it
 
 
 class Descriptions:

@@ -157,6 +157,8 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
             status, headers = exc.status_code, None
             if media_type == GRAPHQL_RESPONSE_JSON and _is_operation_over_get(request, exc):
                 status, headers = 405, {"Allow": "POST"}  # the spec's answer; the method the operation needs
+            elif request.method not in ("GET", "POST"):
+                status, headers = 405, {"Allow": "GET, POST"}
             response = _error_response(exc.reason, status, "BAD_USER_INPUT", media_type, headers=headers)
         if request.method == "GET":  # only persisted public reads say otherwise (bff.graphql.persisted)
             response.headers.setdefault("Cache-Control", PRIVATE)
@@ -207,11 +209,16 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
         """Strawberry's parsing (GET parameters or JSON body), then the document a hash names.
 
-        A body that is JSON but not an object (``"hello"``, ``42``, ``null``), or nested too deep
-        to decode, is ``BAD_USER_INPUT``, never a server error; so is an ``operationName`` that is
+        A body that is JSON but not an object (``"hello"``, ``42``, ``null``), nested too deep to
+        decode, not UTF-8, or holding an integer too long to convert is ``BAD_USER_INPUT``, never a
+        server error; so is an ``operationName`` that is
         not a string (Strawberry checks the other parameters)."""
         try:
             data = await super().parse_http_body(request)
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, "The request body must be UTF-8 encoded JSON.") from exc
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts (4,300)
+            raise HTTPException(400, "The request body holds a value too large to read.") from exc
         except (AttributeError, TypeError, RecursionError) as exc:
             raise HTTPException(400, "The request body must be a JSON object with a `query`.") from exc
         for item in data if isinstance(data, list) else [data]:

@@ -97,3 +97,35 @@ async def test_a_json_body_that_is_not_an_object_is_bad_user_input(client: httpx
     response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+DEEP = 1000  # below the JSON decoder's own limit, above orjson's encoding depth (255)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ __typename }\xff\xfe"}',  # not UTF-8
+        b'{"query": "query ($n: Int!) { products(pageSize: $n) { totalCount } }", "variables": {"n": '
+        + b"9" * 5000
+        + b"}}",  # an integer longer than Python converts
+        b'{"query": "query ($x: String) { __typename }", "variables": '
+        + b'{"a": ' * DEEP
+        + b"1"
+        + b"}" * DEEP
+        + b"}",  # variables nested 1,000 deep
+    ],
+    ids=["invalid-utf8", "5000-digit-integer", "deeply-nested-variables"],
+)
+async def test_an_unreadable_json_body_is_a_coded_bad_user_input(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+async def test_other_http_methods_get_a_coded_405_naming_get_and_post(client: httpx.AsyncClient, method: str) -> None:
+    response = await client.request(method, "/graphql", json={"query": "{ __typename }"})
+    assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
