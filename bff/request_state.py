@@ -96,6 +96,7 @@ class RequestState:
     cost: CostRecord | None = None
     response_headers: dict[str, str] = field(default_factory=dict)  # e.g. RateLimit-* for the answer
     cache: str | None = None  # the response cache: "hit", "stale", "miss", "unavailable"; None: not looked up
+    public_document: bool = False  # the response cache found the document public (catalog reads only)
 
 
 def request_state(scope: MutableMapping[str, Any]) -> RequestState:

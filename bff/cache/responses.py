@@ -301,6 +301,7 @@ class ResponseCacheMiddleware:
         locale = request_locale(store, currency, cookie)
         key = response_key(described, locale.store, locale.currency, GUEST_GROUP, media_type)
         state = request_state(scope)
+        state.public_document = described.cacheable is True  # sessions may degrade for it (bff.sessions)
         entry = cache.tiers.peek(key)
         if entry is None:
             try:

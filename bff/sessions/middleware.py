@@ -16,11 +16,17 @@ The loaded ``SessionHandle`` goes into the request's ``RequestState`` (``bff.req
 malformed or unknown token is ignored (the shopper is treated as new); nothing about it is
 logged. Only requests to ``paths`` (the GraphQL endpoint) load a session: probes and scrapes
 never touch the store.
+
+**The store does not answer**: a request whose document the response cache found public (catalog
+reads only: ``RequestState.public_document``) goes on without the session, since its answer is
+the same for every shopper; any other request with a session token is answered 503
+``UPSTREAM_UNAVAILABLE`` at once, before anything runs.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
@@ -34,6 +40,8 @@ from bff.sessions.handle import SessionHandle
 from bff.sessions.store import SessionStore
 from bff.sessions.tokens import looks_like_token, session_id
 from bff.settings import SessionSettings
+
+log = logging.getLogger("bff.sessions")
 
 TOKEN_HEADER = "X-Session-Token"  # noqa: S105 (a header name)
 
@@ -102,8 +110,12 @@ class SessionMiddleware:
             try:
                 session = await self.store.load(session_id(token))
             except UpstreamUnavailable as err:
-                await _unavailable(send, err.message)
-                return
+                if not request_state(scope).public_document:
+                    await _unavailable(send, err.message)
+                    return
+                # A public catalog read answers the same for every shopper: it goes on without the
+                # session (the locale comes from the headers or the locale cookie), rather than fail.
+                log.warning("session store did not answer: a public catalog read goes on without the session")
         handle = SessionHandle(self.store, self.clock, session)
         request_state(scope).session = handle
         send_header = bearer or not _has_origin(scope)
