@@ -199,14 +199,25 @@ async def serve_entry(
     cache_control = _cache_control(cache, entry, now, method, described, locale)
     if cache_control:
         added.append((b"cache-control", cache_control))
-    if method == "GET" and if_none_match is not None and _etag_matches(if_none_match, entry.etag):
-        headers = [h for h in entry.base_headers if h[0] not in (b"content-type", b"content-length")]
-        await send({"type": "http.response.start", "status": 304, "headers": headers + added})
+    if _not_modified(method, if_none_match, entry):
+        await send(
+            {"type": "http.response.start", "status": 304, "headers": _without_body_headers(entry.base_headers) + added}
+        )
         await send({"type": "http.response.body", "body": b""})
         return 304
     await send({"type": "http.response.start", "status": 200, "headers": entry.base_headers + added})
     await send({"type": "http.response.body", "body": entry.body})
     return 200
+
+
+def _not_modified(method: str, if_none_match: str | None, entry: Entry) -> bool:
+    """A GET whose ``If-None-Match`` names the entry's ``ETag``: answered 304."""
+    return method == "GET" and if_none_match is not None and _etag_matches(if_none_match, entry.etag)
+
+
+def _without_body_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers of a 304: the answer's, without those describing a body."""
+    return [h for h in headers if h[0].lower() not in (b"content-type", b"content-length")]
 
 
 def _etag_matches(if_none_match: str, etag: str) -> bool:
@@ -316,25 +327,13 @@ class ResponseCacheMiddleware:
             state.cache = "stale" if stale else "hit"
             if stale:
                 cache.start_refresh(key, lambda: self._refresh(key, scope, body, locale, described))
-            await self._serve(send, entry, now, method, described, locale, if_none_match, b"STALE" if stale else b"HIT")
+            outcome = b"STALE" if stale else b"HIT"
+            await serve_entry(cache, send, entry, now, method, described, locale, if_none_match, outcome)
             return
         state.cache = "miss"
         if locale.from_cookie:  # the inner app answers for the cookie's locale too, as a hit would
             scope = {**scope, "headers": [*scope["headers"], *_locale_headers(locale, scope["headers"])]}
         await self._miss(scope, inner_receive, send, key, described, locale, if_none_match)
-
-    async def _serve(
-        self,
-        send: Send,
-        entry: Entry,
-        now: float,
-        method: str,
-        described: Described,
-        locale: Locale,
-        if_none_match: str | None,
-        outcome: bytes,
-    ) -> None:
-        await serve_entry(self.cache, send, entry, now, method, described, locale, if_none_match, outcome)
 
     async def _run_inner(self, scope: Scope, receive: Receive, locale: Locale) -> tuple[_Captured, Entry | None]:
         captured = _Captured()
@@ -372,10 +371,8 @@ class ResponseCacheMiddleware:
             if entry.body == body:  # the client sees exactly the stored bytes: same validator
                 names = {name.lower() for name, _ in headers} | {b"vary"}  # the view's Vary stands
                 headers += [h for h in entry.base_headers if h[0] not in names]
-                method = scope["method"]
-                if method == "GET" and if_none_match is not None and _etag_matches(if_none_match, entry.etag):
-                    status, body = 304, b""
-                    headers = [h for h in headers if h[0].lower() not in (b"content-type", b"content-length")]
+                if _not_modified(scope["method"], if_none_match, entry):
+                    status, body, headers = 304, b"", _without_body_headers(headers)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
