@@ -1,0 +1,74 @@
+"""Generated storefront operations through the public HTTP API: every answer is coded and clean.
+
+Documents come from hypothesis-graphql over the committed schema (schema/schema.graphql):
+queries and mutations with generated arguments, valid ones (``Mode.POSITIVE``) and ones with a
+single schema violation (``Mode.NEGATIVE``), strings with NUL bytes and (``codec=None``) lone
+surrogates. They are sent as POST or GET, with their arguments inline or lifted into variables,
+with garbage or unknown session credentials, odd ``Accept`` headers and random persisted-query
+extensions. The properties are in tests/fuzz/answers.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import hypothesis_graphql as hg
+from graphql import build_schema
+from hypothesis import given
+from hypothesis import strategies as st
+from starlette.applications import Starlette
+
+from tests.fuzz.answers import assert_answered
+from tests.fuzz.asgi import RawRequest
+from tests.fuzz.conftest import Secrets
+from tests.fuzz.examples import campaign_seed, examples
+from tests.fuzz.requests import accept, get, persisted_extensions, post, session_headers
+from tests.fuzz.variables import lifted
+
+SCHEMA = build_schema((Path(__file__).parents[2] / "schema" / "schema.graphql").read_text())
+
+documents = st.one_of(
+    hg.from_schema(SCHEMA),
+    hg.from_schema(SCHEMA, codec=None),
+    hg.from_schema(SCHEMA, mode=hg.Mode.NEGATIVE),
+    hg.from_schema(SCHEMA, mode=hg.Mode.NEGATIVE, codec=None),
+)
+
+
+@st.composite
+def operations(draw: st.DrawFn) -> RawRequest:
+    document = draw(documents)
+    payload: dict[str, Any] = {"query": document}
+    if draw(st.booleans()):
+        payload["query"], payload["variables"] = lifted(SCHEMA, document)
+    if draw(st.sampled_from([False, False, False, True])):
+        payload["extensions"] = draw(persisted_extensions())
+    headers = draw(session_headers())
+    wanted = draw(accept)
+    if wanted is not None:
+        headers.append((b"accept", wanted))
+    return (
+        get(payload, headers)
+        if draw(st.sampled_from(["POST", "POST", "POST", "GET"])) == "GET"
+        else post(payload, headers)
+    )
+
+
+@examples(ci=60)
+@campaign_seed
+@given(request=operations())
+async def test_a_generated_operation_gets_a_coded_clean_answer(
+    bff_app: Starlette, secrets: Secrets, request: RawRequest
+) -> None:
+    await assert_answered(bff_app, request, secrets())
+
+
+@examples(ci=30)
+@campaign_seed
+@given(document=hg.from_schema(SCHEMA), headers=session_headers())
+async def test_a_valid_operation_with_garbage_credentials_is_answered_like_an_anonymous_one(
+    bff_app: Starlette, secrets: Secrets, document: str, headers: list[tuple[bytes, bytes]]
+) -> None:
+    response = await assert_answered(bff_app, post({"query": document}, headers), secrets())
+    assert response.status in (200, 400, 401), response
