@@ -124,7 +124,7 @@ async def test_an_unreadable_json_body_is_a_coded_bad_user_input(client: httpx.A
     assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])
 async def test_other_http_methods_get_a_coded_405_naming_get_and_post(client: httpx.AsyncClient, method: str) -> None:
     response = await client.request(method, "/graphql", json={"query": "{ __typename }"})
     assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")
