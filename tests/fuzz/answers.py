@@ -5,6 +5,7 @@
 - every error has a message and a known ``extensions.code``, and none is ``INTERNAL`` (no fault is
   injected in these tests: an ``INTERNAL`` is an exception nobody handled);
 - an answer with a 4xx status says why in ``errors``;
+- no response header holds CR, LF or NUL (nothing a request sends is echoed raw into one);
 - no stack trace, Python exception name, source path or Magento text, and no Magento cart id or
   customer token that exists in the sandbox.
 """
@@ -84,6 +85,8 @@ async def assert_answered(app: ASGIApp, request: RawRequest, secrets: Iterable[s
     """Send ``request``; assert its answer keeps the properties (GraphiQL's page for a browser's
     GET; for HEAD, the status alone: a server sends no body)."""
     response = await call(app, request)
+    broken = [(k, v) for k, v in response.headers if any(c in k + v for c in (b"\r", b"\n", b"\x00"))]
+    assert broken == [], "a header the request could inject into"
     content_type = response.header("content-type")
     if wants_graphiql(request) and response.status == 200 and (content_type or "").startswith("text/html"):
         return response
