@@ -213,7 +213,9 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
             raise HTTPException(400, NOT_JSON) from exc
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
+        # The path as routed: ``request.url`` would decode the query string as strict UTF-8 (a raw
+        # byte such as 0x80 in it must not turn the page into a 500).
+        return HTMLResponse(graphiql_html(endpoint=request.scope["path"]))
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A GET that names a persisted document (extensions, no query) is an operation, not a browser.
