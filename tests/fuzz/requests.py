@@ -4,6 +4,7 @@ encoding of a payload as a POST body or a GET query string."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -31,11 +32,13 @@ json_values: st.SearchStrategy[Any] = st.recursive(
 
 
 @st.composite
-def session_headers(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
-    """None, or garbage / well-shaped but unknown session credentials in any of the three places."""
+def session_headers(draw: st.DrawFn, min_size: int = 0) -> list[tuple[bytes, bytes]]:
+    """None (unless ``min_size``), or garbage / well-shaped but unknown session credentials, in the
+    places a client sends them and one it does not (``X-Session-Token`` is a response header)."""
     headers: list[tuple[bytes, bytes]] = []
     value = draw(token_shaped.map(str.encode) | header_bytes)
-    for place in draw(st.lists(st.sampled_from(["token", "bearer", "auth", "cookie", "raw-cookie"]), max_size=3)):
+    places = st.sampled_from(["token", "bearer", "auth", "cookie", "raw-cookie"])
+    for place in draw(st.lists(places, min_size=min_size, max_size=3)):
         if place == "token":
             headers.append((b"x-session-token", value))
         elif place == "bearer":
@@ -62,10 +65,21 @@ content_type = st.sampled_from([
 ]) | header_bytes  # fmt: skip
 
 
+locale_headers = st.lists(
+    st.tuples(st.just(b"store"), st.sampled_from([b"default", b"de", b"fr", b"nope", b"DEFAULT"]))
+    | st.tuples(st.just(b"content-currency"), st.sampled_from([b"EUR", b"USD", b"GBP", b"eur", b"XXX"])),
+    max_size=2,
+)
+
+
 @st.composite
-def persisted_extensions(draw: st.DrawFn) -> dict[str, Any]:
-    """An APQ extension: well-formed (a random SHA-256 hex) or not (wrong types, lengths, versions)."""
-    sha = draw(st.text("0123456789abcdef", min_size=64, max_size=64) | wild_text | json_values)
+def persisted_extensions(draw: st.DrawFn, query: str | None = None) -> dict[str, Any]:
+    """An APQ extension: well-formed (a random SHA-256 hex, or ``query``'s own), or not (wrong
+    types, lengths, versions)."""
+    hashes = st.text("0123456789abcdef", min_size=64, max_size=64) | wild_text | json_values
+    if query is not None:
+        hashes = st.just(hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()) | hashes
+    sha = draw(hashes)
     version = draw(st.sampled_from([1, 2, 0, "1", None, -1, 1.5]) | json_values)
     persisted: Any = draw(st.sampled_from(["full", "no-version", "no-hash", "garbage"]))
     if persisted == "full":

@@ -4,8 +4,9 @@ Documents come from hypothesis-graphql over the committed schema (schema/schema.
 queries and mutations with generated arguments, valid ones (``Mode.POSITIVE``) and ones with a
 single schema violation (``Mode.NEGATIVE``), strings with NUL bytes and (``codec=None``) lone
 surrogates. They are sent as POST or GET, with their arguments inline or lifted into variables,
-with garbage or unknown session credentials, odd ``Accept`` headers and random persisted-query
-extensions. The properties are in tests/fuzz/answers.py.
+with garbage or unknown session credentials, ``Store`` and ``Content-Currency`` headers, odd
+``Accept`` headers and persisted-query extensions (random, or the document's own hash: registered,
+then sent alone). The properties are in tests/fuzz/answers.py.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.fuzz.answers import assert_answered
 from tests.fuzz.asgi import RawRequest
 from tests.fuzz.conftest import Secrets
 from tests.fuzz.examples import campaign_seed, examples
-from tests.fuzz.requests import accept, get, persisted_extensions, post, session_headers
+from tests.fuzz.requests import accept, get, locale_headers, persisted_extensions, post, session_headers
 from tests.fuzz.variables import lifted
 from tests.storefront_fixtures import without_cost
 
@@ -40,31 +41,35 @@ documents = st.one_of(
 
 
 @st.composite
-def operations(draw: st.DrawFn) -> RawRequest:
+def operations(draw: st.DrawFn) -> list[RawRequest]:
+    """One request, or two: an APQ registration (query and hash), then the hash alone."""
     document = draw(documents)
     payload: dict[str, Any] = {"query": document}
     if draw(st.booleans()):
         payload["query"], payload["variables"] = lifted(SCHEMA, document)
-    if draw(st.sampled_from([False, False, False, True])):
-        payload["extensions"] = draw(persisted_extensions())
-    headers = draw(session_headers())
+    then_by_hash = False
+    if draw(st.sampled_from([False, False, True])):
+        payload["extensions"] = draw(persisted_extensions(payload["query"]))
+        then_by_hash = draw(st.booleans())
+    headers = draw(session_headers()) + draw(locale_headers)
     wanted = draw(accept)
     if wanted is not None:
         headers.append((b"accept", wanted))
-    return (
-        get(payload, headers)
-        if draw(st.sampled_from(["POST", "POST", "POST", "GET"])) == "GET"
-        else post(payload, headers)
-    )
+    send = get if draw(st.sampled_from(["POST", "POST", "POST", "GET"])) == "GET" else post
+    if not then_by_hash:
+        return [send(payload, headers)]
+    by_hash = {k: v for k, v in payload.items() if k != "query"}
+    return [post(payload, headers), send(by_hash, headers)]
 
 
 @examples(ci=60)
 @campaign_seed
-@given(request=operations())
+@given(requests=operations())
 async def test_a_generated_operation_gets_a_coded_clean_answer(
-    bff_app: Starlette, secrets: Secrets, request: RawRequest
+    bff_app: Starlette, secrets: Secrets, requests: list[RawRequest]
 ) -> None:
-    await assert_answered(bff_app, request, secrets())
+    for request in requests:
+        await assert_answered(bff_app, request, secrets())
 
 
 PUBLIC_FIELDS = sorted(PUBLIC_ROOT_FIELDS - {"__typename"})
@@ -72,7 +77,7 @@ PUBLIC_FIELDS = sorted(PUBLIC_ROOT_FIELDS - {"__typename"})
 
 @examples(ci=30)
 @campaign_seed
-@given(document=hg.queries(SCHEMA, fields=PUBLIC_FIELDS), headers=session_headers().filter(bool))
+@given(document=hg.queries(SCHEMA, fields=PUBLIC_FIELDS), headers=session_headers(min_size=1))
 async def test_garbage_credentials_are_ignored_a_catalog_read_answers_as_for_a_new_shopper(
     bff_app: Starlette, secrets: Secrets, document: str, headers: list[tuple[bytes, bytes]]
 ) -> None:

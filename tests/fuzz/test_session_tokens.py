@@ -1,47 +1,22 @@
-"""Tampered session tokens, with sessions in process and in a real Redis: a token that is not
-exactly the one issued is ignored (the shopper is new, with an empty cart), never an error and
-never another session; the issued one still reaches its cart."""
+"""Tampered session tokens (sessions in process and in a real Redis: tests/fuzz/conftest.py): a
+token that is not exactly the one issued is ignored (the shopper is new, with an empty cart),
+never an error and never another session; the issued one still reaches its cart."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
-import httpx
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import SecretStr
-from redis.asyncio import Redis
 from starlette.applications import Starlette
 
-from bff.app import create_app
-from bff.settings import Settings
-from tests.fake_clock import FakeClock
 from tests.fuzz.answers import assert_answered
-from tests.fuzz.asgi import RawRequest
 from tests.fuzz.conftest import Secrets
 from tests.fuzz.examples import campaign_seed, examples
 from tests.fuzz.requests import TOKEN_ALPHABET, post
 
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
 CART = "{ cart { totalQuantity } }"
-
-
-@pytest.fixture(params=["memory", "redis"])
-async def app(
-    request: pytest.FixtureRequest, settings: Settings, sandbox_app: Starlette, clock: FakeClock
-) -> AsyncIterator[Starlette]:
-    if request.param == "redis":
-        url: str = request.getfixturevalue("redis_url")
-        client = Redis.from_url(url)
-        await client.flushdb()
-        await client.aclose()
-        settings = settings.model_copy(update={"redis_url": SecretStr(url)})
-    app = create_app(settings, magento_transport=httpx.ASGITransport(app=sandbox_app), clock=clock)
-    yield app
-    if app.state.redis is not None:
-        await app.state.redis.aclose()
 
 
 @st.composite
@@ -74,17 +49,13 @@ async def total_quantity(app: Starlette, headers: list[tuple[bytes, bytes]], sec
 @campaign_seed
 @given(edit=tampering(), place=st.sampled_from(["bearer", "cookie"]))
 async def test_only_the_issued_session_token_reaches_its_cart(
-    app: Starlette, secrets: Secrets, edit: tuple[str, int, str], place: str
+    bff_app: Starlette, secrets: Secrets, edit: tuple[str, int, str], place: str
 ) -> None:
-    added = await assert_answered(
-        app,
-        RawRequest(headers=((b"content-type", b"application/json"),), body=json.dumps({"query": ADD}).encode()),
-        secrets(),
-    )
+    added = await assert_answered(bff_app, post({"query": ADD}, []), secrets())
     token = added.header("x-session-token")
     assert token is not None
     sent = tampered(token, edit)
     value = sent.encode("utf-8")
     header = (b"authorization", b"Bearer " + value) if place == "bearer" else (b"cookie", b"bff_session=" + value)
     expected = 1 if sent.strip() == token else 0
-    assert await total_quantity(app, [header], secrets) == expected
+    assert await total_quantity(bff_app, [header], secrets) == expected
