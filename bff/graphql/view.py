@@ -305,7 +305,8 @@ def _too_large(limit: int) -> BodyTooLarge:
 def _check_length(request: Request, limit: int) -> None:
     """Refuse a body announced as too large before reading any of it."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    # isascii: str.isdigit() also accepts "²" (the latin-1 reading of byte 0xB2), which int() refuses.
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
 
 

@@ -149,6 +149,13 @@ async def test_a_lone_surrogate_in_get_variables_is_a_coded_bad_user_input(clien
     assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
+async def test_a_content_length_of_non_ascii_digits_is_not_a_server_error(client: httpx.AsyncClient) -> None:
+    # "²" (byte 0xB2 read as latin-1) is a digit to str.isdigit(), not to int(); the body is read as sent.
+    headers = {b"content-type": b"application/json", b"content-length": b"\xb2"}
+    response = await client.post("/graphql", content=b'{"query": "{ __typename }"}', headers=headers)
+    assert (response.status_code, response.json()["data"]) == (200, {"__typename": "Query"})
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])
 async def test_other_http_methods_get_a_coded_405_naming_get_and_post(client: httpx.AsyncClient, method: str) -> None:
     response = await client.request(method, "/graphql", json={"query": "{ __typename }"})

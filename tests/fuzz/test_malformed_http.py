@@ -151,7 +151,7 @@ def odd_headers(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
         )  # fmt: skip
         value = draw(
             header_bytes
-            | st.sampled_from([b"-1", b"99999999999999999999", b"0", b"1e3", b" 12", b"\xff"])
+            | st.sampled_from([b"-1", b"99999999999999999999", b"0", b"1e3", b" 12", b"\xff", b"\xb2", b"1\xb9"])
             | st.integers(8_000, 70_000).map(lambda n: b"a" * n)
         )
         headers.append((name, value))
