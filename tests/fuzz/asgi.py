@@ -18,6 +18,7 @@ class RawRequest:
     query_string: bytes = b""
     headers: tuple[tuple[bytes, bytes], ...] = ()
     body: bytes = b""
+    client: str = "203.0.113.7"  # the peer; 127.0.0.1 is a trusted proxy (X-Forwarded-For is read)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ async def call(app: ASGIApp, request: RawRequest) -> RawResponse:
         "query_string": request.query_string,
         "root_path": "",
         "headers": [(k.lower(), v) for k, v in request.headers],
-        "client": ("203.0.113.7", 50000),
+        "client": (request.client, 50000),
         "server": ("bff.test", 80),
         "state": {},
     }

@@ -144,6 +144,7 @@ def odd_headers(draw: st.DrawFn) -> list[tuple[bytes, bytes]]:
         name = draw(
             st.sampled_from([
                 b"content-type", b"accept", b"content-length", b"store", b"content-currency", b"x-forwarded-for",
+                b"x-forwarded-for",
                 b"x-request-id", b"x-api-key", b"origin", b"accept-language", b"cookie", b"if-none-match",
                 b"accept-encoding", b"transfer-encoding", b"x-session-token", b"authorization",
             ])
@@ -166,7 +167,8 @@ def posts(draw: st.DrawFn) -> RawRequest:
     wanted = draw(accept)
     if wanted is not None:
         headers.append((b"accept", wanted))
-    return RawRequest("POST", headers=tuple(headers), body=draw(bodies()))
+    peer = draw(st.sampled_from(["203.0.113.7", "127.0.0.1"]))  # from a trusted proxy, X-Forwarded-For counts
+    return RawRequest("POST", headers=tuple(headers), body=draw(bodies()), client=peer)
 
 
 @st.composite
@@ -192,7 +194,8 @@ def gets(draw: st.DrawFn) -> RawRequest:
     wanted = draw(accept)
     if wanted is not None:
         headers.append((b"accept", wanted))
-    return RawRequest("GET", query_string=draw(query_strings()), headers=tuple(headers))
+    peer = draw(st.sampled_from(["203.0.113.7", "127.0.0.1"]))
+    return RawRequest("GET", query_string=draw(query_strings()), headers=tuple(headers), client=peer)
 
 
 METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "get", "X"]
