@@ -17,6 +17,9 @@ import random
 from collections.abc import Callable
 
 
+_WHOLE = 1.0 - 1e-9  # ten deposits of 0.1 make a token, float sums notwithstanding
+
+
 class RetryBudget:
     __slots__ = ("_burst", "_ratio", "tokens")
 
@@ -32,7 +35,7 @@ class RetryBudget:
 
     def withdraw(self) -> bool:
         """Take a token for one retry; False (and nothing taken) when the budget is spent."""
-        if self.tokens < 1.0:
+        if self.tokens < _WHOLE:
             return False
         self.tokens -= 1.0
         return True
