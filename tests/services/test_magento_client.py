@@ -4,6 +4,7 @@ and how identical public reads in flight together share one call."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
@@ -13,6 +14,7 @@ from starlette.applications import Starlette
 
 from bff.errors import BffError
 from bff.magento.client import CallContext, MagentoClient
+from bff.magento.errors import MagentoUnavailable
 from bff.sandbox import Fault, FaultPlan
 from bff.settings import Settings
 from tests.recording import GatedTransport, RecordingTransport, settle
@@ -138,3 +140,33 @@ async def test_reads_with_a_customer_token_are_never_collapsed(
     gate.open()
     await asyncio.gather(*tasks)
     assert len(upstream.requests) == 3
+
+
+# --- the request's deadline (CallContext.deadline) ---------------------------------------------
+
+
+@pytest.mark.usefixtures("opened")
+async def test_no_call_is_sent_once_the_request_deadline_has_passed(
+    client: MagentoClient, upstream: RecordingTransport
+) -> None:
+    ctx = CallContext(deadline=time.monotonic() - 0.01)
+    with pytest.raises(MagentoUnavailable) as refused:
+        await client.execute("CreateGuestCart", {}, ctx)
+    assert (refused.value.maybe_executed, upstream.requests) == (False, [])
+
+
+@pytest.mark.usefixtures("opened")
+async def test_a_write_is_not_cut_short_by_the_request_deadline(client: MagentoClient, faults: FaultPlan) -> None:
+    faults.set("CreateGuestCart", Fault(latency_ms=300))
+    ctx = CallContext(deadline=time.monotonic() + 0.1)
+    created = await client.execute("CreateGuestCart", {}, ctx)
+    assert created["createGuestCart"]["cart"]["id"]
+
+
+@pytest.mark.usefixtures("opened")
+async def test_a_read_is_cut_to_the_request_deadline(client: MagentoClient, faults: FaultPlan) -> None:
+    faults.set("ProductBySku", Fault(latency_ms=3_000))
+    ctx = CallContext(deadline=time.monotonic() + 0.1)
+    with pytest.raises(MagentoUnavailable):
+        await client.execute("ProductBySku", BAG, ctx)
+    assert [c.outcome for c in ctx.calls] == ["timeout"]
