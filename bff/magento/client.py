@@ -309,9 +309,8 @@ class MagentoClient:
         while True:
             if breaker.state is not CLOSED and not breaker.admit():
                 self._refuse(p, "breaker")
-            if not cap.try_enter() and not await cap.enter(deadline - time.monotonic()):
-                breaker.release()
-                self._refuse(p, "inflight")
+            if not cap.try_enter():
+                await self._wait_for_slot(p, deadline)
             try:
                 answer = await self._once(p, outgoing, ctx, attempt, http_timeout, extra, deadline)
             except MagentoUnavailable:
@@ -334,6 +333,16 @@ class MagentoClient:
             self._events.on_retry(p.wire.operation.name)
             await asyncio.sleep(retry_in)
             attempt += 1
+
+    async def _wait_for_slot(self, p: _Prepared, deadline: float) -> None:
+        """Hold an in-flight slot (every one was taken), or refuse the call: no slot in time, or
+        none of the deadline left once it came."""
+        if await self._cap.enter(deadline - time.monotonic()):
+            if deadline - time.monotonic() > 0:
+                return
+            self._cap.leave()
+        self._breaker.release()
+        self._refuse(p, "inflight")
 
     def _retry_delay(self, p: _Prepared, attempt: int, deadline: float) -> float | None:
         """The backoff before sending a failed read again; None: it is not retried (a write, no

@@ -16,7 +16,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-
 _WHOLE = 1.0 - 1e-9  # ten deposits of 0.1 make a token, float sums notwithstanding
 
 
