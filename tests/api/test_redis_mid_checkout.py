@@ -21,6 +21,7 @@ from starlette.applications import Starlette
 from bff.app import create_app
 from bff.sandbox import SandboxState
 from bff.sandbox.faults import Fault, FaultPlan
+from bff.sessions.redis_connection import HUNG_PAUSE_S
 from bff.settings import SessionSettings, Settings
 from tests.api.test_checkout import CHECKOUT
 from tests.fake_clock import FakeClock
@@ -99,6 +100,7 @@ async def test_an_order_placed_while_redis_hangs_is_reported_and_replayed_after(
     server.pause()
     first = await placing
     server.resume()
+    await asyncio.sleep(HUNG_PAUSE_S)  # after a timeout the client sends nothing for this long
     retry = await checkout(shopper, "redis-hangs-1")
     assert number(first) == number(retry) == sandbox_state.orders[0].number
     assert len(sandbox_state.orders) == 1

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from bff.errors import StoreUnavailable
 from bff.sessions.models import Session
 from bff.sessions.redis import RedisSessionStore
-from bff.sessions.redis_connection import redis_from_url
+from bff.sessions.redis_connection import HUNG_PAUSE_S, redis_from_url
 from bff.sessions.tokens import new_token, session_id
 from tests.servers import RestartableRedis, restartable_redis
 from tests.stores.conftest import IDLE_TTL
@@ -84,7 +84,24 @@ async def test_a_hung_redis_is_store_unavailable_within_the_command_timeout(
             await store.load(session_id(new_token()))
 
 
-async def test_a_hung_redis_that_resumes_answers_again(server: RestartableRedis, client: Redis) -> None:
+async def test_after_a_timeout_the_next_command_fails_without_being_sent(
+    server: RestartableRedis, client: Redis
+) -> None:
+    """A hung Redis costs one timeout, not one per command: the next fails at once, not sent."""
+    store = RedisSessionStore(client, idle_ttl_seconds=IDLE_TTL)
+    await store.create(sessions(1)[0])
+    server.pause()
+    details = []
+    for _ in range(2):
+        with pytest.raises(StoreUnavailable) as failed:
+            await store.load(session_id(new_token()))
+        details.append(failed.value.detail)
+    assert details == ["TimeoutError", "ConnectionError"]
+
+
+async def test_commands_are_sent_again_once_the_pause_after_a_timeout_is_over(
+    server: RestartableRedis, client: Redis
+) -> None:
     store = RedisSessionStore(client, idle_ttl_seconds=IDLE_TTL)
     [session] = sessions(1)
     await store.create(session)
@@ -92,4 +109,5 @@ async def test_a_hung_redis_that_resumes_answers_again(server: RestartableRedis,
     with pytest.raises(StoreUnavailable):
         await store.load(session.id)
     server.resume()
+    await asyncio.sleep(HUNG_PAUSE_S)
     assert await store.load(session.id) == session
