@@ -299,7 +299,7 @@ class MagentoClient:
         deadline = now + budget + self._settings.connect_timeout_s  # the call's: every attempt fits in it
         if ctx.deadline is not None:
             if ctx.deadline <= now:
-                self._refuse(p, "deadline")
+                self._refuse(p, ctx, 1, "deadline")
             if p.read and ctx.deadline < deadline:
                 deadline = ctx.deadline
         if p.attempts > 1:
@@ -308,9 +308,9 @@ class MagentoClient:
         attempt, retry_in = 1, 0.0
         while True:
             if breaker.state is not CLOSED and not breaker.admit():
-                self._refuse(p, "breaker")
+                self._refuse(p, ctx, attempt, "breaker")
             if not cap.try_enter():
-                await self._wait_for_slot(p, deadline)
+                await self._wait_for_slot(p, ctx, attempt, deadline)
             try:
                 answer = await self._once(p, outgoing, ctx, attempt, http_timeout, extra, deadline)
             except MagentoUnavailable:
@@ -334,7 +334,7 @@ class MagentoClient:
             await asyncio.sleep(retry_in)
             attempt += 1
 
-    async def _wait_for_slot(self, p: _Prepared, deadline: float) -> None:
+    async def _wait_for_slot(self, p: _Prepared, ctx: CallContext, attempt: int, deadline: float) -> None:
         """Hold an in-flight slot (every one was taken), or refuse the call: no slot in time, or
         none of the deadline left once it came."""
         if await self._cap.enter(deadline - time.monotonic()):
@@ -342,7 +342,7 @@ class MagentoClient:
                 return
             self._cap.leave()
         self._breaker.release()
-        self._refuse(p, "inflight")
+        self._refuse(p, ctx, attempt, "inflight")
 
     def _retry_delay(self, p: _Prepared, attempt: int, deadline: float) -> float | None:
         """The backoff before sending a failed read again; None: it is not retried (a write, no
@@ -358,8 +358,11 @@ class MagentoClient:
             return None
         return delay
 
-    def _refuse(self, p: _Prepared, reason: Rejection) -> NoReturn:
+    def _refuse(self, p: _Prepared, ctx: CallContext, attempt: int, reason: Rejection) -> NoReturn:
+        """Refuse the call unsent; the request log shows it (``refused_<reason>``), observers do not
+        (nothing was sent), ``UpstreamEvents.on_rejected`` counts it."""
         self._events.on_rejected(reason)
+        ctx.calls.append(UpstreamCall(p.wire.operation.name, 0.0, _REFUSED_OUTCOME[reason], attempt))
         raise MagentoUnavailable(operation=p.wire.operation.name, detail=_REFUSED[reason], maybe_executed=False)
 
     def _headers(self, outgoing: _Outgoing, ctx: CallContext) -> dict[str, str]:
@@ -462,6 +465,7 @@ class MagentoClient:
 
 
 _NOT_JSON: Any = object()
+_REFUSED_OUTCOME: dict[Rejection, str] = {r: f"refused_{r}" for r in ("breaker", "inflight", "deadline")}
 _REFUSED: dict[Rejection, str] = {
     "breaker": "circuit breaker open: not sent",
     "inflight": "no in-flight slot before the deadline: not sent",

@@ -156,6 +156,14 @@ async def test_no_call_is_sent_once_the_request_deadline_has_passed(
 
 
 @pytest.mark.usefixtures("opened")
+async def test_a_refused_call_shows_in_the_request_log_as_refused(client: MagentoClient) -> None:
+    ctx = CallContext(deadline=time.monotonic() - 0.01)
+    with pytest.raises(MagentoUnavailable):
+        await client.execute("GetCart", {"cartId": "x"}, ctx)
+    assert [(c.operation, c.outcome) for c in ctx.calls] == [("GetCart", "refused_deadline")]
+
+
+@pytest.mark.usefixtures("opened")
 async def test_a_write_is_not_cut_short_by_the_request_deadline(client: MagentoClient, faults: FaultPlan) -> None:
     faults.set("CreateGuestCart", Fault(latency_ms=300))
     ctx = CallContext(deadline=time.monotonic() + 0.1)
