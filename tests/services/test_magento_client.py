@@ -16,7 +16,7 @@ from bff.errors import BffError
 from bff.magento.client import CallContext, MagentoClient
 from bff.magento.errors import MagentoUnavailable
 from bff.sandbox import Fault, FaultPlan
-from bff.settings import Settings
+from bff.settings import MagentoSettings, Settings
 from tests.recording import GatedTransport, RecordingTransport, settle
 
 MAGENTO_URL = "http://magento.test/graphql"
@@ -178,3 +178,26 @@ async def test_a_read_is_cut_to_the_request_deadline(client: MagentoClient, faul
     with pytest.raises(MagentoUnavailable):
         await client.execute("ProductBySku", BAG, ctx)
     assert [c.outcome for c in ctx.calls] == ["timeout"]
+
+
+async def test_a_fast_failure_is_not_retried_without_enough_of_the_deadline_left(
+    upstream: RecordingTransport, opened: GatedTransport, faults: FaultPlan
+) -> None:
+    faults.set("ProductBySku", Fault(error_rate=1.0, error="http503"))
+    settings = MagentoSettings(query_retries=2, retry_min_left_s=0.5, single_flight=False)
+    async with httpx.AsyncClient(transport=upstream) as http:
+        client = MagentoClient(http, settings, MAGENTO_URL)
+        with pytest.raises(MagentoUnavailable):
+            await client.execute("ProductBySku", BAG, CallContext(deadline=time.monotonic() + 0.3))
+    assert len(upstream.requests) == 1
+
+
+async def test_a_fast_failure_is_retried_with_the_deadline_to_spare(
+    upstream: RecordingTransport, opened: GatedTransport, faults: FaultPlan
+) -> None:
+    faults.set("ProductBySku", Fault(error_rate=1.0, error="http503", times=2))
+    settings = MagentoSettings(query_retries=2, retry_min_left_s=0.5, single_flight=False)
+    async with httpx.AsyncClient(transport=upstream) as http:
+        client = MagentoClient(http, settings, MAGENTO_URL)
+        data = await client.execute("ProductBySku", BAG, CallContext(deadline=time.monotonic() + 5))
+    assert (len(upstream.requests), data["products"]["items"][0]["sku"]) == (3, "BAG-001")
