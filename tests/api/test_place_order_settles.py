@@ -70,6 +70,16 @@ async def test_an_unanswered_place_order_that_completes_while_the_bff_waits_is_t
     assert (len(sandbox_state.orders), place_orders_sent(upstream)) == (1, 1)
 
 
+async def test_a_place_order_whose_answer_hangs_is_the_order_and_is_sent_once(
+    gql: Gql, faults: FaultPlan, sandbox_state: SandboxState, upstream: RecordingTransport
+) -> None:
+    await gql(ADD)
+    faults.set("placeOrder", Fault(lose_response="hang", hang_seconds=1.0, times=1))  # placed, never answered
+    result = (await gql(CHECKOUT, {"input": checkout_input()}))["data"]["checkout"]
+    assert result["order"] == {"number": None, "email": "jane@example.com"}
+    assert (len(sandbox_state.orders), place_orders_sent(upstream)) == (1, 1)
+
+
 class TestMagentoStillBusy:
     """The first placeOrder never completes (the sandbox in-process is cancelled with the BFF's
     call), but nothing tells the BFF so: only time does."""
