@@ -234,6 +234,7 @@ def create_app(
             settings.redis_url.get_secret_value(),
             pool_size=settings.redis_pool_size,
             pool_timeout_s=settings.redis_pool_timeout_s,
+            timeout_s=settings.redis_timeout_s,
         )
         sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
@@ -250,7 +251,15 @@ def create_app(
     # Observability: metrics, logs, traces (bff/observability); business code never imports it.
     obs = Instrumentation(settings, tracer_provider=tracer_provider)
     sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
-    magento = MagentoClient(http, m, magento_url, observers=obs.upstream_observers(), tracer=obs.upstream_tracer())
+    magento = MagentoClient(
+        http,
+        m,
+        magento_url,
+        observers=obs.upstream_observers(),
+        tracer=obs.upstream_tracer(),
+        events=obs.upstream_events(),
+    )
+    obs.watch_upstream(magento)
     services = build_services(settings, idempotency, clock, idempotency_observer=obs.idempotency_observer())
     dc = settings.document_cache
     documents = DocumentCache(max_entries=dc.max_entries, max_chars=dc.max_chars, max_tokens=settings.limits.max_tokens)
@@ -266,7 +275,9 @@ def create_app(
             buckets=buckets,
             rate_limits=RateLimits(settings.rate_limits, rate_storage, windows),
         ),
-        make_shopper=lambda handle, meta, calls: Shopper(handle, magento, meta, m.default_store, calls),
+        make_shopper=lambda handle, meta, calls: Shopper(
+            handle, magento, meta, m.default_store, calls, deadline_s=m.request_deadline_s
+        ),
         trusted_proxies=settings.trusted_proxies,
         graphiql=settings.graphiql,
         persisted=persisted_queries(settings, redis, clock),
@@ -284,6 +295,8 @@ def create_app(
             try:
                 yield
             finally:
+                await services.checkout.aclose()  # order results still to be recorded get a last try
+                await idempotency.aclose()
                 await http.aclose()
                 if redis is not None:
                     await redis.aclose()
