@@ -37,7 +37,7 @@ def session_headers(draw: st.DrawFn, min_size: int = 0) -> list[tuple[bytes, byt
     places a client sends them and one it does not (``X-Session-Token`` is a response header)."""
     headers: list[tuple[bytes, bytes]] = []
     value = draw(token_shaped.map(str.encode) | header_bytes)
-    places = st.sampled_from(["token", "bearer", "auth", "cookie", "raw-cookie", "locale-cookie"])
+    places = st.sampled_from(["token", "bearer", "auth", "cookie", "raw-cookie"])
     for place in draw(st.lists(places, min_size=min_size, max_size=3)):
         if place == "token":
             headers.append((b"x-session-token", value))
@@ -47,9 +47,6 @@ def session_headers(draw: st.DrawFn, min_size: int = 0) -> list[tuple[bytes, byt
             headers.append((b"authorization", draw(st.sampled_from([b"Basic ", b"bearer", b"", b"Bearer  "])) + value))
         elif place == "cookie":
             headers.append((b"cookie", b"bff_session=" + value))
-        elif place == "locale-cookie":  # not a credential, but read on the cache's hit path without a session
-            locale = draw(st.sampled_from([b"default.EUR", b".USD", b"de.", b".", b"x" * 40 + b".EUR"]) | header_bytes)
-            headers.append((b"cookie", b"bff_locale=" + locale + b"; bff_session=" + value))
         else:
             headers.append((b"cookie", value))
     return headers
@@ -68,9 +65,16 @@ content_type = st.sampled_from([
 ]) | header_bytes  # fmt: skip
 
 
+#: Store view and currency: headers, and the locale cookie (read on the cache's hit path, no session).
 locale_headers = st.lists(
     st.tuples(st.just(b"store"), st.sampled_from([b"default", b"de", b"fr", b"nope", b"DEFAULT"]))
-    | st.tuples(st.just(b"content-currency"), st.sampled_from([b"EUR", b"USD", b"GBP", b"eur", b"XXX"])),
+    | st.tuples(st.just(b"content-currency"), st.sampled_from([b"EUR", b"USD", b"GBP", b"eur", b"XXX"]))
+    | st.tuples(
+        st.just(b"cookie"),
+        (st.sampled_from([b"default.EUR", b".USD", b"de.", b".", b"x" * 40 + b".EUR"]) | header_bytes).map(
+            lambda v: b"bff_locale=" + v
+        ),
+    ),
     max_size=2,
 )
 
