@@ -37,6 +37,7 @@ class Readiness:
 
     async def check(self) -> tuple[str, dict[str, str]]:
         """("ready" | "degraded" | "not ready", the result per check)."""
+
         async def run(name: str, probe: Probe) -> tuple[str, str]:
             try:
                 async with asyncio.timeout(self.timeout_s):
