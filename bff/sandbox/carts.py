@@ -192,7 +192,7 @@ def _sort_key(field: str, item: CartItem, totals: CartTotals, state: SandboxStat
 def cart_view(cart: Cart, ctx: RequestContext) -> Json:
     """A ``Cart`` dict; the costly parts are computed on demand, once."""
     ctx.no_cache()
-    state, currency, locale = ctx.state, ctx.currency, ctx.store.locale
+    state, currency = ctx.state, ctx.currency
 
     @cache
     def totals() -> CartTotals:
@@ -256,8 +256,8 @@ def cart_view(cart: Cart, ctx: RequestContext) -> Json:
         "applied_coupon": coupons[0] if coupons else None,
         "applied_coupons": coupons,
         "prices": prices,
-        "shipping_addresses": lambda _info: checkout.shipping_address_views(cart, totals(), locale),
-        "billing_address": checkout.billing_address_view(cart, locale),
+        "shipping_addresses": lambda _info: checkout.shipping_address_views(cart, totals()),
+        "billing_address": checkout.billing_address_view(cart),
         "available_payment_methods": lambda _info: (
             [{"code": code, "title": PAYMENT_TITLES[code]} for code in payment_methods(totals().grand_total)]
             if cart.items

@@ -7,6 +7,10 @@ here change the cart the way Magento's QuoteGraphQl models do, with Magento's me
   (``"firstname" is required. Enter and try again.``, ``Invalid value of "XX" provided for the
   countryId field.``). Magento reports every problem as its own ``errors[]`` entry; a resolver
   can raise only one, so the sandbox reports the first;
+* a cart address is first checked as 2.4.7's ``QuoteGraphQl\\Model\\Cart\\QuoteAddressFactory``
+  does (``Country is not available``, ``Region is required.``, a ``region_id`` that is not the
+  region named), then by the address validator; its ``country.label`` is the country id ("US"),
+  as ``ExtractQuoteAddressData`` answers it;
 * a new shipping address drops the chosen shipping method (Magento replaces the address row);
 * ``placeOrder`` checks in QuoteManagement/QuoteValidator order and raises ``CheckoutProblem``
   for what Magento reports in ``placeOrder.errors``; authorization problems raise normally.
@@ -20,6 +24,8 @@ from typing import Any
 
 from bff.sandbox.context import RequestContext
 from bff.sandbox.countries import (
+    Country,
+    Region,
     country_requires_postcode,
     country_requires_region,
     find_country,
@@ -47,6 +53,8 @@ ADDRESS_IDS_PER_CUSTOMER = 1000
 NOT_AUTHORIZED = "The current customer isn't authorized."
 GUEST_CHECKOUT_DISABLED = "Guest checkout is not allowed. Register a customer account or login with existing one."
 SHIPPING_ADDRESS_MISSING = "The shipping address is missing. Set the address and try again."
+COUNTRY_NOT_AVAILABLE = "Country is not available"
+COUNTRY_NOT_ALLOWED = "Some addresses can't be used due to the configurations for specific countries."
 
 
 class CheckoutProblem(Exception):
@@ -87,27 +95,59 @@ def copy_address(address: Address) -> Address:
 
 
 def address_from_input(data: dict[str, Any]) -> Address:
-    """An address from ``CartAddressInput``; the region is looked up by id, code or name."""
+    """An address from ``CartAddressInput``, checked as 2.4.7's ``QuoteAddressFactory::
+    createBasedOnInputData`` does: an allowed country, then the region, then the street lines.
+
+    The region text is a region *code* (Magento filters the country's regions by code); with a
+    ``region_id`` it must name that region, and a code shared by several regions needs the id."""
+    country_code = str(data.get("country_code") or "").strip().upper()
+    country = find_country(country_code) if len(country_code) == 2 else None
+    if country is None:
+        raise InputError(COUNTRY_NOT_AVAILABLE)
+    region_text = _text_or_none(data.get("region"))
+    region_id = data.get("region_id") or None  # Magento's empty(): 0 is no id
+    region = _input_region(country, region_text, region_id)
     street = [str(line) for line in data.get("street") or []]
     if len(street) > STREET_LINES:
         raise InputError(f'"Street Address" cannot contain more than {STREET_LINES} lines.')
-    country_code = str(data.get("country_code") or "").strip().upper()
-    region_text = data.get("region")
-    region_id = data.get("region_id")
-    region = find_region(country_code, region_id if region_id is not None else region_text)
     return Address(
         firstname=str(data.get("firstname") or "").strip(),
         lastname=str(data.get("lastname") or "").strip(),
         street=street,
         city=str(data.get("city") or "").strip(),
         postcode=data.get("postcode"),
-        country_code=country_code,
+        country_code=country.code,
         telephone=data.get("telephone"),
         region_code=region.code if region else region_text,
         region_label=region.name if region else region_text,
-        region_id=region.id if region else region_id,
+        region_id=region.id if region else None,
         company=data.get("company"),
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _input_region(country: Country, text: str | None, region_id: int | None) -> Region | None:
+    """``QuoteAddressFactory::validateRegion``: the region the input names, or None (then only
+    its text is kept, and the address validator asks for a ``regionId`` if the country needs one)."""
+    if not country_requires_region(country.code):
+        if region_id is not None and all(r.id != region_id for r in country.regions):
+            raise InputError("The specified region is not a part of the selected country or region")
+        return next((r for r in country.regions if r.id == region_id), None)
+    if text is None and region_id is None:
+        raise InputError("Region is required.")
+    candidates = [r for r in country.regions if text is None or r.code.casefold() == text.casefold()]
+    if region_id is not None:
+        region = next((r for r in candidates if r.id == region_id), None)
+        if region is None:
+            raise InputError("The region_id does not match the selected country or region")
+        return region
+    if len(candidates) > 1:
+        raise InputError("Region input is ambiguous. Specify region_id.")
+    return candidates[0] if candidates else None
 
 
 def address_problems(address: Address | None) -> list[str]:
@@ -182,8 +222,7 @@ def rate_view(rate: ShippingRate, currency: str) -> dict[str, Any]:
     }
 
 
-def cart_address_view(address: Address, address_id: int, locale: str, typename: str) -> dict[str, Any]:
-    country = find_country(address.country_code)
+def cart_address_view(address: Address, address_id: int, typename: str) -> dict[str, Any]:
     return {
         "__typename": typename,  # for fragments on CartAddressInterface
         "uid": uid(address_id),
@@ -198,18 +237,15 @@ def cart_address_view(address: Address, address_id: int, locale: str, typename: 
             "region_id": address.region_id,
         },
         "postcode": address.postcode,
-        "country": {
-            "code": address.country_code,
-            "label": country.name_in(locale) if country else address.country_code,
-        },
+        "country": {"code": address.country_code, "label": address.country_code},  # ExtractQuoteAddressData
         "telephone": address.telephone,
     }
 
 
-def shipping_address_views(cart: Cart, totals: CartTotals, locale: str) -> list[dict[str, Any]]:
+def shipping_address_views(cart: Cart, totals: CartTotals) -> list[dict[str, Any]]:
     if cart.shipping_address is None:
         return []
-    view = cart_address_view(cart.shipping_address, cart.quote_id * 2, locale, "ShippingCartAddress")
+    view = cart_address_view(cart.shipping_address, cart.quote_id * 2, "ShippingCartAddress")
     selected = totals.selected_rate
     view["available_shipping_methods"] = [rate_view(r, totals.currency) for r in totals.rates]
     view["selected_shipping_method"] = (
@@ -226,10 +262,10 @@ def shipping_address_views(cart: Cart, totals: CartTotals, locale: str) -> list[
     return [view]
 
 
-def billing_address_view(cart: Cart, locale: str) -> dict[str, Any] | None:
+def billing_address_view(cart: Cart) -> dict[str, Any] | None:
     if cart.billing_address is None:
         return None
-    return cart_address_view(cart.billing_address, cart.quote_id * 2 - 1, locale, "BillingCartAddress")
+    return cart_address_view(cart.billing_address, cart.quote_id * 2 - 1, "BillingCartAddress")
 
 
 # --- the checkout steps ------------------------------------------------------------------------
@@ -261,22 +297,28 @@ def set_shipping_addresses(ctx: RequestContext, cart: Cart, entries: list[dict[s
 
 
 def set_billing_address(ctx: RequestContext, cart: Cart, entry: dict[str, Any]) -> None:
-    same = entry.get("same_as_shipping")
-    same_as_shipping = bool(entry.get("use_for_shipping") if same is None else same)
-    if entry.get("customer_address_id") is None and entry.get("address") is None:
-        if not same_as_shipping:
-            raise InputError(
-                'The billing address must contain either "customer_address_id", "address", or "same_as_shipping".'
-            )
-        if cart.shipping_address is None:
+    """2.4.7's ``QuoteGraphQl\\Model\\Cart\\SetBillingAddressOnCart``: ``same_as_shipping`` copies
+    the cart's shipping address (an ``address`` sent with it is ignored, and so is
+    ``use_for_shipping``); ``use_for_shipping`` alone is no address at all."""
+    address_id, data = entry.get("customer_address_id"), entry.get("address")
+    same_as_shipping = bool(entry.get("same_as_shipping"))
+    if address_id is None and data is None and not same_as_shipping:
+        raise InputError(
+            'The billing address must contain either "customer_address_id", "address", or "same_as_shipping".'
+        )
+    if address_id and data:
+        raise InputError('The billing address cannot contain "customer_address_id" and "address" at the same time.')
+    if same_as_shipping:
+        if cart.shipping_address is None or address_problems(cart.shipping_address):
             raise InputError(
                 'Could not use the "same_as_shipping" option, because the shipping address has not been set.'
             )
         cart.billing_address = copy_address(cart.shipping_address)
         return
     cart.billing_address = _address_from_entry(ctx, entry, "billing")
-    if same_as_shipping:
+    if entry.get("use_for_shipping"):
         cart.shipping_address = copy_address(cart.billing_address)
+        cart.shipping_method = None
 
 
 def set_shipping_methods(ctx: RequestContext, cart: Cart, methods: list[dict[str, Any]]) -> None:
@@ -288,10 +330,13 @@ def set_shipping_methods(ctx: RequestContext, cart: Cart, methods: list[dict[str
     for name, value in (("carrier_code", carrier), ("method_code", method)):
         if not value:
             raise InputError(f'Required parameter "{name}" is missing.')
+    # ShippingInformationManagement::saveAddressInformation: items, address, then the rate
+    if not cart.items:
+        raise InputError("The shipping method can't be set for an empty cart. Add an item to cart and try again.")
     if cart.shipping_address is None:
         raise InputError(SHIPPING_ADDRESS_MISSING)
     if (carrier, method) not in {r.code for r in shipping_rates(cart, ctx.state, ctx.currency)}:
-        raise InputError(f"Carrier with such method not found: {carrier}, {method}")
+        raise NoSuchEntityError(f"Carrier with such method not found: {carrier}, {method}")
     cart.shipping_method = (carrier, method)
 
 
@@ -317,6 +362,8 @@ def _validate_for_order(ctx: RequestContext, cart: Cart) -> CartTotals:
         )
     if cart_stock_problems(cart, state):
         raise CheckoutProblem("Some of the products are out of stock.")
+    if cart.shipping_address is None or find_country(cart.shipping_address.country_code) is None:
+        raise CheckoutProblem(COUNTRY_NOT_ALLOWED)  # AllowedCountryValidationRule runs first
     shipping_problems = address_problems(cart.shipping_address)
     if shipping_problems:
         raise CheckoutProblem(" ".join(["Please check the shipping address information.", *shipping_problems]))
