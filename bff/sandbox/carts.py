@@ -281,7 +281,7 @@ def item_id_of(entry: dict[str, Any], missing: str) -> int:
             return int(base64.b64decode(str(raw_uid), validate=True).decode())
         except (binascii.Error, UnicodeDecodeError, ValueError):
             raise InputError(f'Value of uid "{raw_uid}" is incorrect.') from None
-    if entry.get("cart_item_id") is not None:
+    if entry.get("cart_item_id"):  # PHP's empty(): an id of 0 is a missing id
         return int(entry["cart_item_id"])
     raise InputError(missing)
 
@@ -293,10 +293,14 @@ def _cart_output(cart: Cart, ctx: RequestContext) -> Json:
     return {"cart": cart_view(cart, ctx)}
 
 
-def _input_cart(ctx: RequestContext, input: Json) -> Cart:
-    """The cart named by ``input.cart_id``, if the shopper may use it."""
+def _require_cart_id(input: Json) -> None:
     if not input.get("cart_id"):
         raise InputError('Required parameter "cart_id" is missing')
+
+
+def _input_cart(ctx: RequestContext, input: Json) -> Cart:
+    """The cart named by ``input.cart_id``, if the shopper may use it."""
+    _require_cart_id(input)
     return get_cart_for_user(ctx, str(input["cart_id"]))
 
 
@@ -319,7 +323,7 @@ def resolve_customer_cart(_root: object, info: Info) -> Json:
 def create_guest_cart(_root: object, info: Info, input: Json | None = None) -> Json:
     ctx = context_of(info)
     if ctx.customer is not None:
-        raise InputError("Use `Query.customerCart` for logged in customer.")
+        raise AlreadyExistsError("Use `Query.customerCart` for logged in customer.")
     masked_id = (input or {}).get("cart_uid")
     if masked_id is not None:
         check_new_masked_id(ctx.state, str(masked_id))
@@ -357,9 +361,10 @@ def add_products_to_cart(
 
 def update_cart_items(_root: object, info: Info, input: Json) -> Json:
     ctx = context_of(info)
-    cart = _input_cart(ctx, input)
-    if not input.get("cart_items"):
+    _require_cart_id(input)
+    if not input.get("cart_items"):  # checked before the cart is looked up
         raise InputError('Required parameter "cart_items" is missing.')
+    cart = _input_cart(ctx, input)
     changes: list[tuple[CartItem, Decimal]] = []
     for entry in input["cart_items"]:
         item_id = item_id_of(entry, 'Required parameter "cart_item_id" for "cart_items" is missing.')
@@ -370,7 +375,7 @@ def update_cart_items(_root: object, info: Info, input: Json) -> Json:
             raise InputError('Required parameter "quantity" for "cart_items" is missing.')
         quantity = Decimal(str(entry["quantity"]))
         if quantity > 0 and (problem := quantity_problem(ctx.state, cart, item.sku, quantity, item)):
-            raise InputError(problem)
+            raise InputError(f"Could not update the product with SKU {item.sku}: {problem}")  # UpdateCartItem
         changes.append((item, quantity))
     for item, quantity in changes:
         item.quantity = quantity
@@ -380,8 +385,9 @@ def update_cart_items(_root: object, info: Info, input: Json) -> Json:
 
 def remove_item_from_cart(_root: object, info: Info, input: Json) -> Json:
     ctx = context_of(info)
+    _require_cart_id(input)
+    item_id = item_id_of(input, 'Required parameter "cart_item_id" is missing.')  # before the cart
     cart = _input_cart(ctx, input)
-    item_id = item_id_of(input, 'Required parameter "cart_item_id" is missing.')
     if not any(i.id == item_id for i in cart.items):
         raise NoSuchEntityError("The cart doesn't contain the item")
     cart.items = [i for i in cart.items if i.id != item_id]

@@ -92,6 +92,7 @@ class SandboxConfig:
     guest_checkout_enabled: bool = True
     max_login_failures: int = 6  # oauth/authentication_lock/max_failures_count
     lock_seconds: int = 1800  # oauth/authentication_lock/timeout
+    max_sale_qty: Decimal = Decimal(10000)  # cataloginventory/item_options/max_sale_qty
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ always add up exactly in the currency the shopper sees. Rules (Magento defaults 
   to each row after its discount (shipping is not taxed); every other destination pays none;
 * grand total = subtotal - discount + shipping + tax;
 * stock: a line is sellable while the units of its sku in the cart do not exceed the product's
-  ``qty`` (Magento's StockStateProvider texts); ``add_line`` follows Quote::addProduct and
-  AddProductsToCart (same sku and options add up to one line; refusals are user errors).
+  ``qty`` (Magento's StockStateProvider texts); a quantity is checked for the minimum (1), the
+  maximum (``config.max_sale_qty``) and whole units before stock; ``add_line`` follows
+  AddProductsToCart and Quote::addProduct (a product that is not salable is "not found"; same
+  sku and options add up to one line; refusals are user errors).
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bff.sandbox.catalog import variant_for_options
+from bff.sandbox.catalog import is_in_stock, variant_for_options
 from bff.sandbox.money import convert, round_money
 from bff.sandbox.state import Address, Cart, CartItem, Product, SandboxState
 
 ZERO = Decimal("0.00")
 BASE_CURRENCY = "USD"  # money.RATES is against USD; the free-shipping threshold is in it
-MAX_SALE_QTY = Decimal(10000)  # cataloginventory/item_options/max_sale_qty
+MIN_SALE_QTY = Decimal(1)  # cataloginventory/item_options/min_sale_qty
 
 # (country, region code) -> (rate in percent, Magento's sample rate code used as the label)
 TAX_RATES: dict[tuple[str, str], tuple[Decimal, str]] = {
@@ -52,8 +54,11 @@ PAYMENT_TITLES: dict[str, str] = {
 # StockStateProvider / Quote texts
 OUT_OF_STOCK = "This product is out of stock."
 QTY_NOT_AVAILABLE = "The requested qty is not available"
-NOT_SALABLE = "Product that you are trying to add is not available."
 OPTIONS_NOT_AVAILABLE = "The required options you selected are not available."
+CHOOSE_OPTIONS = "You need to choose options for your item."  # Configurable::getSpecifyOptionMessage
+FEWEST = "The fewest you may purchase is {}."
+MOST = "The requested qty exceeds the maximum qty allowed in shopping cart"
+DECIMAL_QTY = "You cannot use decimal quantity for this product."
 # AddProductsToCart::MESSAGE_CODES: the user error code is chosen by the message text.
 USER_ERROR_CODES: tuple[tuple[str, str], ...] = (
     ("Could not find a product with SKU", "PRODUCT_NOT_FOUND"),
@@ -248,11 +253,14 @@ def cart_stock_problems(cart: Cart, state: SandboxState) -> dict[int, str]:
 def quantity_problem(
     state: SandboxState, cart: Cart, sku: str, quantity: Decimal, replacing: CartItem | None
 ) -> str | None:
-    """Magento's stock texts for holding ``quantity`` of ``sku`` in the line ``replacing`` (or a new one)."""
+    """Magento's texts for holding ``quantity`` of ``sku`` in the line ``replacing`` (or a new one),
+    in the order of MSI's ``IsCorrectQtyCondition`` (minimum, maximum, decimal) and then stock."""
+    if quantity < MIN_SALE_QTY:
+        return FEWEST.format(MIN_SALE_QTY)
+    if quantity > state.config.max_sale_qty:
+        return MOST
     if quantity != quantity.to_integral_value():
-        return "You cannot use decimal quantity for this product."
-    if quantity > MAX_SALE_QTY:
-        return f"The most you may purchase is {MAX_SALE_QTY}."
+        return DECIMAL_QTY
     others = sum((i.quantity for i in cart.items if i.sku == sku and i is not replacing), Decimal(0))
     product = state.products.get(sku)
     if product is None or product.qty <= 0:
@@ -280,16 +288,14 @@ def add_line(state: SandboxState, cart: Cart, entry: dict[str, Any]) -> str | No
         return "The product quantity should be greater than 0"
     sku = str(entry.get("sku") or "")
     product = find_product(state, sku)
-    if product is None:
+    if product is None or not is_in_stock(state, product):  # AddProductsToCart: not salable is not found
         return f'Could not find a product with SKU "{sku}"'
     parent: Product | None = None
     if product.type_id == "configurable":
         parent = product
-        if not entry.get("selected_options"):
-            return "You need to choose options for your item."
-        child = variant_for_options(state, parent, list(entry["selected_options"]))
-        if child is None:
-            return OPTIONS_NOT_AVAILABLE
+        child = variant_for_options(state, parent, list(entry.get("selected_options") or []))
+        if child is None:  # no options, or options matching no variant: Configurable::_prepareProduct
+            return CHOOSE_OPTIONS
         product = child
     elif entry.get("parent_sku"):
         parent = find_product(state, str(entry["parent_sku"]))
@@ -297,8 +303,6 @@ def add_line(state: SandboxState, cart: Cart, entry: dict[str, Any]) -> str | No
             return f'Could not find a product with SKU "{entry["parent_sku"]}"'
         if product.parent_sku != parent.sku:
             return OPTIONS_NOT_AVAILABLE
-    if product.qty <= 0 and parent is None:
-        return NOT_SALABLE
     parent_sku = parent.sku if parent else None
     line = next((i for i in cart.items if i.sku == product.sku and i.parent_sku == parent_sku), None)
     wanted = quantity + (line.quantity if line else 0)

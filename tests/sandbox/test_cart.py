@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from bff.sandbox.state import SandboxState
 from tests.sandbox.conftest import Gql
@@ -104,8 +107,11 @@ async def test_a_client_chosen_cart_id_cannot_be_reused(gql: Gql) -> None:
 
 
 async def test_a_signed_in_customer_is_sent_to_customer_cart(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Customer\CreateGuestCartTest::testFailForLoggedInUser
+    (``CreateGuestCart`` raises a GraphQlAlreadyExistsException)."""
     body = await gql(CREATE, headers=await bearer(gql))
-    assert error_of(body) == ("Use `Query.customerCart` for logged in customer.", "graphql-input")
+    assert error_of(body) == ("Use `Query.customerCart` for logged in customer.", "graphql-already-exists")
 
 
 async def test_create_empty_cart_returns_a_masked_id_for_a_guest(gql: Gql) -> None:
@@ -165,9 +171,20 @@ async def test_bad_lines_come_back_as_user_errors_while_good_lines_are_added(gql
     )
     assert result["user_errors"] == [
         {"code": "PRODUCT_NOT_FOUND", "message": 'Could not find a product with SKU "NOPE-404"'},
-        {"code": "NOT_SALABLE", "message": "Product that you are trying to add is not available."},
+        {"code": "PRODUCT_NOT_FOUND", "message": 'Could not find a product with SKU "SOLD-OUT"'},
     ]
     assert [i["product"]["sku"] for i in result["cart"]["itemsV2"]["items"]] == ["BAG-001"]
+
+
+async def test_an_out_of_stock_simple_product_is_not_found(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Guest\AddSimpleProductToCartTest::testAddDisabledProductToCart:
+    2.4.7's ``AddProductsToCart::addItemToCart`` answers 'Could not find a product with SKU' for
+    any product that is not salable (disabled or out of stock) before trying to add it."""
+    result = await add(gql, await new_cart(gql), {"sku": "SOLD-OUT", "quantity": 1})
+    assert result["user_errors"] == [
+        {"code": "PRODUCT_NOT_FOUND", "message": 'Could not find a product with SKU "SOLD-OUT"'}
+    ]
 
 
 async def test_adding_more_than_the_stock_is_insufficient_stock(gql: Gql) -> None:
@@ -177,13 +194,26 @@ async def test_adding_more_than_the_stock_is_insufficient_stock(gql: Gql) -> Non
 
 
 async def test_an_out_of_stock_variant_is_insufficient_stock(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\ConfigurableProduct\AddConfigurableProductToCartSingleMutationTest::testOutOfStockVariationToCart
+    """
     result = await add(gql, await new_cart(gql), {"sku": "TEE-CFG", "quantity": 1, "selected_options": [BLUE, LARGE]})
     assert result["user_errors"] == [{"code": "INSUFFICIENT_STOCK", "message": "This product is out of stock."}]
 
 
-async def test_options_matching_no_variant_are_not_salable(gql: Gql) -> None:
-    result = await add(gql, await new_cart(gql), {"sku": "TEE-CFG", "quantity": 1, "selected_options": [RED]})
-    assert result["user_errors"][0]["code"] == "NOT_SALABLE"
+@pytest.mark.parametrize(
+    "options",
+    [[], [RED], [option(0, 0)], [RED, option(144, 99)]],
+    ids=["none", "incomplete", "unknown-attribute", "unknown-value"],
+)
+async def test_a_configurable_without_options_matching_a_variant_needs_its_options_chosen(
+    gql: Gql, options: list[str]
+) -> None:
+    r"""Follows
+    Magento\GraphQl\ConfigurableProduct\AddConfigurableProductToCartSingleMutationTest::testAddConfigurableProductWithWrongSuperAttributes
+    (``Configurable::_prepareProduct`` answers its "specify option" message; the code is UNDEFINED)."""
+    result = await add(gql, await new_cart(gql), {"sku": "TEE-CFG", "quantity": 1, "selected_options": options})
+    assert result["user_errors"] == [{"code": "UNDEFINED", "message": "You need to choose options for your item."}]
 
 
 async def test_a_quantity_below_one_is_an_undefined_user_error(gql: Gql) -> None:
@@ -220,11 +250,78 @@ async def test_updating_a_line_changes_its_quantity(gql: Gql) -> None:
     assert body["data"]["updateCartItems"]["cart"]["itemsV2"]["items"] == [{"uid": uid, "quantity": 5.0}]
 
 
-async def test_updating_beyond_the_stock_is_an_input_error(gql: Gql) -> None:
+async def test_updating_beyond_the_stock_names_the_product(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\CatalogInventory\UpdateCartItemsTest::testUpdateCartItemDecimalQuantity
+    (``UpdateCartItem::validateCartItem``: "Could not update the product with SKU <sku>: <reason>")."""
     cart_id = await new_cart(gql)
     uid = (await add(gql, cart_id, {"sku": "BAG-001", "quantity": 1}))["cart"]["itemsV2"]["items"][0]["uid"]
     body = await gql(UPDATE, {"cart": cart_id, "uid": uid, "qty": 101})
-    assert error_of(body) == ("The requested qty is not available", "graphql-input")
+    assert error_of(body) == (
+        "Could not update the product with SKU BAG-001: The requested qty is not available",
+        "graphql-input",
+    )
+
+
+async def test_the_minimum_quantity_is_checked_before_whole_units(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\CatalogInventory\UpdateCartItemsTest::testUpdateCartItemDecimalQuantity
+    """
+    cart_id = await new_cart(gql)
+    uid = (await add(gql, cart_id, {"sku": "BAG-001", "quantity": 1}))["cart"]["itemsV2"]["items"][0]["uid"]
+    below = await gql(UPDATE, {"cart": cart_id, "uid": uid, "qty": 0.5})
+    assert error_of(below) == (
+        "Could not update the product with SKU BAG-001: The fewest you may purchase is 1.",
+        "graphql-input",
+    )
+    fractional = await gql(UPDATE, {"cart": cart_id, "uid": uid, "qty": 1.5})
+    assert error_of(fractional) == (
+        "Could not update the product with SKU BAG-001: You cannot use decimal quantity for this product.",
+        "graphql-input",
+    )
+
+
+async def test_adding_less_than_the_minimum_quantity_is_insufficient_stock(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\CatalogInventory\UpdateCartItemsTest::testUpdateCartItemDecimalQuantity
+    (the same quantity rules on add; "The fewest you may purchase is" is INSUFFICIENT_STOCK)."""
+    result = await add(gql, await new_cart(gql), {"sku": "BAG-001", "quantity": 0.5})
+    assert result["user_errors"] == [{"code": "INSUFFICIENT_STOCK", "message": "The fewest you may purchase is 1."}]
+
+
+async def test_more_than_the_maximum_sale_quantity_is_refused_with_magentos_message(
+    gql: Gql, state: SandboxState
+) -> None:
+    r"""Follows
+    Magento\GraphQl\CatalogInventory\AddProductToCartTest::testAddMoreProductsThatAllowed
+    (``cataloginventory/item_options/max_sale_qty``, here 5; 2.4.7's inventory check, MSI's
+    ``IsCorrectQtyCondition``, words it "The requested qty exceeds the maximum qty allowed in
+    shopping cart", which ``AddProductsToCartError`` has no code for)."""
+    state.config = replace(state.config, max_sale_qty=Decimal(5))
+    cart_id = await new_cart(gql)
+    result = await add(gql, cart_id, {"sku": "BAG-001", "quantity": 6})
+    assert result["user_errors"] == [
+        {"code": "UNDEFINED", "message": "The requested qty exceeds the maximum qty allowed in shopping cart"}
+    ]
+    uid = (await add(gql, cart_id, {"sku": "BAG-001", "quantity": 5}))["cart"]["itemsV2"]["items"][0]["uid"]
+    body = await gql(UPDATE, {"cart": cart_id, "uid": uid, "qty": 6})
+    assert error_of(body) == (
+        "Could not update the product with SKU BAG-001: "
+        "The requested qty exceeds the maximum qty allowed in shopping cart",
+        "graphql-input",
+    )
+
+
+async def test_a_cart_item_id_of_zero_is_a_missing_id(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Guest\UpdateCartItemsTest::testUpdateWithMissedItemRequiredParameters
+    (data set missed_cart_item_id: ``UpdateCartItems`` checks the id with PHP's ``empty()``, so 0 is missing)."""
+    cart_id = await new_cart(gql)
+    await add(gql, cart_id, {"sku": "BAG-001", "quantity": 1})
+    update = """mutation U($cart: String!) { updateCartItems(input: {cart_id: $cart,
+      cart_items: [{cart_item_id: 0, quantity: 2}]}) { cart { total_quantity } } }"""
+    body = await gql(update, {"cart": cart_id})
+    assert error_of(body) == ('Required parameter "cart_item_id" for "cart_items" is missing.', "graphql-input")
 
 
 async def test_removing_a_line_empties_the_cart(gql: Gql) -> None:
@@ -232,6 +329,16 @@ async def test_removing_a_line_empties_the_cart(gql: Gql) -> None:
     uid = (await add(gql, cart_id, {"sku": "BAG-001", "quantity": 2}))["cart"]["itemsV2"]["items"][0]["uid"]
     body = await gql(REMOVE, {"cart": cart_id, "uid": uid})
     assert body["data"]["removeItemFromCart"]["cart"]["total_quantity"] == 0
+
+
+async def test_removing_a_line_of_id_zero_is_a_missing_id(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Guest\RemoveItemFromCartTest::testUpdateWithMissedItemRequiredParameters
+    (data set missed_cart_item_id; the resolver tests the id with PHP's ``empty()``)."""
+    remove = """mutation R($cart: String!) { removeItemFromCart(input: {cart_id: $cart, cart_item_id: 0}) {
+      cart { total_quantity } } }"""
+    body = await gql(remove, {"cart": "test"})  # as Magento's test: checked before the cart is looked up
+    assert error_of(body) == ('Required parameter "cart_item_id" is missing.', "graphql-input")
 
 
 async def test_removing_an_unknown_line_is_no_such_entity(gql: Gql) -> None:
@@ -322,8 +429,11 @@ PRICED = """query Q($cart: String!) {
 async def test_a_cart_used_with_another_store_view_moves_there_like_update_cart_currency(
     gql: Gql, state: SandboxState
 ) -> None:
-    """Magento 2.4.7 ``QuoteGraphQl\\Model\\Cart\\UpdateCartCurrency``: same website, so the
-    cart keeps its lines, moves to the store view and is priced in its currency."""
+    r"""Follows
+    Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithWrongStore
+    (2.4.7: a cart of the default store view asked for with another store view's code is answered,
+    not refused) and ``QuoteGraphQl\Model\Cart\UpdateCartCurrency``: same website, so the cart
+    keeps its lines, moves to the store view and is priced in its currency."""
     cart_id = await new_cart(gql)
     await add(gql, cart_id, {"sku": "BAG-001", "quantity": 2})
     body = await gql(PRICED, {"cart": cart_id}, headers={"Store": "de"})
@@ -336,6 +446,10 @@ async def test_a_cart_used_with_another_store_view_moves_there_like_update_cart_
 
 
 async def test_a_cart_of_another_website_is_refused(gql: Gql, state: SandboxState) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithWrongStore
+    with a store view of another website: ``QuoteGraphQl\Model\Cart\UpdateCartCurrency::execute``
+    refuses to move the cart there."""
     cart_id = await new_cart(gql)
     state.stores["de"] = replace(state.stores["de"], website_code="other")
     body = await gql(CART, {"cart": cart_id}, headers={"Store": "de"})

@@ -71,7 +71,7 @@ async def test_refused_lines_come_back_as_notices_while_the_others_are_added(
 
 async def test_a_single_refused_line_names_the_first_item(services: Services, shopper: Shopper) -> None:
     outcome = await services.cart.add_items(shopper, [item("SOLD-OUT")])
-    assert [(n.code, n.field) for n in outcome.notices] == [(Code.NOT_SALABLE, ("0",))]
+    assert [(n.code, n.field) for n in outcome.notices] == [(Code.PRODUCT_NOT_FOUND, ("0", "sku"))]
     assert outcome.cart.lines == ()
 
 
