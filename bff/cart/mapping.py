@@ -316,7 +316,12 @@ def address_variables(address: AddressRequest) -> CartAddressInput:
 # from its own message, so the BFF maps the code only; OTHER (Magento's UNDEFINED) covers e.g. a
 # configurable product without its options, and a fractional quantity of a product sold in whole units.
 _ADD_CODES: dict[LineRefusal, tuple[UserErrorCode, str, Path]] = {
-    LineRefusal.PRODUCT_NOT_FOUND: (UserErrorCode.PRODUCT_NOT_FOUND, "No product has this SKU.", ("sku",)),
+    # Magento 2.4.7 answers "not found" for any product it cannot sell: unknown, disabled or sold out
+    LineRefusal.PRODUCT_NOT_FOUND: (
+        UserErrorCode.PRODUCT_NOT_FOUND,
+        "No product with this SKU can be bought: it is unknown, disabled or sold out.",
+        ("sku",),
+    ),
     LineRefusal.NOT_SALABLE: (
         UserErrorCode.NOT_SALABLE,
         "This product (or the chosen combination of options) cannot be bought right now.",

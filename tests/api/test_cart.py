@@ -171,9 +171,11 @@ async def test_more_than_the_stock_is_insufficient_stock_and_the_cart_is_returne
     }
 
 
-async def test_a_sold_out_product_is_not_salable(gql: Gql) -> None:
+async def test_a_sold_out_product_is_product_not_found_as_magento_answers_it(gql: Gql) -> None:
+    """Magento 2.4.7's addProductsToCart reports a product it cannot sell as not found
+    (``AddProductsToCart::addItemToCart``); the BFF cannot tell sold out from unknown."""
     payload = await add(gql, ("SOLD-OUT", 1))
-    assert payload["userErrors"] == [{"code": "NOT_SALABLE", "field": ["items", "0"]}]
+    assert payload["userErrors"] == [{"code": "PRODUCT_NOT_FOUND", "field": ["items", "0", "sku"]}]
 
 
 async def test_an_out_of_stock_variant_is_insufficient_stock(gql: Gql) -> None:
@@ -410,7 +412,7 @@ async def test_a_refused_second_item_is_named_by_its_index(gql: Gql) -> None:
 async def test_several_refused_items_are_each_named_by_their_index(gql: Gql) -> None:
     payload = await add(gql, ("SOLD-OUT", 1), ("BAG-001", 1), ("LAST-ONE", 5))
     assert payload["userErrors"] == [
-        {"code": "NOT_SALABLE", "field": ["items", "0"]},
+        {"code": "PRODUCT_NOT_FOUND", "field": ["items", "0", "sku"]},
         {"code": "INSUFFICIENT_STOCK", "field": ["items", "2", "quantity"]},
     ]
 
@@ -460,3 +462,21 @@ async def test_the_empty_cart_shows_zero_amounts_with_the_currencys_scale(gql: G
         "totalQuantity": 0,
         "prices": {"subtotal": {"value": "0.00"}, "grandTotal": {"value": "0.00", "currency": "USD"}},
     }
+
+
+# --- store views ---------------------------------------------------------------------------------
+
+
+async def test_a_shopper_who_switches_store_view_keeps_the_cart_repriced(gql: Gql, sandbox_state: SandboxState) -> None:
+    r"""Magento 2.4.7 moves a cart used with another store view of its website to that store view
+    (``QuoteGraphQl\Model\Cart\UpdateCartCurrency``; the sandbox follows
+    Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithWrongStore): the same lines, priced
+    in the new store view's currency (45.00 USD is 41.40 EUR)."""
+    await add(gql, ("BAG-001", 2))
+    body = await gql(CART, headers={"Store": "de"})
+    assert "errors" not in body, body
+    cart = numbers(body["data"]["cart"])
+    assert [(line["product"]["sku"], line["quantity"]) for line in cart["items"]] == [("BAG-001", 2)]
+    assert cart["items"][0]["prices"]["price"] == {"value": Decimal("41.40")}
+    assert cart["prices"]["grandTotal"] == {"value": Decimal("82.80"), "currency": "EUR"}
+    assert [c.store_code for c in sandbox_state.carts.values()] == ["de"]

@@ -204,6 +204,23 @@ async def test_the_billing_address_can_be_the_shipping_address(gql: Gql) -> None
     assert payload["cart"]["billingAddress"] == {"firstname": "Jane", "city": "Austin", "countryCode": "US"}
 
 
+ADDRESSES = """query { cart {
+  shippingAddress { firstname lastname company street city region regionCode postcode countryCode telephone }
+  billingAddress { firstname lastname company street city region regionCode postcode countryCode telephone }
+} }"""
+
+
+async def test_same_as_shipping_gives_the_whole_shipping_address_as_billing(gql: Gql) -> None:
+    r"""Magento 2.4.7 copies the cart's shipping address into the billing address (the sandbox
+    follows Magento\GraphQl\Quote\Guest\SetBillingAddressOnCartTest::testSetBillingAddressWithSameAsShipping)."""
+    await with_shipping_address(gql)
+    assert (await run(gql, SET_BILLING_ADDRESS, {"same": True}))["userErrors"] == []
+    addresses = await run(gql, ADDRESSES)
+    assert addresses["billingAddress"] == addresses["shippingAddress"]
+    assert addresses["billingAddress"]["street"] == ["1 Main St", "Apt 2"]
+    assert (addresses["billingAddress"]["regionCode"], addresses["billingAddress"]["countryCode"]) == ("TX", "US")
+
+
 async def test_an_explicit_billing_address_is_set(gql: Gql) -> None:
     await with_shipping_address(gql)
     billing = {**ADDRESS, "firstname": "Bill", "city": "Berlin", "countryCode": "DE", "region": "BER"}
