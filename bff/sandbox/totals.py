@@ -54,6 +54,8 @@ PAYMENT_TITLES: dict[str, str] = {
 # StockStateProvider / Quote texts
 OUT_OF_STOCK = "This product is out of stock."
 QTY_NOT_AVAILABLE = "The requested qty is not available"
+# a cart line whose product sold out (MSI's IsAnySourceItemInStockCondition, on the line's errors)
+NO_SOURCE_ITEMS = "There are no source items with the in stock status"
 OPTIONS_NOT_AVAILABLE = "The required options you selected are not available."
 CHOOSE_OPTIONS = "You need to choose options for your item."  # Configurable::getSpecifyOptionMessage
 FEWEST = "The fewest you may purchase is {}."
@@ -228,10 +230,10 @@ def payment_methods(grand_total: Decimal) -> list[str]:
 
 
 def stock_problem(state: SandboxState, sku: str, quantity: Decimal) -> str | None:
-    """Why ``quantity`` units of ``sku`` cannot be sold now (Magento's text), or None."""
+    """Why a cart line of ``quantity`` units of ``sku`` cannot be sold now (Magento's text), or None."""
     product = state.products.get(sku)
     if product is None or product.qty <= 0:
-        return OUT_OF_STOCK
+        return NO_SOURCE_ITEMS
     if quantity > product.qty:
         return QTY_NOT_AVAILABLE
     return None

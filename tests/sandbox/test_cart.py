@@ -431,6 +431,8 @@ async def test_a_cart_used_with_another_store_view_moves_there_like_update_cart_
 ) -> None:
     r"""Follows
     Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithWrongStore
+    and
+    Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithDifferentStoreDifferentCurrency
     (2.4.7: a cart of the default store view asked for with another store view's code is answered,
     not refused) and ``QuoteGraphQl\Model\Cart\UpdateCartCurrency``: same website, so the cart
     keeps its lines, moves to the store view and is priced in its currency."""
@@ -447,9 +449,8 @@ async def test_a_cart_used_with_another_store_view_moves_there_like_update_cart_
 
 async def test_a_cart_of_another_website_is_refused(gql: Gql, state: SandboxState) -> None:
     r"""Follows
-    Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithWrongStore
-    with a store view of another website: ``QuoteGraphQl\Model\Cart\UpdateCartCurrency::execute``
-    refuses to move the cart there."""
+    Magento\GraphQl\Quote\Guest\GetCartTest::testGetCartWithDifferentStoreDifferentWebsite
+    (``QuoteGraphQl\Model\Cart\UpdateCartCurrency::execute`` refuses to move the cart there)."""
     cart_id = await new_cart(gql)
     state.stores["de"] = replace(state.stores["de"], website_code="other")
     body = await gql(CART, {"cart": cart_id}, headers={"Store": "de"})

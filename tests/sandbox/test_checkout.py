@@ -477,6 +477,11 @@ async def test_a_placed_cart_is_no_longer_active(gql: Gql) -> None:
 
 
 async def test_the_last_unit_sold_makes_another_carts_order_fail(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Guest\PlaceOrderTest::testPlaceOrderWithOutOfStockProduct
+    and, for the line's error,
+    Magento\GraphQl\Quote\Guest\GetCartTest::testCartErrorWithOutOfStockItem
+    """
     first, second = await ready_cart(gql, ("LAST-ONE", 1)), await ready_cart(gql, ("LAST-ONE", 1))
     assert (await place(gql, first))["errors"] == []
     result = await place(gql, second)
@@ -488,7 +493,10 @@ async def test_the_last_unit_sold_makes_another_carts_order_fail(gql: Gql) -> No
         {"cart": second},
     )
     assert line["data"]["cart"]["itemsV2"]["items"] == [
-        {"is_available": False, "errors": [{"code": "ITEM_QTY", "message": "This product is out of stock."}]}
+        {
+            "is_available": False,
+            "errors": [{"code": "ITEM_QTY", "message": "There are no source items with the in stock status"}],
+        }
     ]
 
 
