@@ -283,6 +283,8 @@ class CartService:
         method_code = validation.checked_code(method, ("methodCode",), "method code")
 
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
+            if not cart.lines:  # Magento checks for items before the address
+                return CART_EMPTY
             if cart.shipping_address is None and not cart.is_virtual:
                 return NEED_SHIPPING_ADDRESS
             return _refusal_on_live_cart(

@@ -287,6 +287,17 @@ async def test_a_shipping_method_before_the_address_is_checkout_incomplete(gql: 
     assert payload == {"cart": await cart_now(gql), "userErrors": [{"code": "CHECKOUT_INCOMPLETE", "field": None}]}
 
 
+async def test_a_shipping_method_for_a_cart_emptied_meanwhile_is_cart_empty(
+    gql: Gql, sandbox_state: SandboxState
+) -> None:
+    """Magento refuses a shipping method for an empty cart before looking at the address
+    (the sandbox follows SetShippingMethodsOnCartTest::testSetShippingMethodOnAnEmptyCart)."""
+    await with_shipping_address(gql)
+    only_cart(sandbox_state).items = []  # e.g. the last line removed from another tab
+    payload = await run(gql, SET_SHIPPING_METHOD, {"carrier": "flatrate", "method": "flatrate"})
+    assert payload == {"cart": await cart_now(gql), "userErrors": [{"code": "CART_EMPTY", "field": None}]}
+
+
 async def test_blank_method_codes_are_invalid_input(gql: Gql) -> None:
     await with_shipping_address(gql)
     payload = await run(gql, SET_SHIPPING_METHOD, {"carrier": " ", "method": "flatrate"})
