@@ -5,8 +5,7 @@ here change the cart the way Magento's QuoteGraphQl models do, with Magento's me
 
 * addresses are validated like ``Magento\\Customer\\Model\\Address\\Validator\\{General,Country}``
   (``"firstname" is required. Enter and try again.``, ``Invalid value of "XX" provided for the
-  countryId field.``). Magento reports every problem as its own ``errors[]`` entry; a resolver
-  can raise only one, so the sandbox reports the first;
+  countryId field.``), each problem its own ``errors[]`` entry (``errors.InputErrors``);
 * a cart address is first checked as 2.4.7's ``QuoteGraphQl\\Model\\Cart\\QuoteAddressFactory``
   does (``Country is not available``, ``Region is required.``, a ``region_id`` that is not the
   region named), then by the address validator; its ``country.label`` is the country id ("US"),
@@ -31,7 +30,7 @@ from bff.sandbox.countries import (
     find_country,
     find_region,
 )
-from bff.sandbox.errors import AuthorizationError, InputError, NoSuchEntityError
+from bff.sandbox.errors import AuthorizationError, InputError, InputErrors, NoSuchEntityError
 from bff.sandbox.money import money
 from bff.sandbox.orders import create_order
 from bff.sandbox.state import Address, Cart, Customer, Order, SandboxState, uid
@@ -197,8 +196,13 @@ def _address_from_entry(ctx: RequestContext, entry: dict[str, Any], kind: str) -
     assert isinstance(data, dict)
     address = address_from_input(data)
     problems = address_problems(address)
-    if problems:
-        raise InputError(problems[0])
+    if problems:  # each problem is its own errors[] entry (QuoteAddress::validate, then addError)
+        summary = (
+            "Shipping address errors"
+            if kind == "shipping"
+            else "An error occurred while processing the billing address."
+        )
+        raise InputErrors(summary, problems)
     if ctx.customer is not None and data.get("save_in_address_book"):
         ctx.customer.addresses.append(copy_address(address))
     return address

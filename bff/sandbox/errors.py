@@ -6,6 +6,8 @@ come back"). Resolvers raise these; graphql-core turns them into ``errors[]`` en
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from graphql import GraphQLError
 
 
@@ -18,6 +20,17 @@ class MagentoError(GraphQLError):
 
 class InputError(MagentoError):
     category = "graphql-input"
+
+
+class InputErrors(InputError):
+    """A ``GraphQlInputException`` with errors added to it (``addError``), as
+    ``SetShippingAddressesOnCart`` raises for an address that fails the validator: Magento's
+    ``ErrorHandler`` answers each added error as its own ``errors[]`` entry (message and category,
+    no locations or path, since it is not a located GraphQL error) instead of the outer message."""
+
+    def __init__(self, message: str, errors: Sequence[str]) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
 
 
 class NoSuchEntityError(MagentoError):

@@ -25,7 +25,7 @@ import bff.sandbox.customers as customers
 import bff.sandbox.routes as routes
 from bff.sandbox.context import RequestContext, RootResolver
 from bff.sandbox.documents import DocumentCache, PreparedDocument
-from bff.sandbox.errors import MagentoError, PreExecutionError
+from bff.sandbox.errors import InputErrors, MagentoError, PreExecutionError
 from bff.sandbox.execution_plans import Fallback, execute_plan
 from bff.sandbox.limits import MAX_DEPTH
 
@@ -132,9 +132,17 @@ def run(request: ParsedRequest, ctx: RequestContext) -> dict[str, Any]:
     assert isinstance(result, ExecutionResult), "sandbox resolvers are synchronous"
     body: dict[str, Any] = {}
     if result.errors:
-        body["errors"] = [_format(e) for e in result.errors]
+        body["errors"] = [entry for e in result.errors for entry in _entries(e)]
     body["data"] = result.data
     return body
+
+
+def _entries(error: GraphQLError) -> list[dict[str, Any]]:
+    """The ``errors[]`` entries of one error: an ``InputErrors`` gives one per added error."""
+    original = error.original_error
+    if isinstance(original, InputErrors) and original.errors:
+        return [{"message": message, "extensions": {"category": original.category}} for message in original.errors]
+    return [_format(error)]
 
 
 def _format(error: GraphQLError, *, category: str | None = None) -> dict[str, Any]:

@@ -156,6 +156,21 @@ async def test_an_incomplete_shipping_address_is_refused_with_magentos_message(
     assert error_of(body) == (message, "graphql-input")
 
 
+async def test_every_problem_the_address_validator_finds_is_its_own_error(gql: Gql) -> None:
+    r"""Follows
+    Magento\GraphQl\Quote\Customer\SetShippingAddressOnCartTest::testSetNewShippingAddressWithMissedRequiredParameters
+    (its missed_postal_code data set reaches the validator): ``SetShippingAddressesOnCart`` adds
+    each of ``QuoteAddress::validate()``'s errors to one exception and Magento's ``ErrorHandler``
+    answers each as an entry of its own, without locations or path."""
+    address = {**CALIFORNIA, "firstname": "", "telephone": None}
+    body = await gql(SHIP_TO, {"cart": await cart_with(gql, ("BAG-001", 1)), "address": address})
+    assert body["errors"] == [
+        {"message": '"firstname" is required. Enter and try again.', "extensions": {"category": "graphql-input"}},
+        {"message": '"telephone" is required. Enter and try again.', "extensions": {"category": "graphql-input"}},
+    ]
+    assert body["data"] == {"setShippingAddressesOnCart": None}
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
