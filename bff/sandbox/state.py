@@ -92,6 +92,13 @@ class SandboxConfig:
     guest_checkout_enabled: bool = True
     max_login_failures: int = 6  # oauth/authentication_lock/max_failures_count
     lock_seconds: int = 1800  # oauth/authentication_lock/timeout
+    show_out_of_stock: bool = False  # cataloginventory/options/show_out_of_stock
+    # payment/<code>/active: OfflinePayments' and Payment's config.xml enable checkmo and free only
+    payment_methods: tuple[str, ...] = ("checkmo", "free")
+    # carriers/<code>/active: OfflineShipping's config.xml enables flatrate only
+    shipping_methods: tuple[str, ...] = ("flatrate",)
+    max_sale_qty: Decimal = Decimal(10000)  # cataloginventory/item_options/max_sale_qty
+    enable_agreements: bool = False  # checkout/options/enable_agreements
 
 
 @dataclass(frozen=True)
@@ -310,6 +317,11 @@ class SandboxState:
     def __post_init__(self) -> None:
         self.categories = CatalogDict(self.categories)
         self.products = CatalogDict(self.products)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        if name == "config":  # a switch (show_out_of_stock) may change what the catalog shows
+            _CATALOG_CHANGES[0] += 1
 
     def next_id(self, kind: str) -> int:
         value = self.sequences.get(kind, 0) + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -167,7 +168,7 @@ async def test_name_filter_matches_words_of_the_name(gql: Gql) -> None:
 
 
 async def test_description_filters_match_full_words_or_partial_text(gql: Gql) -> None:
-    fixtures = {"BAG-001", "BAG-002", "LAST-ONE", "SOLD-OUT", "TEE-CFG", "FREEBIE"}
+    fixtures = {"BAG-001", "BAG-002", "LAST-ONE", "TEE-CFG", "FREEBIE"}  # SOLD-OUT: out of stock, hidden
     assert set(await skus(gql, 'filter: {description: {match: "sandbox fixture"}}, pageSize: 50')) == fixtures
     partial = 'filter: {short_description: {match: "ee Stick", match_type: PARTIAL}}'
     assert await skus(gql, partial) == ["FREEBIE"]
@@ -303,7 +304,10 @@ async def test_configurable_product_exposes_options_with_magento_uids(gql: Gql, 
     assert base64.b64decode(color["values"][0]["uid"]).decode() == "configurable/93/4"
 
 
-async def test_configurable_variants_carry_their_attributes_and_stock(gql: Gql) -> None:
+async def test_configurable_variants_carry_their_attributes_and_stock(gql: Gql, state: SandboxState) -> None:
+    r"""With show_out_of_stock on, an out-of-stock variant is listed with its stock status; follows
+    Magento\GraphQl\ConfigurableProduct\ConfigurableProductStockStatusTest::testConfigurableProductShowOutOfStock"""
+    state.config = replace(state.config, show_out_of_stock=True)
     variants = (await gql(CONFIGURABLE))["data"]["products"]["items"][0]["variants"]
     by_sku = {v["product"]["sku"]: v for v in variants}
     assert len(by_sku) == 6
@@ -324,7 +328,10 @@ async def test_special_price_shows_as_a_discount(gql: Gql) -> None:
     assert minimum["discount"] == {"amount_off": 6.0, "percent_off": 20.0}
 
 
-async def test_stock_fields_show_low_and_missing_stock(gql: Gql) -> None:
+async def test_stock_fields_show_low_and_missing_stock(gql: Gql, state: SandboxState) -> None:
+    r"""With show_out_of_stock on, an out-of-stock product is listed as OUT_OF_STOCK; follows
+    Magento\GraphQl\CatalogInventory\ProductStockStatusTest::testQueryProductStockStatusOutOfStock"""
+    state.config = replace(state.config, show_out_of_stock=True)
     fields = "sku stock_status only_x_left_in_stock"
     items = (await products(gql, 'filter: {sku: {in: ["LAST-ONE", "SOLD-OUT", "BAG-001"]}}', fields))["items"]
     by_sku = {i["sku"]: (i["stock_status"], i["only_x_left_in_stock"]) for i in items}

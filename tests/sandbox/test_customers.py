@@ -216,7 +216,7 @@ async def test_a_customers_orders_are_listed_with_their_numbers(gql: Gql) -> Non
         ),
         (
             "mutation P($cart: String!) { setPaymentMethodOnCart(input: {cart_id: $cart, "
-            'payment_method: {code: "banktransfer"}}) { cart { id } } }',
+            'payment_method: {code: "checkmo"}}) { cart { id } } }',
             {},
         ),
         ("mutation O($cart: String!) { placeOrder(input: {cart_id: $cart}) { errors { message } } }", {}),
@@ -236,7 +236,7 @@ async def test_a_customers_orders_are_listed_with_their_numbers(gql: Gql) -> Non
             {
                 "number": "000000001",
                 "email": "roni_cost@example.com",
-                "payment_methods": [{"type": "banktransfer"}],
+                "payment_methods": [{"type": "checkmo"}],
                 "shipping_method": "Flat Rate - Fixed",
                 "shipping_address": {"city": "Calder"},
             }
