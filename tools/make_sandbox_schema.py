@@ -72,6 +72,7 @@ ROOT_FIELDS: dict[str, list[str]] = {
         "cart",
         "customerCart",
         "customer",
+        "checkoutAgreements",
     ],
     "Mutation": [
         "createGuestCart",

@@ -294,6 +294,21 @@ class UrlRedirect:
     redirect_type: int  # 301 permanent, 302 temporary
 
 
+@dataclass(frozen=True)
+class CheckoutAgreement:
+    """A terms-and-conditions text (Magento's ``checkout_agreement``); ``store_ids`` 0 means all stores."""
+
+    id: int
+    name: str
+    content: str
+    checkbox_text: str
+    is_html: bool = False
+    mode: str = "AUTO"  # "AUTO" (accepted by placing the order) | "MANUAL" (a checkbox to tick)
+    content_height: str | None = None
+    active: bool = True
+    store_ids: tuple[int, ...] = (0,)
+
+
 @dataclass
 class SandboxState:
     """The whole sandbox world. ``seed.seeded_state`` builds the demo one."""
@@ -311,6 +326,7 @@ class SandboxState:
     coupons: dict[str, tuple[str, Decimal]] = field(default_factory=dict)  # code -> (kind, amount)
     cms_pages: dict[str, CmsPage] = field(default_factory=dict)  # by identifier
     redirects: dict[str, UrlRedirect] = field(default_factory=dict)  # by request path
+    agreements: list[CheckoutAgreement] = field(default_factory=list)  # shown with config.enable_agreements
     sequences: dict[str, int] = field(default_factory=dict)
     derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)  # catalog_search's
 
