@@ -15,6 +15,7 @@ from graphql import GraphQLResolveInfo
 from bff.sandbox.context import RootResolver, context_of
 from bff.sandbox.state import CheckoutAgreement, SandboxState
 
+Info = GraphQLResolveInfo
 ALL_STORES = 0
 
 
@@ -59,7 +60,7 @@ def agreement_view(agreement: CheckoutAgreement) -> dict[str, Any]:
     }
 
 
-def resolve_checkout_agreements(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
+def resolve_checkout_agreements(_root: Any, info: Info) -> list[dict[str, Any]]:
     ctx = context_of(info)
     if not ctx.state.config.enable_agreements:
         return []

@@ -23,6 +23,7 @@ from graphql import GraphQLResolveInfo
 from bff.sandbox.catalog_search import (
     SORT_OPTIONS,
     aggregations,
+    check_category_arguments,
     check_paging,
     decode_uid,
     equal_values,
@@ -175,6 +176,7 @@ def resolve_products(
     size, current = check_paging(pageSize, currentPage)
     if search is None and filter is None:
         raise InputError("'search' or 'filter' input argument is required.")
+    check_category_arguments(ctx.state, filter)
     result = search_products(ctx.state, search, filter, sort)
     page = page_of(len(result.products), size, current)
     ctx.cache_tags.add("cat_p")
@@ -201,9 +203,29 @@ def _in_store(store: StoreView, category: Category) -> bool:
     return root in category.path.split("/")
 
 
+MIN_QUERY_LENGTH = 3  # catalog/search/min_query_length
+# characters CatalogGraphQl's CategoryFilter strips from a match value before measuring it
+MATCH_SPECIAL_CHARACTERS = "-+~/\\<>'\":*$#@()!,.?`=%&^"
+
+
+def check_category_filters(filters: dict[str, Any]) -> None:
+    """``categories``' argument processors (CatalogGraphQl's ``CategoryUidsArgsProcessor``,
+    ``ParentCategoryUidsArgsProcessor``) and ``CategoryFilter``'s match length rule."""
+    for id_field, uid_field in (("ids", "category_uid"), ("parent_id", "parent_category_uid")):
+        if filters.get(id_field) and filters.get(uid_field):
+            raise InputError(f"`{id_field}` and `{uid_field}` can't be used at the same time.")
+    for condition in filters.values():
+        if isinstance(condition, dict) and condition.get("match") is not None:
+            text = str(condition["match"]).translate({ord(c): None for c in MATCH_SPECIAL_CHARACTERS}).strip()
+            if len(text.encode()) < MIN_QUERY_LENGTH:
+                raise InputError(f"Invalid match filter. Minimum length is {MIN_QUERY_LENGTH}.")
+
+
 def find_categories(ctx: RequestContext, filters: dict[str, Any] | None) -> list[Category]:
     """CategoryFilterInput over the store's tree; no filters means the store's root category."""
     state, store = ctx.state, ctx.store
+    if filters:
+        check_category_filters(filters)
     if filters is None:
         filters = {"ids": {"eq": str(store.root_category_id)}}
     checks: list[tuple[set[str] | None, str]] = []

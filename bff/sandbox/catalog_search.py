@@ -183,6 +183,23 @@ def _category_ids(state: SandboxState, filter_: dict[str, Any]) -> set[int] | No
     return wanted
 
 
+def check_category_arguments(state: SandboxState, filter_: dict[str, Any] | None) -> None:
+    """``products``' category argument processors, in their order (CatalogGraphQl's
+    ``CategoryUrlPathArgsProcessor``, then ``CategoryUidArgsProcessor``): conflicting category
+    filters and an unknown ``category_url_path`` are input errors."""
+    filter_ = filter_ or {}
+    by_id, by_uid, by_path = (filter_.get(f) for f in ("category_id", "category_uid", "category_url_path"))
+    if by_path:
+        for other, given in (("category_id", by_id), ("category_uid", by_uid)):
+            if given:
+                raise InputError(f"`{other}` and `category_url_path` can't be used at the same time.")
+        paths = equal_values(by_path) or []
+        if not any(c.url_path and c.url_path in paths for c in state.categories.values()):
+            raise InputError("No category with the provided `category_url_path` was found")
+    if by_id and by_uid:
+        raise InputError("`category_id` and `category_uid` can't be used at the same time.")
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return None

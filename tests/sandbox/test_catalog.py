@@ -516,3 +516,51 @@ def test_region_and_postcode_requirements_follow_magento_defaults() -> None:
     assert not country_requires_region("FR")
     assert country_requires_postcode("US")
     assert not country_requires_postcode("IE")
+
+
+# --- argument conflicts ------------------------------------------------------------------------
+
+
+async def test_category_id_with_category_uid_is_refused(gql: Gql, state: SandboxState) -> None:
+    r"""follows Magento\CatalogGraphQl\Model\Resolver\Products\Query\CategoryUidArgsProcessor::process"""
+    bags = category_uid(state, "gear/bags")
+    body = await gql(
+        f'{{ products(filter: {{category_id: {{eq: "3"}}, category_uid: {{eq: "{bags}"}}}}) {{ total_count }} }}'
+    )
+    assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+        ("`category_id` and `category_uid` can't be used at the same time.", "graphql-input")
+    ]
+
+
+async def test_category_url_path_with_category_id_is_refused(gql: Gql) -> None:
+    r"""follows Magento\CatalogGraphQl\Model\Resolver\Products\Query\CategoryUrlPathArgsProcessor::process"""
+    body = await gql('{ products(filter: {category_id: {eq: "3"}, category_url_path: {eq: "gear"}}) { total_count } }')
+    assert body["errors"][0]["message"] == "`category_id` and `category_url_path` can't be used at the same time."
+
+
+async def test_an_unknown_category_url_path_is_refused(gql: Gql) -> None:
+    r"""No category has the path; follows
+    Magento\CatalogGraphQl\Model\Resolver\Products\Query\CategoryUrlPathArgsProcessor::process"""
+    body = await gql('{ products(filter: {category_url_path: {eq: "no/such/path"}}) { total_count } }')
+    assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+        ("No category with the provided `category_url_path` was found", "graphql-input")
+    ]
+
+
+async def test_a_category_name_match_shorter_than_three_characters_is_refused(gql: Gql) -> None:
+    r"""follows Magento\GraphQl\Catalog\CategoriesQuery\CategoriesFilterTest::testMinimumMatchQueryLength"""
+    body = await gql('{ categories(filters: {name: {match: "mo"}}) { items { name } } }')
+    assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+        ("Invalid match filter. Minimum length is 3.", "graphql-input")
+    ]
+    found = await gql('{ categories(filters: {name: {match: "bag"}}) { items { name } } }')
+    assert {"name": "Bags"} in found["data"]["categories"]["items"]
+
+
+async def test_category_ids_with_category_uid_are_refused(gql: Gql, state: SandboxState) -> None:
+    r"""follows Magento\CatalogGraphQl\Model\Category\CategoryUidsArgsProcessor::process"""
+    bags = category_uid(state, "gear/bags")
+    body = await gql(
+        f'{{ categories(filters: {{ids: {{eq: "3"}}, category_uid: {{eq: "{bags}"}}}}) {{ total_count }} }}'
+    )
+    assert body["errors"][0]["message"] == "`ids` and `category_uid` can't be used at the same time."
