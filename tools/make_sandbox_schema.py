@@ -68,6 +68,7 @@ ROOT_FIELDS: dict[str, list[str]] = {
         "products",
         "categories",
         "categoryList",
+        "category",
         "route",
         "cart",
         "customerCart",

@@ -1,5 +1,5 @@
 """Catalog and store queries: storeConfig, availableStores, currency, countries, country,
-products, categories, categoryList.
+products, categories, categoryList, category.
 
 Cache tags added to ``ctx.cache_tags`` (sent as ``X-Magento-Tags`` on cacheable GETs), after
 Magento's identity classes:
@@ -16,6 +16,7 @@ Product and category views live in ``catalog_views`` (re-exported here: ``produc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -278,6 +279,17 @@ def resolve_category_list(
     return result
 
 
+def resolve_category(_root: Any, info: Info, id: int | None = None) -> Mapping[str, Any]:
+    """Deprecated ``category(id:)`` (CatalogGraphQl's ``CategoryTree`` resolver): the category, or
+    the store's root category without an id; one outside the store's tree does not exist."""
+    ctx = context_of(info)
+    category = ctx.state.categories.get(ctx.store.root_category_id if id is None else id)
+    if category is None or not _in_store(ctx.store, category):
+        raise NoSuchEntityError("Category doesn't exist")
+    ctx.cache_tags.add("cat_c")
+    return category_view(category, ctx)
+
+
 QUERY_FIELDS: dict[str, RootResolver] = {
     "storeConfig": resolve_store_config,
     "availableStores": resolve_available_stores,
@@ -287,6 +299,7 @@ QUERY_FIELDS: dict[str, RootResolver] = {
     "products": resolve_products,
     "categories": resolve_categories,
     "categoryList": resolve_category_list,
+    "category": resolve_category,
 }
 
 __all__ = [

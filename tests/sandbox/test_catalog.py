@@ -564,3 +564,35 @@ async def test_category_ids_with_category_uid_are_refused(gql: Gql, state: Sandb
         f'{{ categories(filters: {{ids: {{eq: "3"}}, category_uid: {{eq: "{bags}"}}}}) {{ total_count }} }}'
     )
     assert body["errors"][0]["message"] == "`ids` and `category_uid` can't be used at the same time."
+
+
+# --- category(id:) -------------------------------------------------------------------------------
+
+CATEGORY_BY_ID = "query C($id: Int) { category(id: $id) { id name url_path product_count children { name } } }"
+
+
+async def test_category_by_id_answers_the_category_tree(gql: Gql, state: SandboxState) -> None:
+    r"""follows Magento\GraphQl\Catalog\CategoryTest::testGetCategoryById (the deprecated category(id:))"""
+    bags = next(c for c in state.categories.values() if c.url_path == "gear/bags")
+    found = (await gql(CATEGORY_BY_ID, {"id": bags.id}))["data"]["category"]
+    listed = await gql(f'{{ categories(filters: {{ids: {{eq: "{bags.id}"}}}}) {{ items {{ product_count }} }} }}')
+    assert (found["id"], found["name"], found["url_path"]) == (bags.id, "Bags", "gear/bags")
+    assert found["product_count"] == listed["data"]["categories"]["items"][0]["product_count"]
+
+
+async def test_category_without_an_id_is_the_store_root_category(gql: Gql, state: SandboxState) -> None:
+    r"""CatalogGraphQl's CategoryTree::resolve: no id means the store's root category"""
+    found = (await gql(CATEGORY_BY_ID))["data"]["category"]
+    assert found["id"] == state.default_store.root_category_id
+    assert {"name": "Gear"} in found["children"]
+
+
+async def test_an_unknown_category_id_does_not_exist(gql: Gql) -> None:
+    r"""follows Magento\GraphQl\Catalog\CategoryTest::testNonExistentCategoryWithProductCount and
+    ::testGetCategoryIdZero"""
+    for missing in (99999, 0):
+        body = await gql(CATEGORY_BY_ID, {"id": missing})
+        assert body["data"] == {"category": None}
+        assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+            ("Category doesn't exist", "graphql-no-such-entity")
+        ]
