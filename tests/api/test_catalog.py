@@ -309,6 +309,13 @@ async def test_product_reports_stock_and_how_few_are_left(
     assert body["data"]["product"] == stock
 
 
+async def test_a_sold_out_product_is_not_found_by_default(gql: Gql) -> None:
+    r"""The BFF looks products up with Magento's products(filter:), which leaves out-of-stock ones out
+    by default; the sandbox follows
+    Magento\GraphQl\Catalog\ProductSearchTest::testFilterProductsThatAreOutOfStockWithConfigSettings"""
+    assert await gql(STOCK, {"sku": "SOLD-OUT"}) == {"data": {"product": None}}
+
+
 async def test_unknown_product_is_null(gql: Gql) -> None:
     body = await gql(PRODUCT, {"urlKey": "no-such-product"})
     assert body == {"data": {"product": None}}
