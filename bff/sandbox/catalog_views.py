@@ -69,8 +69,8 @@ def is_shown(state: SandboxState, product: Product) -> bool:
 
 def shown_variants(state: SandboxState, product: Product) -> list[Product]:
     """A configurable's children the storefront shows: with ``show_out_of_stock`` off, only
-    those in stock (ConfigurableProduct's ``InStockOptionSelectBuilder`` and its salable
-    children collection)."""
+    those in stock (ConfigurableProduct's ``Plugin\\Model\\ResourceModel\\Attribute\\InStockOptionSelectBuilder``
+    filters the option values, the variants collection its children alike)."""
     children = variants_of(state, product)
     return children if state.config.show_out_of_stock else [c for c in children if c.qty > 0]
 
