@@ -160,6 +160,7 @@ class ShopperOutcome:
     resolved_after_s: float | None = None  # from the first checkout call to the first definitive answer
     settled_late: bool = False  # the definitive answer came only from the retry after the storm
     token: str | None = None  # the session token (rotated by signUp)
+    sent: int = 0  # requests sent so far (numbers each one's X-Request-Id)
 
     @property
     def answer(self) -> Answer | None:
@@ -195,7 +196,8 @@ class ShopperClient:
         self, operation: str, document: str, variables: dict[str, Any], replica: int, timeout_s: float
     ) -> tuple[Call, Any]:
         plan = self.outcome.plan
-        request_id = f"{plan.key}-{len(self.outcome.calls) + 1:02d}"
+        self.outcome.sent += 1
+        request_id = f"{plan.key}-{self.outcome.sent:02d}"
         headers = {"X-Forwarded-For": plan.ip, "X-Request-Id": request_id}
         if self.outcome.token:
             headers["Authorization"] = f"Bearer {self.outcome.token}"
