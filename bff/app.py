@@ -234,6 +234,7 @@ def create_app(
             settings.redis_url.get_secret_value(),
             pool_size=settings.redis_pool_size,
             pool_timeout_s=settings.redis_pool_timeout_s,
+            timeout_s=settings.redis_timeout_s,
         )
         sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
@@ -284,6 +285,8 @@ def create_app(
             try:
                 yield
             finally:
+                await services.checkout.aclose()  # order results still to be recorded get a last try
+                await idempotency.aclose()
                 await http.aclose()
                 if redis is not None:
                     await redis.aclose()

@@ -183,6 +183,7 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = None  # redis://, rediss:// ; unset = in-process stores
     redis_pool_size: int = Field(default=50, ge=1)  # connections per process; when all are busy, wait
     redis_pool_timeout_s: float = Field(default=2.0, gt=0)  # how long to wait for a free connection
+    redis_timeout_s: float = Field(default=0.25, gt=0)  # one command (or connect); a hung Redis fails this fast
     session: SessionSettings = Field(default_factory=SessionSettings)
     checkout: CheckoutSettings = Field(default_factory=CheckoutSettings)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

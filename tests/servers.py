@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -56,6 +57,54 @@ def redis_server(workdir: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+class RestartableRedis:
+    """A redis-server on a fixed free port that a test can stop, pause (SIGSTOP: hung) and start
+    again. With ``persist`` it writes an append-only file (fsync on every write), so a restart keeps
+    its data, as a deployment with persistence does."""
+
+    def __init__(self, workdir: Path, *, persist: bool = True) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._args = [_redis_binary(), "--bind", "127.0.0.1", "--port", str(self.port), "--dir", str(workdir),
+                      "--save", "", "--appendonly", "yes" if persist else "no", "--appendfsync", "always"]  # fmt: skip
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self._proc = subprocess.Popen(self._args, stdout=subprocess.DEVNULL)
+        _wait_for_port(self.port, timeout_s=10)
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=10)
+            self._proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def pause(self) -> None:
+        """Hang: the process stops reading, connections stay open (``resume`` undoes it)."""
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._proc is not None
+        self._proc.send_signal(signal.SIGCONT)
+
+
+@contextmanager
+def restartable_redis(workdir: Path, *, persist: bool = True) -> Iterator[RestartableRedis]:
+    server = RestartableRedis(workdir, persist=persist)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server._proc is not None:
+            server.resume()
+        server.stop()
 
 
 @contextmanager

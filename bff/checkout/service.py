@@ -10,6 +10,9 @@ Exactly-once rules (storefront contract, "Checkout guarantees"):
   dropped connection), or a retry finds the attempt in the journal, the BFF first asks Magento
   whether the cart is still active: an inactive cart means the order exists (its number is looked
   up in the customer's orders when signed in), so placeOrder is never sent twice for one cart.
+* An order Magento placed is reported as placed even when the store fails afterwards: recording
+  its result (and releasing a key after a failure) is retried in the background until the store
+  answers (``pending``), and a retry waiting on the key then replays the real number.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from bff.checkout.idempotency import CHECKOUT, PLACE_ORDER, IdempotencyGuard, fi
 from bff.checkout.journal import CART_ID, PLACE_SENT, Journal, JournalStep, PlaceAttempt, replayed_order, result_of
 from bff.checkout.mapping import placed_order, recent_order_number, refusals
 from bff.checkout.models import Order, OrderOutcome
+from bff.checkout.pending import PendingWrites
 from bff.checkout.steps import Step, ensure_ready, missing_steps
 from bff.clock import Clock
 from bff.errors import (
     CheckoutIncomplete,
     IdempotencyConflict,
     Path,
+    StoreUnavailable,
     UpstreamUnavailable,
     UserErrorCode,
     UserFacingError,
@@ -107,10 +112,11 @@ class CheckoutService:
     ) -> None:
         self.cart = cart
         self.store = idempotency
-        self.guard = IdempotencyGuard(idempotency, settings)
+        self.guard = IdempotencyGuard(idempotency, settings, clock)
         self.settings = settings
         self.clock = clock
         self.observer = observer or _Unobserved()
+        self.pending = PendingWrites()
 
     async def state(self, shopper: Gateway) -> CheckoutState:
         cart = await self.cart.get(shopper)
@@ -170,20 +176,43 @@ class CheckoutService:
             await steps(cart_id, journal, scope)
             order = await self._place(shopper, scope, key, cart_id, journal)
         except UserFacingError as err:
-            await self.store.release(scope, key)
+            await self._release(scope, key)
             cart = err.cart if isinstance(err, CartRefused) else await self._cart_or_empty(shopper)
             return OrderOutcome(order=None, cart=cart, problems=err.problems)
         except BaseException:
-            await self.store.release(scope, key)
+            await self._release(scope, key)
             raise
-        await self.store.complete(scope, key, result_of(order))
-        await self.cart.forget_cart(shopper)
-        return OrderOutcome(order=order, cart=await self.cart.get(shopper))
+        await self._record(scope, key, order)
+        try:
+            await self.cart.forget_cart(shopper)
+        except StoreUnavailable:  # the session still names the ordered cart: the next cart call replaces it
+            log.warning("the session could not forget the ordered cart: the store did not answer")
+        return OrderOutcome(order=order, cart=await self._cart_or_empty(shopper))
+
+    async def _record(self, scope: str, key: str, order: Order) -> None:
+        """Store the order for replays; an order is never reported as failed because this failed."""
+        result = result_of(order)
+        try:
+            await self.store.complete(scope, key, result)
+        except StoreUnavailable:
+            log.warning("the order's result could not be recorded: kept, and written when the store answers")
+            self.pending.keep("an order's result", partial(self.store.complete, scope, key, result))
+
+    async def _release(self, scope: str, key: str) -> None:
+        """Give the key up; if the store does not answer, the release is retried in the background
+        (the request's own error is what the shopper sees)."""
+        try:
+            await self.store.release(scope, key)
+        except StoreUnavailable:
+            self.pending.keep("a key's release", partial(self.store.release, scope, key))
+
+    async def aclose(self) -> None:
+        await self.pending.aclose()
 
     async def _cart_or_empty(self, shopper: Gateway) -> Cart:
         try:
             return await self.cart.get(shopper)
-        except MagentoError:
+        except (MagentoError, UpstreamUnavailable):
             return Cart.empty()
 
     async def _run_steps(self, shopper: Gateway, request: CheckoutRequest, journal: Journal, scope: str) -> None:

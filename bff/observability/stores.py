@@ -7,11 +7,13 @@ protocol. The label is ``<store>.<method>`` (e.g. ``session.load``, ``idempotenc
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import TypeVar
 
 from prometheus_client import Counter
 
 from bff.sessions.models import Claim, IdempotencyRecord, Session
+from bff.sessions.settle import SettleWatch
 from bff.sessions.store import IdempotencyStore, SessionStore
 
 T = TypeVar("T")
@@ -67,3 +69,9 @@ class CountingIdempotencyStore:
 
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
         return await _counted(self.errors, "idempotency.get", lambda: self.inner.get(scope, key))
+
+    def watch(self, scope: str, key: str) -> AbstractContextManager[SettleWatch]:
+        return self.inner.watch(scope, key)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

@@ -12,7 +12,8 @@ arrays and null:
 * the instants and ``lease_seconds`` are decimal strings (``repr`` of the float, exact).
 
 ``lease_seconds`` (the lease length of the current holder, used to renew it on ``record_step``)
-is storage detail and not part of ``IdempotencyRecord``.
+and ``claimant`` (a random id of the current holder's claim) are storage detail and not part
+of ``IdempotencyRecord``.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def decode_session(raw: str | bytes) -> Session:
     return Session(**{name: value for name, value in data.items() if name in _SESSION_FIELDS})
 
 
-def encode_record(record: IdempotencyRecord, lease_seconds: float) -> str:
+def encode_record(record: IdempotencyRecord, lease_seconds: float, claimant: str | None = None) -> str:
+    """``claimant``: who holds the lease (Redis only: makes a repeated claim script a no-op)."""
     envelope = {
         "key": record.key,
         "fingerprint": record.fingerprint,
@@ -57,6 +59,7 @@ def encode_record(record: IdempotencyRecord, lease_seconds: float) -> str:
         "lease_expires_at": format_instant(record.lease_expires_at),
         "created_at": format_instant(record.created_at),
         "lease_seconds": format_instant(lease_seconds),
+        "claimant": claimant,
     }
     return encode_value(envelope)
 

@@ -8,12 +8,14 @@ between reading and writing, so each one is atomic on the event loop without a l
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Final
 
 from bff.clock import Clock
 from bff.sessions.codec import decode_record, encode_record
 from bff.sessions.models import Claim, IdempotencyRecord, Session
+from bff.sessions.settle import SettleWatch, SettleWatchers
 
 _log = logging.getLogger("bff.sessions")
 
@@ -90,6 +92,7 @@ class MemoryIdempotencyStore:
         # fresh objects, and caller data is normalised (and checked) exactly as Redis would.
         self._records: dict[tuple[str, str], tuple[str, float]] = {}
         self._writes = 0
+        self._watchers = SettleWatchers()
 
     def _read(self, scope: str, key: str) -> tuple[IdempotencyRecord, float] | None:
         entry = self._records.get((scope, key))
@@ -151,6 +154,7 @@ class MemoryIdempotencyStore:
             return
         record, lease_seconds = current
         self._write(scope, key, replace(record, status="done", result=result), lease_seconds)
+        self._watchers.notify(_watched(scope, key))
 
     async def release(self, scope: str, key: str) -> None:
         current = self._read(scope, key)
@@ -158,7 +162,18 @@ class MemoryIdempotencyStore:
             return
         record, lease_seconds = current
         self._write(scope, key, replace(record, lease_expires_at=0.0), lease_seconds)
+        self._watchers.notify(_watched(scope, key))
 
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
         current = self._read(scope, key)
         return None if current is None else current[0]
+
+    def watch(self, scope: str, key: str) -> AbstractContextManager[SettleWatch]:
+        return self._watchers.watch(_watched(scope, key))
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _watched(scope: str, key: str) -> str:
+    return f"{scope}\x00{key}"

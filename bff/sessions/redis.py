@@ -7,6 +7,8 @@ Keys (see ``store.py``):
   (``SET … PX``, ``GETEX … PX``: a sliding expiry enforced by the server).
 * ``<prefix>:idem:<sha256(scope)>:<sha256(key)>``: idempotency envelope (``codec.py``), TTL set when
   first claimed and never extended. Scope and key are hashed so client strings cannot shape keys.
+* channel ``<prefix>:idem-settled``: the name of a record that was completed or released, for
+  duplicates waiting on it (``SettledNotices``).
 
 Every idempotency write is one Lua script, so it is atomic across processes. Lease expiry is judged
 against the ``now`` the caller's ``Clock`` passes in, not the server's time.
@@ -16,13 +18,16 @@ Connection errors propagate as ``redis.exceptions.ConnectionError``; only ``ping
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
+import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Final
 
 from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from bff.clock import Clock
@@ -36,12 +41,17 @@ from bff.sessions.codec import (
     format_instant,
 )
 from bff.sessions.models import Claim, ClaimOutcome, IdempotencyRecord, Session
+from bff.sessions.settle import SettleWatch, SettleWatchers
 
 DEFAULT_PREFIX: Final = "bff:v1"
 RECORD_TTL_SECONDS: Final = 86_400.0
+LISTEN_TIMEOUT_S: Final = 1.0  # how long one read of the notices channel waits
+RESUBSCRIBE_S: Final = 0.5  # after the subscription dropped
 
 # KEYS[1] record; ARGV: fingerprint, now, new lease_expires_at, fresh envelope, record TTL (ms),
-# lease_seconds. Returns {outcome, envelope}.
+# lease_seconds, claimant. Returns {outcome, envelope}. The claimant (random per claim) makes the
+# script safe to send twice: the client sends it again when a connection drops before the reply
+# (``redis_connection``), and a repeat of a claim that took effect is that claim, not "in progress".
 _CLAIM: Final = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then
@@ -51,7 +61,9 @@ end
 local rec = cjson.decode(raw)
 if rec.fingerprint ~= ARGV[1] then return {'conflict', raw} end
 if rec.status == 'done' then return {'done', raw} end
+if rec.claimant == ARGV[7] then return {'claimed', raw} end
 if tonumber(rec.lease_expires_at) > tonumber(ARGV[2]) then return {'in_progress', raw} end
+rec.claimant = ARGV[7]
 rec.lease_expires_at = ARGV[3]
 rec.lease_seconds = ARGV[6]
 local updated = cjson.encode(rec)
@@ -82,7 +94,8 @@ redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
 return 1
 """
 
-# KEYS[1] record; ARGV: result (JSON). A record already done keeps its first result.
+# KEYS[1] record; ARGV: result (JSON), the settled channel. A record already done keeps its first
+# result. Waiting duplicates are told on the channel.
 _COMPLETE: Final = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -91,10 +104,12 @@ if rec.status ~= 'in_progress' then return 0 end
 rec.status = 'done'
 rec.result = ARGV[1]
 redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
+redis.call('PUBLISH', ARGV[2], KEYS[1])
 return 1
 """
 
-# KEYS[1] record. Ends the lease now and keeps the journal.
+# KEYS[1] record; ARGV: the settled channel. Ends the lease now and keeps the journal; waiting
+# duplicates are told on the channel.
 _RELEASE: Final = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -102,6 +117,7 @@ local rec = cjson.decode(raw)
 if rec.status ~= 'in_progress' then return 0 end
 rec.lease_expires_at = '0.0'
 redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
+redis.call('PUBLISH', ARGV[1], KEYS[1])
 return 1
 """
 
@@ -191,6 +207,7 @@ class RedisIdempotencyStore:
         self._record_step = redis.register_script(_RECORD_STEP)
         self._complete = redis.register_script(_COMPLETE)
         self._release = redis.register_script(_RELEASE)
+        self._notices = SettledNotices(redis, f"{prefix}:idem-settled")
 
     def key(self, scope: str, key: str) -> str:
         return f"{self._prefix}{_sha256(scope)}:{_sha256(key)}"
@@ -200,6 +217,7 @@ class RedisIdempotencyStore:
         now = self._clock.now()
         lease_expires_at = now + lease_seconds
         fresh = IdempotencyRecord(key=key, fingerprint=fingerprint, lease_expires_at=lease_expires_at, created_at=now)
+        claimant = secrets.token_hex(8)
         with _answering("idempotency.claim"):
             outcome, raw = await self._claim(
                 keys=[self.key(scope, key)],
@@ -207,9 +225,10 @@ class RedisIdempotencyStore:
                     fingerprint,
                     format_instant(now),
                     format_instant(lease_expires_at),
-                    encode_record(fresh, lease_seconds),
+                    encode_record(fresh, lease_seconds, claimant),
                     self._ttl_ms,
                     format_instant(lease_seconds),
+                    claimant,
                 ],
             )
         record, _ = decode_record(raw)
@@ -225,13 +244,71 @@ class RedisIdempotencyStore:
     async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
         """Mark done; a record that is already done keeps its first result."""
         with _answering("idempotency.complete"):
-            await self._complete(keys=[self.key(scope, key)], args=[encode_value(result)])
+            await self._complete(keys=[self.key(scope, key)], args=[encode_value(result), self._notices.channel])
 
     async def release(self, scope: str, key: str) -> None:
         with _answering("idempotency.release"):
-            await self._release(keys=[self.key(scope, key)], args=[])
+            await self._release(keys=[self.key(scope, key)], args=[self._notices.channel])
 
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None:
         with _answering("idempotency.get"):
             raw = await self._redis.get(self.key(scope, key))
         return None if raw is None else decode_record(raw)[0]
+
+    def watch(self, scope: str, key: str) -> AbstractContextManager[SettleWatch]:
+        return self._notices.watch(self.key(scope, key))
+
+    async def aclose(self) -> None:
+        await self._notices.aclose()
+
+
+class SettledNotices:
+    """This process's subscription to the channel ``complete`` and ``release`` publish on.
+
+    One pub/sub connection (taken from the pool for as long as anyone watches) carries the
+    notices for every waiter in the process. It starts when a watch first waits, and when it drops
+    (a Redis restart) it subscribes again after ``RESUBSCRIBE_S``. Whenever a subscription starts
+    or drops, every waiter is woken to claim again, since a notice may have been missed meanwhile:
+    so a waiter that watched before claiming never misses the end of the request it waits for.
+    """
+
+    def __init__(self, redis: Redis, channel: str) -> None:
+        self._redis = redis
+        self.channel = channel
+        self._watchers = SettleWatchers(before_wait=self._ensure_listening)
+        self._task: asyncio.Task[None] | None = None
+
+    def watch(self, name: str) -> AbstractContextManager[SettleWatch]:
+        return self._watchers.watch(name)
+
+    def _ensure_listening(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._listen(), name="bff-idempotency-notices")
+
+    async def _listen(self) -> None:
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(self.channel)
+                self._watchers.notify_all()  # notices sent while not subscribed were missed
+                while True:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT_S)
+                    if message is not None and message.get("type") == "message":
+                        self._watchers.notify(_text(message["data"]))
+            except (RedisError, OSError):
+                self._watchers.notify_all()
+            finally:
+                await _closed_quietly(pubsub)
+            await asyncio.sleep(RESUBSCRIBE_S)
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+
+async def _closed_quietly(pubsub: PubSub) -> None:
+    with suppress(RedisError, OSError):
+        await pubsub.aclose()  # type: ignore[no-untyped-call]

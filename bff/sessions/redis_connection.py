@@ -14,17 +14,65 @@ fails with ``redis.exceptions.ConnectionError("No connection available.")``. (re
 pool instead raises ``MaxConnectionsError`` at once when its 100 connections are busy.) For
 Sentinel the master's pool is bounded and blocking the same way; the sentinels themselves are
 asked through their own small clients.
+
+**A restarted Redis costs no failed request.** After a restart every pooled connection that was
+idle is dead, and its next command fails with a ``ConnectionError``. Every client therefore
+retries a command that failed with a ``ConnectionError`` (on a new connection) up to
+``CONNECTION_RETRIES`` times, after a short jittered backoff, and pings a connection idle for
+more than ``HEALTH_CHECK_S`` before using it. A ``TimeoutError`` is *not* retried: Redis is hung,
+and the request should fail within ``timeout_s`` (``BFF_REDIS_TIMEOUT_S``) rather than several
+times that; and for ``HUNG_PAUSE_S`` after a command timed out, the client's commands fail at
+once (a ``ConnectionError`` that is not sent), so a hung Redis costs each request one timeout at
+most once per pause rather than one per store it touches; the first command after the pause
+tries Redis again. Every command the stores send is safe to send twice: plain reads and writes, and Lua
+scripts written so a repeat has the effect of one (``bff.sessions.redis``: a claim names its
+claimant), except that a rate-limit or throttle charge repeated after a lost reply counts twice.
 """
 
 from __future__ import annotations
 
+import time
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 SENTINEL_SCHEME = "redis+sentinel"
 DEFAULT_SENTINEL_PORT = 26379
+CONNECTION_RETRIES = 3  # a restart kills every idle pooled connection: each gets a new one
+RETRY_BACKOFF_BASE_S = 0.01
+RETRY_BACKOFF_CAP_S = 0.1
+HEALTH_CHECK_S = 5  # a connection idle longer than this is pinged before its next command
+HUNG_PAUSE_S = 0.5  # after a command timed out, commands fail at once for this long
+
+
+class PausingRedis(Redis):
+    """A client that stops sending for ``HUNG_PAUSE_S`` once a command timed out (a hung Redis)."""
+
+    _paused_until = 0.0
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
+        if self._paused_until and time.monotonic() < self._paused_until:
+            raise RedisConnectionError("Redis did not answer a moment ago; not sent")
+        try:
+            return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+        except RedisTimeoutError:
+            self._paused_until = time.monotonic() + HUNG_PAUSE_S
+            raise
+
+
+def _retry() -> Retry:
+    """Connection errors only: a command on a dead connection is sent again on a fresh one."""
+    return Retry(
+        ExponentialWithJitterBackoff(base=RETRY_BACKOFF_BASE_S, cap=RETRY_BACKOFF_CAP_S),
+        CONNECTION_RETRIES,
+        supported_errors=(RedisConnectionError,),
+    )
 
 
 class BlockingSentinelConnectionPool(SentinelConnectionPool, BlockingConnectionPool):
@@ -36,7 +84,9 @@ class BlockingSentinelConnectionPool(SentinelConnectionPool, BlockingConnectionP
     """
 
 
-def redis_from_url(url: str, *, pool_size: int, pool_timeout_s: float, socket_timeout_s: float = 2.0) -> Redis:
+def redis_from_url(url: str, *, pool_size: int, pool_timeout_s: float, timeout_s: float = 0.25) -> Redis:
+    """``timeout_s``: how long one command (or connecting) may take before it fails with a
+    ``TimeoutError``; a hung Redis fails a request this fast."""
     if pool_size < 1:
         raise ValueError(f"pool_size must be at least 1, got {pool_size}")
     if not pool_timeout_s > 0:
@@ -47,11 +97,13 @@ def redis_from_url(url: str, *, pool_size: int, pool_timeout_s: float, socket_ti
             url,
             max_connections=pool_size,
             timeout=pool_timeout_s,
-            socket_timeout=socket_timeout_s,
-            socket_connect_timeout=socket_timeout_s,
-            health_check_interval=30,
+            socket_timeout=timeout_s,
+            socket_connect_timeout=timeout_s,
+            health_check_interval=HEALTH_CHECK_S,
+            retry=_retry(),
+            retry_on_error=[RedisConnectionError],
         )
-        return Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
+        return PausingRedis.from_pool(pool)  # the client owns the pool: aclose() closes it
     hosts: list[tuple[str, int]] = []
     for item in parts.netloc.rsplit("@", 1)[-1].split(","):
         host, _, port = item.partition(":")
@@ -63,15 +115,19 @@ def redis_from_url(url: str, *, pool_size: int, pool_timeout_s: float, socket_ti
     service, db = path[0], int(path[1]) if len(path) > 1 else 0
     password = unquote(parts.password) if parts.password else None
     # redis-py leaves Sentinel's constructor untyped
-    sentinel = Sentinel(hosts, socket_timeout=socket_timeout_s, sentinel_kwargs={"socket_timeout": socket_timeout_s})  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(hosts, socket_timeout=timeout_s, sentinel_kwargs={"socket_timeout": timeout_s})  # type: ignore[no-untyped-call]
     master: Redis = sentinel.master_for(
         service,
+        redis_class=PausingRedis,
         connection_pool_class=BlockingSentinelConnectionPool,
         max_connections=pool_size,
         timeout=pool_timeout_s,
         db=db,
         password=password,
-        socket_timeout=socket_timeout_s,
-        socket_connect_timeout=socket_timeout_s,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        health_check_interval=HEALTH_CHECK_S,
+        retry=_retry(),
+        retry_on_error=[RedisConnectionError],
     )
     return master

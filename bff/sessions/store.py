@@ -9,9 +9,11 @@ Redis key layout (versioned so a format change can coexist with old keys during 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from bff.sessions.models import Claim, IdempotencyRecord, Session
+from bff.sessions.settle import SettleWatch
 
 
 class SessionStore(Protocol):
@@ -60,3 +62,12 @@ class IdempotencyStore(Protocol):
         ...
 
     async def get(self, scope: str, key: str) -> IdempotencyRecord | None: ...
+
+    def watch(self, scope: str, key: str) -> AbstractContextManager[SettleWatch]:
+        """Watch ``key``: the watch is notified when it is completed or released, by any process
+        sharing the store (``bff.sessions.settle``). Enter it before claiming, so no notice is missed."""
+        ...
+
+    async def aclose(self) -> None:
+        """Stop what the store runs in the background (the app's shutdown)."""
+        ...
