@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import datetime
 import json
+import os
 import random
 import sys
 import tempfile
@@ -129,12 +130,12 @@ def stock_slots(seed: int, sandbox_seed: int) -> list[str]:
     return slots
 
 
-def plans(config: StormConfig, replicas: int) -> list[ShopperPlan]:
+def plans(config: StormConfig, replicas: int, run: str) -> list[ShopperPlan]:
+    """Every shopper's plan; ``run`` tags their e-mail addresses (``storm-<run>-<n>@storm.example``)."""
     rng = random.Random(config.seed)
     slots = stock_slots(config.seed, config.sandbox_seed)
     if config.shoppers > len(slots):
         raise ValueError(f"the sandbox's stock is enough for {len(slots)} shoppers")
-    run = f"{config.seed}-{rng.getrandbits(24):06x}"  # e-mail addresses of their own, run after run
     return [
         ShopperPlan.draw(
             i,
@@ -258,9 +259,9 @@ async def _restart_redis_later(redis: PersistentRedis, at_s: float, down_s: floa
     await asyncio.to_thread(redis.restart, down_s)
 
 
-async def storm(config: StormConfig, s: Servers) -> tuple[list[ShopperOutcome], float]:
-    """Run every shopper, then the retry after the storm; the outcomes and the storm's duration."""
-    shopper_plans = plans(config, len(s.replicas))
+async def storm(config: StormConfig, s: Servers, run: str) -> tuple[list[ShopperOutcome], float]:
+    """Run every shopper, then the retries after the storm; the outcomes and the storm's duration."""
+    shopper_plans = plans(config, len(s.replicas), run)
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=config.concurrency * config.max_submits)
     async with httpx.AsyncClient(limits=limits) as http:
         driver = FaultDriver(http, s.sandbox_url, config.faults)
@@ -300,10 +301,11 @@ def orders_of(sandbox_url: str) -> list[dict[str, Any]]:
 def run_storm(config: StormConfig, workdir: Path) -> StormResult:
     """Start (or use) the servers, run the storm, reconcile; the processes started here are stopped."""
     with servers(config, workdir) as s:
+        run = f"{config.seed}-{os.urandom(3).hex()}"  # this run's e-mail addresses: a sandbox may hold earlier runs'
         before = cpu_snapshot(s.processes)
-        outcomes, duration = asyncio.run(storm(config, s))
+        outcomes, duration = asyncio.run(storm(config, s, run))
         after = cpu_snapshot(s.processes)
-        result = reconcile(outcomes, orders_of(s.sandbox_url))
+        result = reconcile(outcomes, orders_of(s.sandbox_url), email_prefix=f"storm-{run}-")
         requests = max(1, result.requests)
         cpu = {name: (after[name] - before[name]) * 1000 for name in after}
         return StormResult(
@@ -329,7 +331,7 @@ def render(result: StormResult) -> str:
         f"checkout storm: {c.shoppers} shoppers, {len(c.bff_urls) or c.replicas} replicas, seed {c.seed}, "
         f"faults {'on' if c.faults else 'off'}, redis restarts {result.redis_restarts}, {result.duration_s:.1f} s",
         f"  orders        {r.orders}   (shoppers {r.shoppers}, checked out {r.checked_out}, "
-        f"setup failed {r.setup_failed}, refused {r.refused})",
+        f"setup failed {r.setup_failed}, refused {r.refused}; other runs' orders ignored {r.other_orders})",
         f"  duplicates    {r.duplicates}",
         f"  lost          {r.lost}",
         f"  mismatched    {r.mismatched}",

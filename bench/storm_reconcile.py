@@ -2,14 +2,15 @@
 
 Orders are matched to shoppers by e-mail (every shopper has its own, guest or customer). Figures:
 
-* ``orders``: orders in the sandbox; ``duplicates``: orders beyond the first for one shopper;
+* ``orders``: this run's orders in the sandbox (earlier runs' are ``other_orders``);
+  ``duplicates``: orders beyond the first for one shopper;
 * ``lost``: a shopper told of an order that does not exist, told of a failure (or, even after the
-  retry that follows the storm, of nothing) while an order exists, or an order of no shopper;
+  retries that follow the storm, of nothing) while an order exists, or an order of no shopper;
 * ``mismatched``: a shopper told a number that is not its order's, or told two different things;
 * ``unresolved``: no answer that said what happened within the shopper's retries during the storm
   (the last answer was a timeout, a dropped connection or a coded retryable error); reported,
-  not a failure by itself: ``stuck`` are those still without one after the patient retry that
-  follows the storm, with the faults cleared (what the shopper's next click gets), and fail;
+  not a failure by itself: ``stuck`` are those still without one after the patient retries that
+  follow the storm with the faults cleared (the shopper coming back, for up to a lease), and fail;
 * ``numberless``: an order placed and reported, but with ``number: null`` (a guest's lost answer);
 * ``http_5xx``: 5xx answers other than the documented coded ``UPSTREAM_UNAVAILABLE`` 503
   (``coded_503``); ``internal``: errors coded ``INTERNAL``;
@@ -55,6 +56,7 @@ class Reconciliation:
     checked_out: int = 0  # reached the checkout call
     setup_failed: int = 0  # a cart or checkout step never succeeded (no checkout call)
     orders: int = 0
+    other_orders: int = 0  # in the sandbox, of other runs (another e-mail prefix): not judged
     duplicates: int = 0
     lost: int = 0
     mismatched: int = 0
@@ -131,12 +133,20 @@ def _judge(r: Reconciliation, outcome: ShopperOutcome, orders: Sequence[Mapping[
         r.problems.append(f"mismatched: {who} was told {answer.number}, has {numbers}")
 
 
-def reconcile(outcomes: Sequence[ShopperOutcome], orders: Iterable[Mapping[str, Any]]) -> Reconciliation:
+def reconcile(
+    outcomes: Sequence[ShopperOutcome], orders: Iterable[Mapping[str, Any]], email_prefix: str = ""
+) -> Reconciliation:
+    """The verdict on ``outcomes``; only orders whose e-mail starts with ``email_prefix`` (this run's
+    shoppers') are judged, the others are counted in ``other_orders``."""
     by_email: dict[str, list[Mapping[str, Any]]] = {}
-    all_orders = list(orders)
-    for order in all_orders:
-        by_email.setdefault(str(order.get("email")), []).append(order)
-    r = Reconciliation(shoppers=len(outcomes), orders=len(all_orders))
+    r = Reconciliation(shoppers=len(outcomes))
+    for order in orders:
+        email = str(order.get("email"))
+        if not email.startswith(email_prefix):
+            r.other_orders += 1
+            continue
+        r.orders += 1
+        by_email.setdefault(email, []).append(order)
     for outcome in outcomes:
         if outcome.setup_failure is None:
             r.checked_out += 1

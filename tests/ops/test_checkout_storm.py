@@ -48,4 +48,5 @@ def test_a_storm_with_faults_places_exactly_one_order_per_shopper_and_tells_each
 def test_a_storm_survives_a_redis_crash_mid_storm_without_a_lost_or_second_order(tmp_path: Path) -> None:
     result = run_storm(replace(CI_SIZE, restart_redis_at_s=1.5), tmp_path)
     assert result.redis_restarts == 1
+    assert result.duration_s > 1.5 + CI_SIZE.redis_down_s  # the crash came while shoppers were checking out
     assert verdict(result) == expected()

@@ -59,6 +59,12 @@ def test_an_order_of_no_shopper_is_lost() -> None:
     assert reconcile([shopper(1, PLACED)], [order(1), order(9, "000000002")]).lost == 1
 
 
+def test_orders_of_other_runs_are_counted_apart_not_judged() -> None:
+    earlier = {"number": "000000009", "email": "storm-1-aaaaaa-1@storm.example"}
+    r = reconcile([shopper(1, PLACED)], [order(1), earlier], email_prefix="s1@")
+    assert (r.orders, r.other_orders, r.lost, r.failed) == (1, 1, 0, False)
+
+
 def test_a_shopper_told_another_number_than_its_order_is_mismatched() -> None:
     assert reconcile([shopper(1, PLACED)], [order(1, "000000007")]).mismatched == 1
 
