@@ -251,7 +251,15 @@ def create_app(
     # Observability: metrics, logs, traces (bff/observability); business code never imports it.
     obs = Instrumentation(settings, tracer_provider=tracer_provider)
     sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
-    magento = MagentoClient(http, m, magento_url, observers=obs.upstream_observers(), tracer=obs.upstream_tracer())
+    magento = MagentoClient(
+        http,
+        m,
+        magento_url,
+        observers=obs.upstream_observers(),
+        tracer=obs.upstream_tracer(),
+        events=obs.upstream_events(),
+    )
+    obs.watch_upstream(magento)
     services = build_services(settings, idempotency, clock, idempotency_observer=obs.idempotency_observer())
     dc = settings.document_cache
     documents = DocumentCache(max_entries=dc.max_entries, max_chars=dc.max_chars, max_tokens=settings.limits.max_tokens)
@@ -267,7 +275,9 @@ def create_app(
             buckets=buckets,
             rate_limits=RateLimits(settings.rate_limits, rate_storage, windows),
         ),
-        make_shopper=lambda handle, meta, calls: Shopper(handle, magento, meta, m.default_store, calls),
+        make_shopper=lambda handle, meta, calls: Shopper(
+            handle, magento, meta, m.default_store, calls, deadline_s=m.request_deadline_s
+        ),
         trusted_proxies=settings.trusted_proxies,
         graphiql=settings.graphiql,
         persisted=persisted_queries(settings, redis, clock),

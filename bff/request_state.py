@@ -40,7 +40,7 @@ class UpstreamCall:
 
     operation: str
     duration_s: float
-    outcome: str  # "ok", "graphql_error", "unavailable", "timeout", "http_<status>"
+    outcome: str  # "ok", "graphql_error", "unavailable", "timeout", "http_<status>", "refused_<reason>" (not sent)
     attempt: int
     status: int | None = None  # HTTP status, when an answer arrived
     tags: tuple[str, ...] = ()  # Magento's cache tags of the answer (`X-Magento-Tags`), when it sent them

@@ -24,6 +24,19 @@ class MagentoSettings(BaseModel):
     query_retries: int = 1  # extra attempts for queries on transport errors; mutations: never
     default_store: str | None = None  # Magento store view code used when the shopper sends none
     single_flight: bool = True  # identical public reads in flight at once share one upstream call
+    # Upstream resilience (bff/magento/client.py): deadlines, retry budget, circuit breaker, in-flight cap.
+    request_deadline_s: float = Field(default=10.0, gt=0)  # all upstream work of one GraphQL request
+    retry_min_left_s: float = Field(default=0.5, ge=0)  # a retry starts only with this much of the call's deadline left
+    retry_backoff_s: float = Field(default=0.05, ge=0)  # first retry's backoff (doubles; jittered in [half, full])
+    retry_backoff_max_s: float = Field(default=1.0, ge=0)
+    retry_budget_ratio: float = Field(default=0.1, ge=0, le=1)  # retries per retryable call, at most (token bucket)
+    retry_budget_burst: float = Field(default=10.0, ge=1)  # retries that may go at once before the ratio applies
+    breaker_failures: int = Field(default=5, ge=1)  # consecutive unavailable answers that open the breaker
+    breaker_failure_ratio: float = Field(default=0.5, gt=0, le=1)  # …or this share of calls in a window
+    breaker_min_calls: int = Field(default=20, ge=1)  # calls in the window before the ratio counts
+    breaker_window_s: float = Field(default=10.0, gt=0)
+    breaker_cool_down_s: float = Field(default=5.0, gt=0)  # open this long, then one probe goes (half-open)
+    max_inflight: int | None = Field(default=None, ge=1)  # upstream calls at once per process; None = pool_size
 
 
 class SessionSettings(BaseModel):
@@ -42,6 +55,9 @@ class CheckoutSettings(BaseModel):
     lease_s: float = 60.0  # how long a running checkout holds its key before others may resume
     duplicate_wait_s: float = 30.0  # how long a concurrent duplicate waits for the first result
     place_order_timeout_s: float = 30.0  # Magento's placeOrder can be slow (payment, stock, e-mails)
+    # how long past place_order_timeout_s an unanswered placeOrder may still run in Magento (never re-sent before)
+    place_order_margin_s: float = Field(default=30.0, ge=0)
+    settle_poll_s: float = Field(default=0.5, gt=0)  # how often the cart is polled while an earlier attempt settles
 
 
 class ServerSettings(BaseModel):

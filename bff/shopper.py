@@ -9,12 +9,20 @@ BFF's clock) or Magento refuses the customer token, the customer part is ended, 
 continues as a guest, and the request fails with ``UNAUTHENTICATED``, so the frontend can ask the
 shopper to sign in again.
 
+The request's upstream deadline lives here: ``deadline_s`` (``BFF_MAGENTO__REQUEST_DEADLINE_S``,
+passed by ``bff.app``) from the Shopper's creation, i.e. from the start of the GraphQL operation,
+as a ``time.monotonic()`` instant put on every call's ``CallContext``; the Magento client fits
+each call in it (see ``bff.magento.client``). A service whose work must outlast it on purpose
+(placing an order: placeOrder's own timeout, then confirming it) says so with
+``extend_deadline``. The deadline is per request, not per process: one Shopper per request.
+
 Unit tests build a ``Shopper`` over a ``MagentoClient`` whose transport is the sandbox, so a
 service is tested against Magento's behaviour without HTTP in between.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Protocol, TypeVar
 
 from bff.errors import Unauthenticated
@@ -60,6 +68,10 @@ class Gateway(Protocol):
 
     async def require_fresh_customer(self) -> None: ...
 
+    def extend_deadline(self, seconds: float) -> None:
+        """Let this request's upstream work go on at least ``seconds`` from now."""
+        ...
+
     async def call(self, request: Request[R], *, as_customer: bool = True, timeout_s: float | None = None) -> R:
         """Run ``request`` (``OPERATION(variables)``) for the shopper, as the customer when signed in
         and the operation is private."""
@@ -78,6 +90,7 @@ class Shopper:
         meta: RequestMeta,
         default_store: str | None = None,
         calls: list[UpstreamCall] | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         self.session = session
         self.magento = magento
@@ -85,6 +98,7 @@ class Shopper:
         self.calls: list[UpstreamCall] = calls if calls is not None else []  # the request's, for the log
         self.sign_in_ended = False  # this request found the customer's sign-in expired or refused
         self._default_store = default_store
+        self.deadline = time.monotonic() + deadline_s if deadline_s is not None else None
 
     @property
     def store(self) -> str | None:
@@ -123,6 +137,10 @@ class Shopper:
             await self._end_sign_in()
             raise Unauthenticated()
 
+    def extend_deadline(self, seconds: float) -> None:
+        if self.deadline is not None:
+            self.deadline = max(self.deadline, time.monotonic() + seconds)
+
     async def _end_sign_in(self) -> None:
         self.sign_in_ended = True
         await self.session.end_customer()
@@ -136,12 +154,13 @@ class Shopper:
             shopper_ip=self.meta.shopper_ip,
             request_id=self.meta.request_id,
             calls=self.calls,
+            deadline=self.deadline,
         )
 
     async def call_for_store(self, request: Request[R], store: str | None) -> R:
         op = request.operation
         ctx = CallContext(store=store, shopper_ip=self.meta.shopper_ip, request_id=self.meta.request_id,
-                          calls=self.calls)  # fmt: skip
+                          calls=self.calls, deadline=self.deadline)  # fmt: skip
         return op.result(await self.magento.execute(op.name, request.variables, ctx))
 
     async def call(self, request: Request[R], *, as_customer: bool = True, timeout_s: float | None = None) -> R:

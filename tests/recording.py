@@ -45,3 +45,18 @@ async def settle(rounds: int = 200) -> None:
     """Let every task that can run without waiting for I/O or a timer run until it must wait."""
     for _ in range(rounds):
         await asyncio.sleep(0)
+
+
+class DetachedTransport(httpx.AsyncBaseTransport):
+    """Magento as it is over a network: a request the BFF gives up on (timeout, cancellation)
+    keeps running to its end there (in-process, the sandbox would be cancelled with the caller)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self._running: set[asyncio.Task[httpx.Response]] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        task = asyncio.create_task(self.inner.handle_async_request(request))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)

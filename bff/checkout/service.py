@@ -6,10 +6,22 @@ Exactly-once rules (storefront contract, "Checkout guarantees"):
   A finished key replays its stored order for 24 h; a duplicate in flight waits for it; a
   different cart or input under the same key is ``IDEMPOTENCY_CONFLICT``.
 * ``checkout`` records each completed step in the key's journal; a retry skips them.
-* Before ``placeOrder`` is sent, the attempt is journaled. If Magento's answer is lost (timeout,
-  dropped connection), or a retry finds the attempt in the journal, the BFF first asks Magento
-  whether the cart is still active: an inactive cart means the order exists (its number is looked
-  up in the customer's orders when signed in), so placeOrder is never sent twice for one cart.
+* Before ``placeOrder`` is sent, the attempt is journaled with its time (``PlaceAttempt.at``). If
+  Magento's answer is lost (timeout, dropped connection), or a retry finds the attempt in the
+  journal, the BFF first asks Magento whether the cart is still active: an inactive cart means the
+  order exists (its number is looked up in the customer's orders when signed in).
+* placeOrder is never sent for a cart while an earlier attempt may still be running in Magento:
+  an attempt may run until ``place_order_timeout_s + place_order_margin_s`` after it was sent.
+  Until then, an active cart proves nothing, so the BFF waits for the attempt to settle, polling
+  the cart every ``settle_poll_s`` (the lease renewed first; the wait at most
+  ``min(duplicate_wait_s, lease_s / 2)``, so it ends well inside the lease), and answers
+  ``UPSTREAM_UNAVAILABLE`` ("still being processed") if it has not settled by then. Only an
+  attempt that is certainly over with the cart still active (it placed nothing) lets placeOrder
+  be sent again. An attempt that certainly never left (refused before sending, connection
+  refused) is struck from the journal, so a retry need not wait for it.
+* Placing an order may take longer than the request's upstream deadline
+  (``BFF_MAGENTO__REQUEST_DEADLINE_S``): ``_place`` extends it to the lease, so neither placeOrder
+  nor its confirmation is cut short.
 * An order Magento placed is reported as placed even when the store fails afterwards: recording
   its result (and releasing a key after a failure) is retried in the background until the store
   answers (``pending``), and a retry waiting on the key then replays the real number.
@@ -17,7 +29,10 @@ Exactly-once rules (storefront contract, "Checkout guarantees"):
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -267,9 +282,10 @@ class CheckoutService:
             )
 
     async def _place(self, shopper: Gateway, scope: str, key: str, cart_id: str, journal: Journal) -> Order:
+        shopper.extend_deadline(self.settings.lease_s)
         earlier_attempt = journal.place_attempt()
         if earlier_attempt is not None:
-            earlier = await self._placed_order(shopper, cart_id, earlier_attempt)
+            earlier = await self._settled(shopper, scope, key, cart_id, earlier_attempt)
             if earlier is not None:
                 return earlier
         cart = await self.cart.get(shopper)
@@ -293,9 +309,11 @@ class CheckoutService:
             )
         except MagentoUnavailable as exc:
             if not exc.maybe_executed:
+                with contextlib.suppress(StoreUnavailable):  # not struck: a retry waits for it, safely
+                    await self.store.record_step(scope, key, PLACE_SENT, None)  # it never left: nothing to wait for
                 raise
-            log.warning("placeOrder answer lost; checking whether the order exists")
-            order = await self._placed_order(shopper, cart_id, attempt)
+            log.warning("placeOrder answer lost; waiting for it to settle")
+            order = await self._settled(shopper, scope, key, cart_id, attempt)
             if order is None:
                 raise
             return order
@@ -311,6 +329,31 @@ class CheckoutService:
             raise CheckoutIncomplete([str(Step.EMAIL)])
         log.warning("Magento refused placeOrder: %s", sorted(r.name for r in refused))
         raise UserFacingError(ORDER_FAILED)
+
+    async def _settled(
+        self, shopper: Gateway, scope: str, key: str, cart_id: str, attempt: PlaceAttempt
+    ) -> Order | None:
+        """The order an earlier attempt placed, or None once it certainly placed none (its time is
+        over and the cart is still active). While it may still be running, the cart is polled;
+        raises UPSTREAM_UNAVAILABLE when it has not settled within the wait."""
+        s = self.settings
+        over_at = attempt.at + s.place_order_timeout_s + s.place_order_margin_s  # by the clock, as ``at``
+        order = await self._placed_order(shopper, cart_id, attempt)
+        if order is not None or self.clock.now() >= over_at:
+            return order
+        log.info("an earlier placeOrder may still be running; waiting for it to settle")
+        with contextlib.suppress(StoreUnavailable):  # not renewed: whoever takes the key over waits as well
+            await self.store.record_step(scope, key, PLACE_SENT, attempt.to_json())  # renews the lease for the wait
+        give_up = time.monotonic() + min(s.duplicate_wait_s, s.lease_s / 2)
+        while time.monotonic() + s.settle_poll_s <= give_up:
+            await asyncio.sleep(s.settle_poll_s)
+            order = await self._placed_order(shopper, cart_id, attempt)
+            if order is not None or self.clock.now() >= over_at:
+                return order
+        raise UpstreamUnavailable(
+            "This order is still being processed. Retry with the same idempotencyKey to get its result.",
+            detail="an earlier placeOrder may still be running",
+        )
 
     async def _placed_order(self, shopper: Gateway, cart_id: str, attempt: PlaceAttempt) -> Order | None:
         """Whether the earlier attempt placed an order: None if the cart is still active (not placed).

@@ -8,6 +8,28 @@ Each operation's policy (``operations/<domain>/policies.toml``) decides: reads d
 ``retry`` are retried on transport errors and 502/503/504, writes never are; ``timeout_s``
 replaces the read timeout for that operation.
 
+Upstream resilience (settings ``BFF_MAGENTO__…``; every refusal is ``UPSTREAM_UNAVAILABLE``, raised
+as ``MagentoUnavailable(maybe_executed=False)``, since nothing was sent):
+
+* **Deadlines.** A call's deadline is its start plus its timeout (the operation's read timeout or
+  the caller's ``timeout_s``, plus the connect timeout); every attempt and backoff of the call fits
+  in it, so a read that timed out is not sent again. The *request's* deadline travels on
+  ``CallContext.deadline``: a ``time.monotonic()`` instant that ``bff.shopper.Shopper`` sets once
+  per GraphQL request (``BFF_MAGENTO__REQUEST_DEADLINE_S`` from its creation) and puts on every
+  call's context; the checkout extends it for placing an order (``Gateway.extend_deadline``). A
+  read's deadline is cut to the request's; a write is never cut short (a write stopped halfway
+  has an unknown outcome), but none is started once the request's deadline has passed.
+* **Retries** (reads only) wait a jittered exponential backoff, start only while
+  ``retry_min_left_s`` of the call's deadline is left after it, and each takes a token from the
+  process's ``RetryBudget`` (retries stay about ``retry_budget_ratio`` of retryable calls).
+* **Circuit breaker** (``CircuitBreaker``, one per client, i.e. per Magento URL): unavailable
+  answers open it; while open, calls fail fast; after the cool-down one probe goes.
+* **In-flight cap** (``InflightCap``, ``max_inflight``, by default the httpx pool's size): an
+  attempt holds a slot while it is sent; waiting for one counts against the call's deadline.
+
+Observers hear of retries, refusals and breaker transitions through ``UpstreamEvents``; the
+in-flight count and breaker state are read by gauges (``inflight``, ``breaker_state``).
+
 Public reads (``audience = "public"``, ``kind = "read"``; sent without a customer token) go as
 **GET** with ``query``, ``operationName`` and ``variables`` (a JSON string, keys sorted so equal
 variables give equal URLs) in the query string: only GET answers can come from the full-page
@@ -47,16 +69,20 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import httpx
 import orjson
 
 from bff.cache.singleflight import SingleFlight
-from bff.errors import UpstreamFailed
+from bff.errors import BffError, UpstreamFailed
+from bff.magento.breaker import CLOSED, BreakerState, CircuitBreaker
 from bff.magento.cache_ids import CacheIds
 from bff.magento.encoded import EncodedOperation, canonical_variables, encoded
 from bff.magento.errors import MagentoUnavailable, error_from_magento
+from bff.magento.inflight import InflightCap
+from bff.magento.retry_budget import RetryBudget, backoff_s
+from bff.magento.upstream_events import NoEvents, Rejection, UpstreamEvents
 from bff.request_state import UpstreamCall
 from bff.settings import MagentoSettings
 
@@ -69,7 +95,8 @@ JSON_BODY = {"Accept": "application/json", "Content-Type": "application/json"}
 
 @dataclass
 class CallContext:
-    """Who the call is for. ``calls`` collects what was sent, for the request log."""
+    """Who the call is for. ``calls`` collects what was sent, for the request log. ``deadline``:
+    the request's deadline, a ``time.monotonic()`` instant (None: only each call's own)."""
 
     customer_token: str | None = None
     store: str | None = None
@@ -77,6 +104,7 @@ class CallContext:
     shopper_ip: str | None = None
     request_id: str | None = None
     calls: list[UpstreamCall] = field(default_factory=list)
+    deadline: float | None = None
 
 
 Observer = Callable[[UpstreamCall], None]
@@ -97,6 +125,7 @@ class _Prepared:
 
     wire: EncodedOperation
     attempts: int
+    read: bool
     public_read: bool
     budget_s: float  # the read timeout
     timeout: httpx.Timeout
@@ -139,7 +168,10 @@ class MagentoClient:
         url: str,
         observers: Sequence[Observer] = (),
         tracer: UpstreamTracer | None = None,
+        events: UpstreamEvents | None = None,
+        now: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``now``: the breaker's clock (monotonic seconds; tests pass a fake one)."""
         self._http = http
         self._settings = settings
         self._url = url
@@ -152,6 +184,28 @@ class MagentoClient:
         self._base = httpx.URL(url)
         self._query_separator = "&" if "?" in url else "?"
         self._fast_urls = self._query_separator == "?" and _fast_url_matches_httpx(self._base)
+        s = settings
+        self._events: UpstreamEvents = events or NoEvents()
+        self._breaker = CircuitBreaker(
+            failures=s.breaker_failures,
+            failure_ratio=s.breaker_failure_ratio,
+            min_calls=s.breaker_min_calls,
+            window_s=s.breaker_window_s,
+            cool_down_s=s.breaker_cool_down_s,
+            now=now,
+            on_transition=self._events.on_breaker_transition,
+        )
+        self._retry_budget = RetryBudget(ratio=s.retry_budget_ratio, burst=s.retry_budget_burst)
+        self._cap = InflightCap(s.max_inflight or s.pool_size)
+
+    @property
+    def inflight(self) -> int:
+        """Upstream calls being sent now (the ``bff_upstream_inflight`` gauge)."""
+        return self._cap.inflight
+
+    @property
+    def breaker_state(self) -> BreakerState:
+        return self._breaker.state
 
     async def execute(
         self,
@@ -177,6 +231,7 @@ class MagentoClient:
         prepared = _Prepared(
             wire=wire,
             attempts=1 + self._settings.query_retries if policy.retry else 1,
+            read=policy.kind == "read",
             public_read=policy.kind == "read" and policy.public,
             budget_s=budget,
             timeout=self._timeout(budget),
@@ -240,14 +295,75 @@ class MagentoClient:
         extra: Sequence[Observer],
     ) -> _Answer:
         budget, http_timeout = (timeout_s, self._timeout(timeout_s)) if timeout_s else (p.budget_s, p.timeout)
-        for attempt in range(1, p.attempts + 1):
+        now = time.monotonic()
+        deadline = now + budget + self._settings.connect_timeout_s  # the call's: every attempt fits in it
+        if ctx.deadline is not None:
+            if ctx.deadline <= now:
+                self._refuse(p, ctx, 1, "deadline")
+            if p.read and ctx.deadline < deadline:
+                deadline = ctx.deadline
+        if p.attempts > 1:
+            self._retry_budget.deposit()
+        breaker, cap = self._breaker, self._cap
+        attempt, retry_in = 1, 0.0
+        while True:
+            if breaker.state is not CLOSED and not breaker.admit():
+                self._refuse(p, ctx, attempt, "breaker")
+            if not cap.try_enter():
+                await self._wait_for_slot(p, ctx, attempt, deadline)
             try:
-                return await self._once(p, outgoing, ctx, attempt, budget, http_timeout, extra)
+                answer = await self._once(p, outgoing, ctx, attempt, http_timeout, extra, deadline)
             except MagentoUnavailable:
-                if attempt == p.attempts:
+                breaker.record_failure()
+                delay = self._retry_delay(p, attempt, deadline)
+                if delay is None:
                     raise
-                await asyncio.sleep(0.05 * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")
+                retry_in = delay
+            except BffError:
+                breaker.record_success()  # Magento answered (a GraphQL error): it is there
+                raise
+            except BaseException:
+                breaker.release()
+                raise
+            else:
+                breaker.record_success()
+                return answer
+            finally:
+                cap.leave()
+            self._events.on_retry(p.wire.operation.name)
+            await asyncio.sleep(retry_in)
+            attempt += 1
+
+    async def _wait_for_slot(self, p: _Prepared, ctx: CallContext, attempt: int, deadline: float) -> None:
+        """Hold an in-flight slot (every one was taken), or refuse the call: no slot in time, or
+        none of the deadline left once it came."""
+        if await self._cap.enter(deadline - time.monotonic()):
+            if deadline - time.monotonic() > 0:
+                return
+            self._cap.leave()
+        self._breaker.release()
+        self._refuse(p, ctx, attempt, "inflight")
+
+    def _retry_delay(self, p: _Prepared, attempt: int, deadline: float) -> float | None:
+        """The backoff before sending a failed read again; None: it is not retried (a write, no
+        attempts or deadline left, or the retry budget spent)."""
+        if attempt >= p.attempts:
+            return None
+        s = self._settings
+        delay = backoff_s(attempt, base_s=s.retry_backoff_s, cap_s=s.retry_backoff_max_s)
+        if deadline - time.monotonic() - delay < s.retry_min_left_s:
+            return None
+        if not self._retry_budget.withdraw():
+            self._events.on_retry_budget_exhausted(p.wire.operation.name)
+            return None
+        return delay
+
+    def _refuse(self, p: _Prepared, ctx: CallContext, attempt: int, reason: Rejection) -> NoReturn:
+        """Refuse the call unsent; the request log shows it (``refused_<reason>``), observers do not
+        (nothing was sent), ``UpstreamEvents.on_rejected`` counts it."""
+        self._events.on_rejected(reason)
+        ctx.calls.append(UpstreamCall(p.wire.operation.name, 0.0, _REFUSED_OUTCOME[reason], attempt))
+        raise MagentoUnavailable(operation=p.wire.operation.name, detail=_REFUSED[reason], maybe_executed=False)
 
     def _headers(self, outgoing: _Outgoing, ctx: CallContext) -> dict[str, str]:
         headers = dict(outgoing.base_headers)
@@ -271,15 +387,16 @@ class MagentoClient:
         outgoing: _Outgoing,
         ctx: CallContext,
         attempt: int,
-        budget: float,
         http_timeout: httpx.Timeout,
         extra: Sequence[Observer],
+        deadline: float,
     ) -> _Answer:
         headers = self._headers(outgoing, ctx)
         if self._tracer is None:
-            return await self._send(p, outgoing, ctx, attempt, budget, http_timeout, headers, extra)
+            return await self._send(p, outgoing, ctx, attempt, http_timeout, headers, extra, deadline)
         with self._tracer.upstream_span(p.wire.operation.name, headers, outgoing.method) as finish_span:
-            return await self._send(p, outgoing, ctx, attempt, budget, http_timeout, headers, (*extra, finish_span))
+            extra = (*extra, finish_span)
+            return await self._send(p, outgoing, ctx, attempt, http_timeout, headers, extra, deadline)
 
     async def _send(
         self,
@@ -287,18 +404,19 @@ class MagentoClient:
         outgoing: _Outgoing,
         ctx: CallContext,
         attempt: int,
-        budget: float,
         http_timeout: httpx.Timeout,
         headers: dict[str, str],
         extra: Sequence[Observer],
+        deadline: float,
     ) -> _Answer:
+        """One attempt, given up at ``deadline`` (the call's, a ``time.monotonic()`` instant)."""
         name = p.wire.operation.name
         started = time.perf_counter()
         outcome = "ok"
         status: int | None = None
         tags: tuple[str, ...] = ()
         try:
-            async with asyncio.timeout(budget + self._settings.connect_timeout_s):
+            async with asyncio.timeout(deadline - time.monotonic()):
                 response = await self._http.request(
                     outgoing.method, outgoing.url, content=outgoing.content, headers=headers, timeout=http_timeout
                 )
@@ -347,6 +465,12 @@ class MagentoClient:
 
 
 _NOT_JSON: Any = object()
+_REFUSED_OUTCOME: dict[Rejection, str] = {r: f"refused_{r}" for r in ("breaker", "inflight", "deadline")}
+_REFUSED: dict[Rejection, str] = {
+    "breaker": "circuit breaker open: not sent",
+    "inflight": "no in-flight slot before the deadline: not sent",
+    "deadline": "request deadline passed: not sent",
+}
 
 
 def _decoded(content: bytes) -> Any:

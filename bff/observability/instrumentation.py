@@ -18,9 +18,16 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 from strawberry.extensions import SchemaExtension
 
-from bff.magento.client import Observer, UpstreamTracer
+from bff.magento.client import MagentoClient, Observer, UpstreamTracer
+from bff.magento.upstream_events import UpstreamEvents
 from bff.observability.access_log import AccessLogMiddleware, EdgeHitLog
-from bff.observability.metrics import IdempotencyCounters, Metrics, MetricsServer, metrics_route
+from bff.observability.metrics import (
+    IdempotencyCounters,
+    Metrics,
+    MetricsServer,
+    UpstreamEventCounters,
+    metrics_route,
+)
 from bff.observability.request_id import RequestIdMiddleware
 from bff.observability.stores import CountingIdempotencyStore, CountingSessionStore
 from bff.observability.tracing import Tracing, TracingMiddleware
@@ -65,6 +72,15 @@ class Instrumentation:
 
     def upstream_observers(self) -> list[Observer]:
         return [self.metrics.observe_upstream] if self.metrics is not None else []
+
+    def upstream_events(self) -> UpstreamEvents | None:
+        return UpstreamEventCounters(self.metrics) if self.metrics is not None else None
+
+    def watch_upstream(self, client: MagentoClient) -> None:
+        """The in-flight and breaker gauges read ``client`` when scraped (nothing per call)."""
+        if self.metrics is not None:
+            self.metrics.upstream_inflight.set_function(lambda: client.inflight)
+            self.metrics.upstream_breaker_state.set_function(lambda: int(client.breaker_state))
 
     def upstream_tracer(self) -> UpstreamTracer | None:
         return self.tracing

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Final
+from typing import Final, get_args
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
@@ -32,6 +32,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bff.magento.breaker import BreakerState
+from bff.magento.upstream_events import Rejection
 from bff.request_state import UpstreamCall
 
 log = logging.getLogger("bff.metrics")
@@ -58,6 +60,20 @@ class Metrics:
         self.inflight = gauge("bff_inflight_requests", "HTTP requests being served now.")
         self.upstream_requests = counter("bff_upstream_requests_total", "Magento calls.", "operation", "outcome")
         self.upstream_duration = histogram("bff_upstream_duration_seconds", "One Magento call.", "operation")
+        self.upstream_retries = counter("bff_upstream_retries_total", "Magento reads sent again.", "operation")
+        self.upstream_retry_budget_exhausted = counter(
+            "bff_upstream_retry_budget_exhausted_total", "Retries not sent: the retry budget was spent.", "operation"
+        )
+        self.upstream_rejected = counter(
+            "bff_upstream_rejected_total", "Magento calls refused before sending.", "reason"
+        )
+        self.upstream_breaker_state = gauge("bff_upstream_breaker_state", "Breaker: 0 closed, 1 open, 2 half-open.")
+        self.upstream_breaker_transitions = counter(
+            "bff_upstream_breaker_transitions_total", "Circuit breaker state changes, by new state.", "state"
+        )
+        self.upstream_inflight = gauge("bff_upstream_inflight", "Magento calls being sent now.")
+        for reason in get_args(Rejection):
+            self.upstream_rejected.labels(reason)
         self.idempotency_replays = counter("bff_idempotency_replays_total", "Stored orders replayed.")
         self.idempotency_conflicts = counter("bff_idempotency_conflicts_total", "Keys reused with other input.")
         self.response_cache = counter("bff_response_cache_total", "Response cache lookups.", "outcome")
@@ -127,6 +143,25 @@ class IdempotencyCounters:
 
     def on_conflict(self) -> None:
         self._metrics.idempotency_conflicts.inc()
+
+
+class UpstreamEventCounters:
+    """The Magento client's ``UpstreamEvents``: retries, spent budgets, refusals, breaker moves."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def on_retry(self, operation: str) -> None:
+        self._metrics.upstream_retries.labels(operation).inc()
+
+    def on_retry_budget_exhausted(self, operation: str) -> None:
+        self._metrics.upstream_retry_budget_exhausted.labels(operation).inc()
+
+    def on_rejected(self, reason: Rejection) -> None:
+        self._metrics.upstream_rejected.labels(reason).inc()
+
+    def on_breaker_transition(self, state: BreakerState) -> None:
+        self._metrics.upstream_breaker_transitions.labels(state.name.lower()).inc()
 
 
 def metrics_route(metrics: Metrics, path: str = "/metrics") -> Route:

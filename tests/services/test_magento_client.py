@@ -4,6 +4,7 @@ and how identical public reads in flight together share one call."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
@@ -13,8 +14,9 @@ from starlette.applications import Starlette
 
 from bff.errors import BffError
 from bff.magento.client import CallContext, MagentoClient
+from bff.magento.errors import MagentoUnavailable
 from bff.sandbox import Fault, FaultPlan
-from bff.settings import Settings
+from bff.settings import MagentoSettings, Settings
 from tests.recording import GatedTransport, RecordingTransport, settle
 
 MAGENTO_URL = "http://magento.test/graphql"
@@ -138,3 +140,64 @@ async def test_reads_with_a_customer_token_are_never_collapsed(
     gate.open()
     await asyncio.gather(*tasks)
     assert len(upstream.requests) == 3
+
+
+# --- the request's deadline (CallContext.deadline) ---------------------------------------------
+
+
+@pytest.mark.usefixtures("opened")
+async def test_no_call_is_sent_once_the_request_deadline_has_passed(
+    client: MagentoClient, upstream: RecordingTransport
+) -> None:
+    ctx = CallContext(deadline=time.monotonic() - 0.01)
+    with pytest.raises(MagentoUnavailable) as refused:
+        await client.execute("CreateGuestCart", {}, ctx)
+    assert (refused.value.maybe_executed, upstream.requests) == (False, [])
+
+
+@pytest.mark.usefixtures("opened")
+async def test_a_refused_call_shows_in_the_request_log_as_refused(client: MagentoClient) -> None:
+    ctx = CallContext(deadline=time.monotonic() - 0.01)
+    with pytest.raises(MagentoUnavailable):
+        await client.execute("GetCart", {"cartId": "x"}, ctx)
+    assert [(c.operation, c.outcome) for c in ctx.calls] == [("GetCart", "refused_deadline")]
+
+
+@pytest.mark.usefixtures("opened")
+async def test_a_write_is_not_cut_short_by_the_request_deadline(client: MagentoClient, faults: FaultPlan) -> None:
+    faults.set("CreateGuestCart", Fault(latency_ms=300))
+    ctx = CallContext(deadline=time.monotonic() + 0.1)
+    created = await client.execute("CreateGuestCart", {}, ctx)
+    assert created["createGuestCart"]["cart"]["id"]
+
+
+@pytest.mark.usefixtures("opened")
+async def test_a_read_is_cut_to_the_request_deadline(client: MagentoClient, faults: FaultPlan) -> None:
+    faults.set("ProductBySku", Fault(latency_ms=3_000))
+    ctx = CallContext(deadline=time.monotonic() + 0.1)
+    with pytest.raises(MagentoUnavailable):
+        await client.execute("ProductBySku", BAG, ctx)
+    assert [c.outcome for c in ctx.calls] == ["timeout"]
+
+
+async def test_a_fast_failure_is_not_retried_without_enough_of_the_deadline_left(
+    upstream: RecordingTransport, opened: GatedTransport, faults: FaultPlan
+) -> None:
+    faults.set("ProductBySku", Fault(error_rate=1.0, error="http503"))
+    settings = MagentoSettings(query_retries=2, retry_min_left_s=0.5, single_flight=False)
+    async with httpx.AsyncClient(transport=upstream) as http:
+        client = MagentoClient(http, settings, MAGENTO_URL)
+        with pytest.raises(MagentoUnavailable):
+            await client.execute("ProductBySku", BAG, CallContext(deadline=time.monotonic() + 0.3))
+    assert len(upstream.requests) == 1
+
+
+async def test_a_fast_failure_is_retried_with_the_deadline_to_spare(
+    upstream: RecordingTransport, opened: GatedTransport, faults: FaultPlan
+) -> None:
+    faults.set("ProductBySku", Fault(error_rate=1.0, error="http503", times=2))
+    settings = MagentoSettings(query_retries=2, retry_min_left_s=0.5, single_flight=False)
+    async with httpx.AsyncClient(transport=upstream) as http:
+        client = MagentoClient(http, settings, MAGENTO_URL)
+        data = await client.execute("ProductBySku", BAG, CallContext(deadline=time.monotonic() + 5))
+    assert (len(upstream.requests), data["products"]["items"][0]["sku"]) == (3, "BAG-001")
