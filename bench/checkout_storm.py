@@ -335,7 +335,7 @@ def render(result: StormResult) -> str:
         f"  duplicates    {r.duplicates}",
         f"  lost          {r.lost}",
         f"  mismatched    {r.mismatched}",
-        f"  unresolved    {r.unresolved}   (settled by the retry after the storm {r.settled_late}, stuck {r.stuck})",
+        f"  unresolved    {r.unresolved}   (settled by the retries after the storm {r.settled_late}, stuck {r.stuck})",
         f"  numberless    {r.numberless}   (placed, told number null)",
         f"  5xx           {r.http_5xx}   (coded UPSTREAM_UNAVAILABLE 503: {r.coded_503})",
         f"  INTERNAL      {r.internal}",
