@@ -3,6 +3,14 @@
 Probes are passed in by ``bff.app`` (Redis ping, a cheap Magento query); each runs under a short
 timeout, concurrently. ``/readyz`` answers 503 while the server drains for shutdown, so a load
 balancer stops sending new requests while in-flight ones finish. The body says why.
+
+**A pod is ready once its dependencies have answered, and stays ready through their outages.**
+Until every probe has passed once, ``/readyz`` answers 503: a pod that cannot reach Redis or
+Magento (a wrong URL, a missing secret) never gets traffic, and a rollout with such a pod stalls.
+After that, a failing probe makes it 200 ``"degraded"`` with the reason per check, not 503:
+Redis and Magento are shared by every replica, so an outage of either would take *every* pod out
+of the load balancer at once, and the storefront would lose what still works without them
+(cached and public catalog reads, coded answers instead of connection errors).
 """
 
 from __future__ import annotations
@@ -25,8 +33,11 @@ class Readiness:
     timeout_s: float = 2.0
     draining: bool = False
     reasons: dict[str, str] = field(default_factory=dict)
+    answered_once: bool = False  # every probe has passed at least once
 
-    async def check(self) -> tuple[bool, dict[str, str]]:
+    async def check(self) -> tuple[str, dict[str, str]]:
+        """("ready" | "degraded" | "not ready", the result per check)."""
+
         async def run(name: str, probe: Probe) -> tuple[str, str]:
             try:
                 async with asyncio.timeout(self.timeout_s):
@@ -38,9 +49,14 @@ class Readiness:
             return name, "ok"
 
         results = dict(await asyncio.gather(*(run(n, p) for n, p in self.probes.items())))
+        healthy = all(v == "ok" for v in results.values())
+        self.answered_once = self.answered_once or healthy
         if self.draining:
             results["server"] = "shutting down"
-        return all(v == "ok" for v in results.values()), results
+            return "not ready", results
+        if healthy:
+            return "ready", results
+        return ("degraded" if self.answered_once else "not ready"), results
 
 
 def drain_on_signals(readiness: Readiness) -> None:
@@ -68,10 +84,10 @@ def health_routes(readiness: Readiness) -> list[Route]:
         return JSONResponse({"status": "alive"}, headers={"Cache-Control": "no-store"})
 
     async def readyz(_: Request) -> Response:
-        ready, checks = await readiness.check()
+        status, checks = await readiness.check()
         return JSONResponse(
-            {"status": "ready" if ready else "not ready", "checks": checks},
-            status_code=200 if ready else 503,
+            {"status": status, "checks": checks},
+            status_code=503 if status == "not ready" else 200,
             headers={"Cache-Control": "no-store"},
         )
 

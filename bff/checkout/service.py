@@ -185,9 +185,9 @@ class CheckoutService:
             self.observer.on_replay()
             return OrderOutcome(order=replayed_order(record.result), cart=await self.cart.get(shopper), replayed=True)
         journal = Journal(record.steps if record else {})
-        if not journal.has_cart():
-            await self.store.record_step(scope, key, CART_ID, cart_id)
-        try:
+        try:  # from the claim on, every way out gives the key up (or records it done)
+            if not journal.has_cart():
+                await self.store.record_step(scope, key, CART_ID, cart_id)
             await steps(cart_id, journal, scope)
             order = await self._place(shopper, scope, key, cart_id, journal)
         except UserFacingError as err:

@@ -21,10 +21,10 @@ retries a command that failed with a ``ConnectionError`` (on a new connection) u
 ``CONNECTION_RETRIES`` times, after a short jittered backoff, and pings a connection idle for
 more than ``HEALTH_CHECK_S`` before using it. A ``TimeoutError`` is *not* retried: Redis is hung,
 and the request should fail within ``timeout_s`` (``BFF_REDIS_TIMEOUT_S``) rather than several
-times that; and for ``HUNG_PAUSE_S`` after a command timed out, the client's commands fail at
-once (a ``ConnectionError`` that is not sent), so a hung Redis costs each request one timeout at
-most once per pause rather than one per store it touches; the first command after the pause
-tries Redis again. Every command the stores send is safe to send twice: plain reads and writes, and Lua
+times that; and once ``HUNG_AFTER`` commands in a row timed out, the client's commands fail at
+once for ``HUNG_PAUSE_S`` (a ``ConnectionError``, nothing sent), so a hung Redis costs requests a
+few timeouts per pause rather than one per store each touches; the first command after the
+pause tries Redis again. Every command the stores send is safe to send twice: plain reads and writes, and Lua
 scripts written so a repeat has the effect of one (``bff.sessions.redis``: a claim names its
 claimant), except that a rate-limit or throttle charge repeated after a lost reply counts twice.
 """
@@ -48,22 +48,31 @@ CONNECTION_RETRIES = 3  # a restart kills every idle pooled connection: each get
 RETRY_BACKOFF_BASE_S = 0.01
 RETRY_BACKOFF_CAP_S = 0.1
 HEALTH_CHECK_S = 5  # a connection idle longer than this is pinged before its next command
-HUNG_PAUSE_S = 0.5  # after a command timed out, commands fail at once for this long
+HUNG_PAUSE_S = 0.5  # after HUNG_AFTER timeouts in a row, commands fail at once for this long
+HUNG_AFTER = 3  # timeouts with no command answered in between: Redis is hung, not merely late
 
 
 class PausingRedis(Redis):
-    """A client that stops sending for ``HUNG_PAUSE_S`` once a command timed out (a hung Redis)."""
+    """A client that stops sending for ``HUNG_PAUSE_S`` once ``HUNG_AFTER`` commands in a row
+    timed out. One late reply does not count as a hang: on a replica whose event loop is
+    saturated a reply can be read after its timeout although Redis is well, and other commands
+    answered in between reset the count; a hung Redis answers none."""
 
     _paused_until = 0.0
+    _timeouts_in_a_row = 0
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         if self._paused_until and time.monotonic() < self._paused_until:
             raise RedisConnectionError("Redis did not answer a moment ago; not sent")
         try:
-            return await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
+            answer = await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
         except RedisTimeoutError:
-            self._paused_until = time.monotonic() + HUNG_PAUSE_S
+            self._timeouts_in_a_row += 1
+            if self._timeouts_in_a_row >= HUNG_AFTER:
+                self._paused_until = time.monotonic() + HUNG_PAUSE_S
             raise
+        self._timeouts_in_a_row = 0
+        return answer
 
 
 def _retry() -> Retry:

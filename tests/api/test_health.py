@@ -24,11 +24,39 @@ async def test_readyz_is_ready_when_magento_answers(client: httpx.AsyncClient) -
     assert (response.status_code, response.json()) == (200, {"status": "ready", "checks": {"magento": "ok"}})
 
 
-async def test_readyz_names_magento_when_it_is_down(client: httpx.AsyncClient, faults: FaultPlan) -> None:
+async def test_readyz_is_not_ready_until_magento_has_answered_once(
+    client: httpx.AsyncClient, faults: FaultPlan
+) -> None:
     faults.set("*", Fault(error_rate=1.0, error="http503"))
     response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "not ready", "checks": {"magento": "unavailable (MagentoUnavailable)"}}
+
+
+async def test_a_magento_outage_after_start_is_degraded_not_unready(
+    client: httpx.AsyncClient, faults: FaultPlan
+) -> None:
+    """Magento is shared by every replica: failing readiness on its outage would take them all out."""
+    await client.get("/readyz")
+    faults.set("*", Fault(error_rate=1.0, error="http503"))
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "checks": {"magento": "unavailable (MagentoUnavailable)"}}
+
+
+async def test_readyz_is_ready_again_once_magento_is_back(client: httpx.AsyncClient, faults: FaultPlan) -> None:
+    await client.get("/readyz")
+    faults.set("*", Fault(error_rate=1.0, error="http503"))
+    await client.get("/readyz")
+    faults.clear()
+    response = await client.get("/readyz")
+    assert response.json()["status"] == "ready"
+
+
+async def test_a_draining_pod_that_was_ready_is_not_ready(client: httpx.AsyncClient, bff_app: Starlette) -> None:
+    await client.get("/readyz")
+    bff_app.state.readiness.draining = True
+    assert (await client.get("/readyz")).status_code == 503
 
 
 async def test_readyz_is_not_ready_while_draining(client: httpx.AsyncClient, bff_app: Starlette) -> None:

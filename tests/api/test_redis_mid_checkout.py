@@ -10,7 +10,7 @@ restarted Redis costs no failed request. Each test runs its own redis-server wit
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -63,27 +63,29 @@ def number(response: httpx.Response) -> str | None:
     return order["number"] if order else None
 
 
+async def checkout_while(
+    shopper: httpx.AsyncClient, faults: FaultPlan, key: str, redis_fails: Callable[[], object]
+) -> httpx.Response:
+    """A checkout whose placeOrder takes PLACING_S; ``redis_fails`` runs halfway through it."""
+    await shopper.post("/graphql", json={"query": ADD})
+    faults.set("placeOrder", Fault(latency_ms=PLACING_S * 1000))
+    placing = asyncio.create_task(checkout(shopper, key))
+    await asyncio.sleep(PLACING_S / 2)
+    await asyncio.to_thread(redis_fails)
+    return await placing
+
+
 async def test_an_order_placed_while_redis_stops_is_reported_with_its_number(
     shopper: httpx.AsyncClient, server: RestartableRedis, faults: FaultPlan, sandbox_state: SandboxState
 ) -> None:
-    await shopper.post("/graphql", json={"query": ADD})
-    faults.set("placeOrder", Fault(latency_ms=PLACING_S * 1000))
-    placing = asyncio.create_task(checkout(shopper, "redis-stops-1"))
-    await asyncio.sleep(PLACING_S / 2)
-    await asyncio.to_thread(server.stop)
-    answer = await placing
+    answer = await checkout_while(shopper, faults, "redis-stops-1", server.stop)
     assert number(answer) == sandbox_state.orders[0].number
 
 
 async def test_a_retry_once_redis_is_back_replays_the_same_order(
     shopper: httpx.AsyncClient, server: RestartableRedis, faults: FaultPlan, sandbox_state: SandboxState
 ) -> None:
-    await shopper.post("/graphql", json={"query": ADD})
-    faults.set("placeOrder", Fault(latency_ms=PLACING_S * 1000))
-    placing = asyncio.create_task(checkout(shopper, "redis-stops-2"))
-    await asyncio.sleep(PLACING_S / 2)
-    await asyncio.to_thread(server.stop)
-    first = await placing
+    first = await checkout_while(shopper, faults, "redis-stops-2", server.stop)
     await asyncio.to_thread(server.start)
     retry = await checkout(shopper, "redis-stops-2")
     assert number(first) == number(retry) == sandbox_state.orders[0].number
@@ -93,14 +95,9 @@ async def test_a_retry_once_redis_is_back_replays_the_same_order(
 async def test_an_order_placed_while_redis_hangs_is_reported_and_replayed_after(
     shopper: httpx.AsyncClient, server: RestartableRedis, faults: FaultPlan, sandbox_state: SandboxState
 ) -> None:
-    await shopper.post("/graphql", json={"query": ADD})
-    faults.set("placeOrder", Fault(latency_ms=PLACING_S * 1000))
-    placing = asyncio.create_task(checkout(shopper, "redis-hangs-1"))
-    await asyncio.sleep(PLACING_S / 2)
-    server.pause()
-    first = await placing
+    first = await checkout_while(shopper, faults, "redis-hangs-1", server.pause)
     server.resume()
-    await asyncio.sleep(HUNG_PAUSE_S)  # after a timeout the client sends nothing for this long
+    await asyncio.sleep(HUNG_PAUSE_S)  # a client that saw Redis hang may send nothing for this long
     retry = await checkout(shopper, "redis-hangs-1")
     assert number(first) == number(retry) == sandbox_state.orders[0].number
     assert len(sandbox_state.orders) == 1

@@ -11,12 +11,22 @@ import pytest
 from bff.cart.models import Cart
 from bff.checkout.models import Order
 from bff.checkout.steps import Step
-from bff.errors import BadUserInput, CheckoutIncomplete, IdempotencyConflict, UpstreamUnavailable, UserErrorCode
+from bff.errors import (
+    BadUserInput,
+    CheckoutIncomplete,
+    IdempotencyConflict,
+    StoreUnavailable,
+    UpstreamUnavailable,
+    UserErrorCode,
+)
 from bff.magento.operations import Request
 from bff.money import Money
 from bff.sandbox import Fault, FaultPlan, SandboxState
-from bff.services import Services
+from bff.services import Services, build_services
+from bff.sessions.memory import MemoryIdempotencyStore
+from bff.settings import Settings
 from bff.shopper import Shopper
+from tests.fake_clock import FakeClock
 from tests.services.support import (
     ADDRESS,
     RONI,
@@ -249,3 +259,29 @@ async def test_a_duplicate_in_flight_waits_for_the_first_and_gets_its_order(
     assert first.order.number == sandbox_state.orders[0].number
     assert (first.replayed, second.replayed) == (False, True)
     assert called(shopper).count("PlaceOrder") + called(duplicate).count("PlaceOrder") == 1
+
+
+class _FirstJournalWriteFails(MemoryIdempotencyStore):
+    """The real memory store, except that the first journal write fails as if Redis had just died."""
+
+    failed = False
+
+    async def record_step(self, scope: str, key: str, step: str, data: object) -> None:
+        if not self.failed:
+            self.failed = True
+            raise StoreUnavailable(operation="idempotency.record_step", detail="ConnectionError")
+        await super().record_step(scope, key, step, data)
+
+
+async def test_a_store_failure_right_after_the_claim_gives_the_key_up(
+    settings: Settings, clock: FakeClock, shopper: Shopper, sandbox_state: SandboxState
+) -> None:
+    """Else every retry with the key would wait out the whole lease for a request that is gone."""
+    store = _FirstJournalWriteFails(clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
+    services = build_services(settings, store, clock)
+    await add(services, shopper, "BAG-001")
+    with pytest.raises(StoreUnavailable):
+        await services.checkout.checkout(shopper, checkout_request())
+    retried = await services.checkout.checkout(shopper, checkout_request())
+    assert retried.order is not None
+    assert retried.order.number == sandbox_state.orders[0].number
