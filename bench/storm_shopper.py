@@ -205,10 +205,11 @@ class ShopperClient:
         started = time.perf_counter()
         body: Any = None
         try:
-            response = await self.http.post(
-                url, json={"query": document, "variables": variables}, headers=headers, timeout=timeout_s
-            )
-        except httpx.TimeoutException:
+            async with asyncio.timeout(timeout_s):  # the whole call: httpx's own timeout is per read or write
+                response = await self.http.post(
+                    url, json={"query": document, "variables": variables}, headers=headers, timeout=timeout_s
+                )
+        except (TimeoutError, httpx.TimeoutException):
             call = Call(
                 operation, replica, None, (), (time.perf_counter() - started) * 1000, "timeout", False, request_id
             )
