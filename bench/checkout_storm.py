@@ -15,7 +15,8 @@ Magento call and more on ``placeOrder``, a share of Magento calls answered HTTP 
 ``placeOrder`` answers: the order is placed, then the connection is dropped (every
 ``--lose-every``-th shopper's checkout arms one) or withheld for ``--hang-seconds`` and then dropped
 (``--hang-every``). ``--restart-redis-at SECONDS`` crashes Redis that long into the storm and starts
-it again on its port ``--redis-down-s`` later.
+it again on its port ``--redis-down-s`` later; ``--kill-replica-at SECONDS`` SIGKILLs the first
+replica (it stays down).
 
 After the last shopper, faults are cleared and every shopper without a definitive answer sends its
 checkout again with its key, patiently, until it gets one or 70 s (more than a lease) pass. Then
@@ -37,6 +38,7 @@ import datetime
 import json
 import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -83,6 +85,7 @@ class StormConfig:
     faults: StormFaults | None = field(default_factory=StormFaults)  # None: no faults
     restart_redis_at_s: float | None = None
     redis_down_s: float = 1.0
+    kill_replica_at_s: float | None = None  # SIGKILL the first replica then (it stays down)
     settle_timeout_s: float = 70.0  # the retries after the storm: longer than a checkout's 60 s lease
     bff_urls: tuple[str, ...] = ()  # running replicas (then sandbox_url is needed too)
     sandbox_url: str | None = None
@@ -98,6 +101,7 @@ class StormResult:
     cpu_ms_per_request: dict[str, float]  # process name → CPU ms per storm request (processes started here)
     cpu_ms_per_shopper: dict[str, float]
     redis_restarts: int
+    replicas_killed: int
     log_errors: list[str]  # the replicas' warning and error log lines, counted by event
     workdir: str
 
@@ -108,6 +112,7 @@ class StormResult:
             "config": config,
             "duration_s": round(self.duration_s, 1),
             "redis_restarts": self.redis_restarts,
+            "replicas_killed": self.replicas_killed,
             **self.reconciliation.to_json(),
             "cpu_ms_per_request": self.cpu_ms_per_request,
             "cpu_ms_per_shopper": self.cpu_ms_per_shopper,
@@ -192,6 +197,15 @@ class Servers:
     sandbox_url: str
     processes: dict[str, Server | PersistentRedis]
     redis: PersistentRedis | None
+    cpu_at_exit: dict[str, float] = field(default_factory=dict)  # processes killed on purpose: CPU s then
+
+    def kill_replica(self) -> None:
+        """SIGKILL the first replica, as a crashed pod: its in-flight requests get no answer."""
+        replica = self.processes["bff-0"]
+        assert isinstance(replica, Server)
+        self.cpu_at_exit["bff-0"] = replica.cpu_s()
+        replica.proc.send_signal(signal.SIGKILL)
+        replica.proc.wait(timeout=10)
 
 
 @contextlib.contextmanager
@@ -200,8 +214,10 @@ def servers(config: StormConfig, workdir: Path) -> Iterator[Servers]:
     if config.bff_urls:
         if config.sandbox_url is None:
             raise ValueError("--bff-url needs --sandbox-url (the sandbox those replicas use)")
-        if config.restart_redis_at_s is not None:
-            raise ValueError("--restart-redis-at needs a Redis started by the storm (no --bff-url)")
+        if config.restart_redis_at_s is not None or config.kill_replica_at_s is not None:
+            raise ValueError(
+                "--restart-redis-at and --kill-replica-at need servers started by the storm (no --bff-url)"
+            )
         yield Servers(list(config.bff_urls), config.sandbox_url, {}, None)
         return
     started: dict[str, Server | PersistentRedis] = {}
@@ -214,6 +230,8 @@ def servers(config: StormConfig, workdir: Path) -> Iterator[Servers]:
             redis_url = redis.url
         elif config.restart_redis_at_s is not None:
             raise ValueError("--restart-redis-at needs a Redis started by the storm (no --redis-url)")
+        if config.kill_replica_at_s is not None and config.replicas < 2:
+            raise ValueError("--kill-replica-at needs at least 2 replicas (the shoppers retry on another)")
         sandbox_url = config.sandbox_url
         if sandbox_url is None:
             sandbox = start_sandbox(workdir, config.sandbox_seed, config.seed)
@@ -231,8 +249,8 @@ def servers(config: StormConfig, workdir: Path) -> Iterator[Servers]:
             process.stop()
 
 
-def cpu_snapshot(processes: dict[str, Server | PersistentRedis]) -> dict[str, float]:
-    return {name: p.cpu_s() for name, p in processes.items()}
+def cpu_snapshot(s: Servers) -> dict[str, float]:
+    return {name: s.cpu_at_exit[name] if name in s.cpu_at_exit else p.cpu_s() for name, p in s.processes.items()}
 
 
 def log_errors(processes: dict[str, Server | PersistentRedis]) -> list[str]:
@@ -259,6 +277,11 @@ async def _restart_redis_later(redis: PersistentRedis, at_s: float, down_s: floa
     await asyncio.to_thread(redis.restart, down_s)
 
 
+async def _kill_replica_later(s: Servers, at_s: float) -> None:
+    await asyncio.sleep(at_s)
+    await asyncio.to_thread(s.kill_replica)
+
+
 async def storm(config: StormConfig, s: Servers, run: str) -> tuple[list[ShopperOutcome], float]:
     """Run every shopper, then the retries after the storm; the outcomes and the storm's duration."""
     shopper_plans = plans(config, len(s.replicas), run)
@@ -272,14 +295,17 @@ async def storm(config: StormConfig, s: Servers, run: str) -> tuple[list[Shopper
             async with gate:
                 return await run_shopper(http, s.replicas, plan, config.behaviour, driver.before_checkout)
 
-        restart = None
+        crashes = []
         if config.restart_redis_at_s is not None and s.redis is not None:
-            restart = asyncio.create_task(_restart_redis_later(s.redis, config.restart_redis_at_s, config.redis_down_s))
+            crashes.append(_restart_redis_later(s.redis, config.restart_redis_at_s, config.redis_down_s))
+        if config.kill_replica_at_s is not None:
+            crashes.append(_kill_replica_later(s, config.kill_replica_at_s))
+        crashing = [asyncio.create_task(c) for c in crashes]
         started = time.perf_counter()
         outcomes = await asyncio.gather(*(one(p) for p in shopper_plans))
         duration = time.perf_counter() - started
-        if restart is not None:
-            await restart  # a storm shorter than the restart time still gets its restart
+        for task in crashing:
+            await task  # a storm shorter than the crash time still gets its crash
         await driver.clear()
         patient = asyncio.Semaphore(config.concurrency)
 
@@ -302,9 +328,9 @@ def run_storm(config: StormConfig, workdir: Path) -> StormResult:
     """Start (or use) the servers, run the storm, reconcile; the processes started here are stopped."""
     with servers(config, workdir) as s:
         run = f"{config.seed}-{os.urandom(3).hex()}"  # this run's e-mail addresses: a sandbox may hold earlier runs'
-        before = cpu_snapshot(s.processes)
+        before = cpu_snapshot(s)
         outcomes, duration = asyncio.run(storm(config, s, run))
-        after = cpu_snapshot(s.processes)
+        after = cpu_snapshot(s)
         result = reconcile(outcomes, orders_of(s.sandbox_url), email_prefix=f"storm-{run}-")
         requests = max(1, result.requests)
         cpu = {name: (after[name] - before[name]) * 1000 for name in after}
@@ -315,6 +341,7 @@ def run_storm(config: StormConfig, workdir: Path) -> StormResult:
             cpu_ms_per_request={name: round(ms / requests, 3) for name, ms in cpu.items()},
             cpu_ms_per_shopper={name: round(ms / max(1, config.shoppers), 2) for name, ms in cpu.items()},
             redis_restarts=s.redis.restarts if s.redis is not None else 0,
+            replicas_killed=len(s.cpu_at_exit),
             log_errors=log_errors(s.processes),
             workdir=str(workdir),
         )
@@ -329,7 +356,8 @@ def render(result: StormResult) -> str:
 
     lines = [
         f"checkout storm: {c.shoppers} shoppers, {len(c.bff_urls) or c.replicas} replicas, seed {c.seed}, "
-        f"faults {'on' if c.faults else 'off'}, redis restarts {result.redis_restarts}, {result.duration_s:.1f} s",
+        f"faults {'on' if c.faults else 'off'}, redis restarts {result.redis_restarts}, "
+        f"replicas killed {result.replicas_killed}, {result.duration_s:.1f} s",
         f"  orders        {r.orders}   (shoppers {r.shoppers}, checked out {r.checked_out}, "
         f"setup failed {r.setup_failed}, refused {r.refused}; other runs' orders ignored {r.other_orders})",
         f"  duplicates    {r.duplicates}",
@@ -387,6 +415,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--hang-seconds", type=float, default=f.hang_seconds)
     p.add_argument("--restart-redis-at", type=float, metavar="SECONDS", help="crash and restart Redis then")
     p.add_argument("--redis-down-s", type=float, default=d.redis_down_s, help="how long Redis stays down")
+    p.add_argument("--kill-replica-at", type=float, metavar="SECONDS", help="SIGKILL the first replica then")
     p.add_argument("--workdir", type=Path, help="where the servers' logs go (default: a new temporary directory)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     return p.parse_args(argv)
@@ -418,6 +447,7 @@ def config_from(args: argparse.Namespace) -> StormConfig:
         faults=faults,
         restart_redis_at_s=args.restart_redis_at,
         redis_down_s=args.redis_down_s,
+        kill_replica_at_s=args.kill_replica_at,
         bff_urls=tuple(args.bff_url),
         sandbox_url=args.sandbox_url,
         redis_url=args.redis_url,

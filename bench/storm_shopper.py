@@ -64,7 +64,7 @@ STEPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {"code": PAYMENT["code"]},
     ),
 )
-NOT_REPEATABLE = frozenset({"addToCart", "signUp"})  # sent again after a lost answer, they would act twice
+CART = "query Cart { cart { totalQuantity } }"
 GUEST_EMAIL = "mutation Email($e: String!) { setGuestEmail(email: $e) { userErrors { code } } }"
 PLACE = "mutation Place($key: String!) { placeOrder(idempotencyKey: $key) { order { number } userErrors { code } } }"
 CHECKOUT = (
@@ -237,7 +237,9 @@ class ShopperClient:
     async def step(
         self, behaviour: ClientBehaviour, rng: random.Random, operation: str, document: str, variables: dict[str, Any]
     ) -> None:
-        """A cart or checkout step, retried on a coded retryable answer (nothing was done)."""
+        """A cart or checkout step, retried on a coded retryable answer (nothing was done) or no answer
+        (the set-steps are idempotent; a lost addToCart is retried only if the cart is still empty;
+        a lost signUp's retry gets EMAIL_TAKEN, then the shopper signs in)."""
         plan = self.outcome.plan
         for attempt in range(behaviour.step_attempts):
             call, body = await self.send(operation, document, variables, plan.home + attempt, behaviour.step_timeout_s)
@@ -246,10 +248,19 @@ class ShopperClient:
                 if payload.get("userErrors"):
                     raise StepFailed(f"{operation}: {','.join(call.codes)}")
                 return
-            if call.status is None and operation in NOT_REPEATABLE:
-                raise StepFailed(f"{operation}: {call.failure}")  # no answer: it may have run
             await asyncio.sleep(_backoff(behaviour, rng, attempt))
+            lost = call.status is None and call.failure != "ConnectError"  # sent, no answer: it may have run
+            if lost and operation == "addToCart" and await self.cart_quantity(behaviour, plan.home + attempt + 1):
+                return  # it ran: adding again would buy two
         raise StepFailed(f"{operation}: {','.join(call.codes) or call.failure or call.status}")
+
+    async def cart_quantity(self, behaviour: ClientBehaviour, replica: int) -> int:
+        """What the shopper's cart holds now (0 without a session yet, or when the read fails)."""
+        if self.outcome.token is None:
+            return 0  # the add that was lost opened the session: its token never came, a retry starts anew
+        _, body = await self.send("cart", CART, {}, replica, behaviour.step_timeout_s)
+        cart = (body.get("data") or {}).get("cart") if isinstance(body, dict) else None
+        return int(cart.get("totalQuantity") or 0) if isinstance(cart, dict) else 0
 
 
 def _backoff(behaviour: ClientBehaviour, rng: random.Random, attempt: int) -> float:

@@ -102,8 +102,14 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile([], 0.5) is None
 
 
-def test_the_command_line_sets_shoppers_replicas_and_a_redis_restart() -> None:
-    config = config_from(parse_args(["--shoppers", "1000", "--replicas", "3", "--restart-redis-at", "5"]))
-    assert (config.shoppers, config.replicas, config.restart_redis_at_s) == (1000, 3, 5.0)
+def test_the_command_line_sets_shoppers_replicas_a_redis_restart_and_a_replica_kill() -> None:
+    argv = ["--shoppers", "1000", "--replicas", "3", "--restart-redis-at", "5", "--kill-replica-at", "7"]
+    config = config_from(parse_args(argv))
+    assert (config.shoppers, config.replicas, config.restart_redis_at_s, config.kill_replica_at_s) == (
+        1000,
+        3,
+        5.0,
+        7.0,
+    )
     assert config.faults is not None
     assert config_from(parse_args(["--no-faults"])).faults is None
