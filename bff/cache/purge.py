@@ -112,7 +112,10 @@ class CacheHook:
         """The request's signature, once it is valid and fresh."""
         invalid = HookRefused(401, "HOOK_SIGNATURE_INVALID", "The request is not signed with the webhook secret.")
         timestamp, signature = request.headers.get(TIMESTAMP_HEADER, ""), request.headers.get(SIGNATURE_HEADER, "")
-        if self.secret is None or not timestamp.isdigit() or len(timestamp) > 12 or not signature:
+        # isascii: str.isdigit() also accepts "²" (a latin-1 header byte), which int() refuses.
+        if self.secret is None or not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
+            raise invalid
+        if not signature:
             raise invalid
         if not hmac.compare_digest(sign(self.secret, int(timestamp), body).encode(), signature.encode()):
             raise invalid

@@ -58,7 +58,7 @@ from bff.graphql.context import GraphQLContext, graphql_context
 from bff.graphql.errors import coded_error
 from bff.graphql.graphiql import graphiql_html
 from bff.graphql.http_negotiation import CONTENT_TYPES, GRAPHQL_RESPONSE_JSON, JSON, is_request_error, negotiate
-from bff.graphql.json_bytes import dumps
+from bff.graphql.json_bytes import dumps, loads
 from bff.graphql.persisted import PRIVATE, PersistedQueries
 from bff.limits.clients import API_KEY_HEADER
 from bff.request_state import GraphQLRecord, RequestMeta, RequestState, UpstreamCall, request_state
@@ -66,6 +66,10 @@ from bff.services import Services
 from bff.sessions.handle import SessionHandle
 from bff.shopper import Shopper
 
+NOT_JSON: Final = (
+    "The request must be JSON: UTF-8 text without lone surrogates, numbers a double can hold, nested at most"
+    " 1,024 deep."
+)
 _EXCHANGE: Final = "bff.graphql.exchange"  # the ASGI scope key of the request's ``Exchange``
 
 
@@ -199,27 +203,34 @@ class BffGraphQL(GraphQL[GraphQLContext, None]):
         """Answers are encoded by orjson (``bff.graphql.json_bytes``)."""
         return dumps(data)
 
+    def parse_json(self, data: str | bytes) -> object:
+        """A request's JSON by orjson (``bff.graphql.json_bytes.loads``); what it refuses is
+        ``BAD_USER_INPUT``. The stdlib decoder Strawberry uses would let a lone surrogate
+        (``"\\ud800"``) through to fail later as ``INTERNAL``, and recurse past Python's limit."""
+        try:
+            return loads(data)
+        except ValueError as exc:  # orjson.JSONDecodeError
+            raise HTTPException(400, NOT_JSON) from exc
+
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html(endpoint=str(request.url.path)))
+        # The path as routed: ``request.url`` would decode the query string as strict UTF-8 (a raw
+        # byte such as 0x80 in it must not turn the page into a 500).
+        return HTMLResponse(graphiql_html(endpoint=request.scope["path"]))
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A GET that names a persisted document (extensions, no query) is an operation, not a browser.
         return "extensions" not in request.query_params and super().should_render_graphql_ide(request)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Strawberry's parsing (GET parameters or JSON body), then the document a hash names.
+        """Strawberry's parsing (GET parameters or JSON body, decoded by ``parse_json``), then the
+        document a hash names.
 
-        A body that is JSON but not an object (``"hello"``, ``42``, ``null``), nested too deep to
-        decode, not UTF-8, or holding an integer too long to convert is ``BAD_USER_INPUT``, never a
-        server error; so is an ``operationName`` that is
-        not a string (Strawberry checks the other parameters)."""
+        A body that is JSON but not an object (``"hello"``, ``42``, ``null``) is ``BAD_USER_INPUT``,
+        never a server error; so is an ``operationName`` that is not a string (Strawberry checks the
+        other parameters)."""
         try:
             data = await super().parse_http_body(request)
-        except UnicodeDecodeError as exc:
-            raise HTTPException(400, "The request body must be UTF-8 encoded JSON.") from exc
-        except ValueError as exc:  # e.g. an integer of more digits than Python converts (4,300)
-            raise HTTPException(400, "The request body holds a value too large to read.") from exc
-        except (AttributeError, TypeError, RecursionError) as exc:
+        except (AttributeError, TypeError) as exc:
             raise HTTPException(400, "The request body must be a JSON object with a `query`.") from exc
         for item in data if isinstance(data, list) else [data]:
             if not isinstance(item.operation_name, str | None):
@@ -294,7 +305,8 @@ def _too_large(limit: int) -> BodyTooLarge:
 def _check_length(request: Request, limit: int) -> None:
     """Refuse a body announced as too large before reading any of it."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    # isascii: str.isdigit() also accepts "²" (the latin-1 reading of byte 0xB2), which int() refuses.
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
 
 

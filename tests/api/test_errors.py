@@ -99,7 +99,7 @@ async def test_a_json_body_that_is_not_an_object_is_bad_user_input(client: httpx
     assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
-DEEP = 1000  # below the JSON decoder's own limit, above orjson's encoding depth (255)
+DEEP = 2000  # past the JSON decoder's limit (1,024)
 
 
 @pytest.mark.parametrize(
@@ -113,9 +113,19 @@ DEEP = 1000  # below the JSON decoder's own limit, above orjson's encoding depth
         + b'{"a": ' * DEEP
         + b"1"
         + b"}" * DEEP
-        + b"}",  # variables nested 1,000 deep
+        + b"}",  # variables nested 2,000 deep
+        b'{"query": "query ($s: String) { products(search: $s) { totalCount } }", "variables": {"s": "\\ud800"}}',
+        b'{"query": "{ products(search: \\"\\udfff\\") { totalCount } }"}',  # a lone surrogate in the document
+        b'{"query": "{ __typename }", "extensions": ' + b"[" * 2000 + b"]" * 2000 + b"}",
     ],
-    ids=["invalid-utf8", "5000-digit-integer", "deeply-nested-variables"],
+    ids=[
+        "invalid-utf8",
+        "5000-digit-integer",
+        "deeply-nested-variables",
+        "lone-surrogate-in-a-variable",
+        "lone-surrogate-in-the-query",
+        "extensions-nested-2000-deep",
+    ],
 )
 async def test_an_unreadable_json_body_is_a_coded_bad_user_input(client: httpx.AsyncClient, body: bytes) -> None:
     response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
@@ -124,7 +134,29 @@ async def test_an_unreadable_json_body_is_a_coded_bad_user_input(client: httpx.A
     assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+async def test_variables_nested_1000_deep_are_read_and_answered(client: httpx.AsyncClient) -> None:
+    """Within the decoder's limit, but past orjson's encoding depth (255) and near Python's recursion limit."""
+    nested = b'{"a": ' * 1000 + b"1" + b"}" * 1000
+    body = b'{"query": "{ __typename }", "variables": {"unused": ' + nested + b"}}"
+    response = await client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()["data"]) == (200, {"__typename": "Query"})
+
+
+async def test_a_lone_surrogate_in_get_variables_is_a_coded_bad_user_input(client: httpx.AsyncClient) -> None:
+    query = "query ($s: String) { products(search: $s) { totalCount } }"
+    response = await client.get("/graphql", params={"query": query, "variables": '{"s": "\\ud800"}'})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+async def test_a_content_length_of_non_ascii_digits_is_not_a_server_error(client: httpx.AsyncClient) -> None:
+    # "²" (byte 0xB2 read as latin-1) is a digit to str.isdigit(), not to int(); the body is read as sent.
+    headers = {b"content-type": b"application/json", b"content-length": b"\xb2"}
+    response = await client.post("/graphql", content=b'{"query": "{ __typename }"}', headers=headers)
+    assert (response.status_code, response.json()["data"]) == (200, {"__typename": "Query"})
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])
 async def test_other_http_methods_get_a_coded_405_naming_get_and_post(client: httpx.AsyncClient, method: str) -> None:
     response = await client.request(method, "/graphql", json={"query": "{ __typename }"})
     assert (response.status_code, response.headers["allow"]) == (405, "GET, POST")

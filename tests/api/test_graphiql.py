@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from bff.app import create_app
 from bff.settings import Settings
+from tests.fuzz.asgi import RawRequest, call
 from tests.storefront_fixtures import without_cost
 
 
@@ -19,6 +20,14 @@ async def test_browsers_get_graphiql_at_the_endpoint(client: httpx.AsyncClient) 
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "GraphiQL" in response.text
+
+
+async def test_a_query_string_that_is_not_utf8_still_gets_graphiql(bff_app: Starlette) -> None:
+    # A raw byte no client library would send unescaped (httpx percent-encodes it): over raw ASGI.
+    request = RawRequest("GET", query_string=b"x\x80", headers=((b"accept", b"text/html"),))
+    response = await call(bff_app, request)
+    assert response.status == 200
+    assert b"GraphiQL" in response.body
 
 
 async def test_graphiql_loads_no_asset_from_another_host(client: httpx.AsyncClient) -> None:

@@ -138,7 +138,11 @@ async def test_extensions_that_are_not_json_are_bad_user_input(client: httpx.Asy
     response = await client.get("/graphql", params={"extensions": "{persistedQuery"})
     assert (response.status_code, without_cost(response.json())) == (
         400,
-        error("Unable to parse request body as JSON", "BAD_USER_INPUT"),
+        error(
+            "The request must be JSON: UTF-8 text without lone surrogates, numbers a double can hold,"
+            " nested at most 1,024 deep.",
+            "BAD_USER_INPUT",
+        ),
     )
 
 

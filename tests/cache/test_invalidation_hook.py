@@ -85,6 +85,12 @@ async def test_an_unsigned_purge_is_refused_and_purges_nothing(client: httpx.Asy
     assert (await post(client, PRODUCT)).headers["x-cache"] == "HIT"
 
 
+async def test_a_timestamp_of_non_ascii_digits_is_refused_as_unsigned(client: httpx.AsyncClient) -> None:
+    headers = {b"x-bff-timestamp": b"\xb2", b"x-bff-signature": b"x"}  # "²": a digit to str.isdigit, not to int()
+    refused = await client.post(HOOK, content=b'{"tags": ["cat_p"]}', headers=headers)
+    assert code(refused) == (401, "HOOK_SIGNATURE_INVALID")
+
+
 async def test_a_purge_signed_with_another_secret_is_refused(client: httpx.AsyncClient, clock: FakeClock) -> None:
     await post(client, PRODUCT)
     assert code(await hook(client, {"tags": ["cat_p"]}, clock, secret="not-the-secret")) == (
