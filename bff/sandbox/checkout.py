@@ -9,7 +9,11 @@ here change the cart the way Magento's QuoteGraphQl models do, with Magento's me
   can raise only one, so the sandbox reports the first;
 * a new shipping address drops the chosen shipping method (Magento replaces the address row);
 * ``placeOrder`` checks in QuoteManagement/QuoteValidator order and raises ``CheckoutProblem``
-  for what Magento reports in ``placeOrder.errors``; authorization problems raise normally.
+  for what Magento reports in ``placeOrder.errors``; authorization problems raise normally;
+* a virtual cart (``totals.is_virtual``: only virtual products) has nothing to ship: a shipping
+  address is refused (``AssignShippingAddressToCart``), payment needs no shipping address
+  (``PaymentMethodManagement::set``) and placeOrder skips the shipping rules (the
+  ``ValidationRules`` skip virtual quotes).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from bff.sandbox.totals import (
     ShippingRate,
     cart_stock_problems,
     compute_totals,
+    is_virtual,
     payment_methods,
     shipping_rates,
 )
@@ -47,6 +52,7 @@ ADDRESS_IDS_PER_CUSTOMER = 1000
 NOT_AUTHORIZED = "The current customer isn't authorized."
 GUEST_CHECKOUT_DISABLED = "Guest checkout is not allowed. Register a customer account or login with existing one."
 SHIPPING_ADDRESS_MISSING = "The shipping address is missing. Set the address and try again."
+NOTHING_TO_SHIP = "Shipping address is not allowed on cart: cart contains no items for shipment."
 
 
 class CheckoutProblem(Exception):
@@ -256,7 +262,10 @@ def set_shipping_addresses(ctx: RequestContext, cart: Cart, entries: list[dict[s
         raise InputError('Required parameter "shipping_addresses" is missing')
     if len(entries) > 1:
         raise InputError("You cannot specify multiple shipping addresses.")
-    cart.shipping_address = _address_from_entry(ctx, entries[0], "shipping")
+    address = _address_from_entry(ctx, entries[0], "shipping")
+    if is_virtual(cart, ctx.state):  # validated first, as SetShippingAddressesOnCart does
+        raise NoSuchEntityError(NOTHING_TO_SHIP)
+    cart.shipping_address = address
     cart.shipping_method = None
 
 
@@ -290,7 +299,8 @@ def set_shipping_methods(ctx: RequestContext, cart: Cart, methods: list[dict[str
             raise InputError(f'Required parameter "{name}" is missing.')
     if cart.shipping_address is None:
         raise InputError(SHIPPING_ADDRESS_MISSING)
-    if (carrier, method) not in {r.code for r in shipping_rates(cart, ctx.state, ctx.currency)}:
+    virtual = is_virtual(cart, ctx.state)  # an address kept from before: saved, but no rate is checked
+    if not virtual and (carrier, method) not in {r.code for r in shipping_rates(cart, ctx.state, ctx.currency)}:
         raise InputError(f"Carrier with such method not found: {carrier}, {method}")
     cart.shipping_method = (carrier, method)
 
@@ -299,7 +309,7 @@ def set_payment_method(ctx: RequestContext, cart: Cart, payment: dict[str, Any])
     code = payment.get("code") or ""
     if not code:
         raise InputError('Required parameter "code" for "payment_method" is missing.')
-    if cart.shipping_address is None:
+    if cart.shipping_address is None and not is_virtual(cart, ctx.state):
         raise InputError(SHIPPING_ADDRESS_MISSING)
     if code not in payment_methods(compute_totals(cart, ctx.state, ctx.currency).grand_total):
         raise InputError("The requested Payment Method is not available.")
@@ -317,11 +327,12 @@ def _validate_for_order(ctx: RequestContext, cart: Cart) -> CartTotals:
         )
     if cart_stock_problems(cart, state):
         raise CheckoutProblem("Some of the products are out of stock.")
-    shipping_problems = address_problems(cart.shipping_address)
+    ships = not is_virtual(cart, state)
+    shipping_problems = address_problems(cart.shipping_address) if ships else []
     if shipping_problems:
         raise CheckoutProblem(" ".join(["Please check the shipping address information.", *shipping_problems]))
     totals = compute_totals(cart, state, ctx.currency)
-    if totals.selected_rate is None:
+    if ships and totals.selected_rate is None:
         raise CheckoutProblem("The shipping method is missing. Select the shipping method and try again.")
     billing_problems = address_problems(cart.billing_address)
     if billing_problems:
