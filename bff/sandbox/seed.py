@@ -455,7 +455,7 @@ def _seed_virtual(state: SandboxState) -> None:
     service and a gift card; a cart holding only these has nothing to ship."""
     video = category_by_path(state, "training/training-video")
     warranty, yoga, gift_card = VIRTUAL_SKUS
-    virtual = (
+    virtual: tuple[tuple[str, str, str, list[int], str], ...] = (
         (warranty, "Two-Year Protection Plan", "19.00", [], "Two more years of repair or replacement."),
         (yoga, "Luma Yoga Video Course", "29.00", [video.id, video.parent_id], "Twelve yoga lessons to stream."),
         (gift_card, "Luma Gift Card $50", "50.00", [], "A code worth $50, sent by e-mail."),
