@@ -127,6 +127,15 @@ async def test_a_payment_method_is_set_on_a_virtual_cart_without_a_shipping_addr
     assert body["data"]["setPaymentMethodOnCart"]["cart"]["selected_payment_method"]["code"] == "checkmo"
 
 
+async def test_a_shipping_method_on_a_virtual_cart_finds_no_shipping_address(gql: Gql) -> None:
+    r"""No Magento functional test covers it: ShippingInformationManagement::saveAddressInformation
+    refuses a quote address without a country (a virtual quote's), with StateException's text."""
+    body = await gql(
+        SHIP_BY, {"cart": await cart_with(gql, (WARRANTY, 1)), "carrier": "flatrate", "method": "flatrate"}
+    )
+    assert error_of(body) == ("The shipping address is missing. Set the address and try again.", "graphql-input")
+
+
 async def test_a_mixed_cart_still_needs_a_shipping_address_for_its_shipping_method(gql: Gql) -> None:
     r"""follows
     Magento\GraphQl\Quote\Guest\SetShippingMethodsOnCartTest::testSetShippingMethodOnCartWithSimpleProductAndWithoutAddress"""
