@@ -166,3 +166,11 @@ async def test_billing_same_as_shipping_on_a_virtual_cart_asks_for_the_billing_a
             "field": ["sameAsShipping"],
         }
     ]
+
+
+async def test_a_virtual_products_page_and_url_are_served_like_any_other(gql: Gql) -> None:
+    r"""follows Magento\GraphQl\Catalog\VirtualProductViewTest::testQueryAllFieldsVirtualProduct"""
+    page = (await gql('{ product(sku: "GIFT-CARD-50") { sku name inStock options { label } } }'))["data"]
+    route = (await gql('{ route(url: "/luma-gift-card-50.html") { ... on ProductRoute { product { sku } } } }'))["data"]
+    assert page["product"] == {"sku": "GIFT-CARD-50", "name": "Luma Gift Card $50", "inStock": True, "options": []}
+    assert route["route"] == {"product": {"sku": "GIFT-CARD-50"}}
