@@ -35,6 +35,7 @@ PLACE = """mutation Place($key: String!) {
 NOTHING_TO_SHIP = (
     "This cart holds only virtual products: there is nothing to ship, so it takes no shipping address or method."
 )
+SIGN_IN = """mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { userErrors { code } } }"""
 BILLING_ONLY = {"shippingAddress": None, "shippingMethod": None, "billingAddress": ADDRESS}
 
 
@@ -116,6 +117,19 @@ async def test_a_virtual_cart_checks_out_in_one_call_with_the_shipping_address_a
     order = sandbox_state.orders[0]
     assert (order.shipping_address, order.shipping_method) == (None, None)
     assert getattr(order.billing_address, "city", None) == "Austin"
+
+
+async def test_a_customer_checks_out_a_virtual_cart_with_a_billing_address_and_payment_only(
+    gql: Gql, sandbox_state: SandboxState
+) -> None:
+    r"""follows
+    Magento\GraphQl\Quote\Customer\SetPaymentMethodAndPlaceOrderTest::testSetPaymentOnCartWithVirtualProduct"""
+    assert (await gql(SIGN_IN))["data"]["signIn"]["userErrors"] == []
+    await add(gql, "GIFT-CARD-50")
+    result = await gql(CHECKOUT, {"input": checkout_input(key="customer-virtual-1", email=None, **BILLING_ONLY)})
+    assert result["data"]["checkout"]["userErrors"] == []
+    order = sandbox_state.orders[0]
+    assert (order.email, order.shipping_address, order.grand_total) == ("roni_cost@example.com", None, 50)
 
 
 async def test_a_mixed_cart_checked_out_with_a_billing_address_only_still_needs_shipping(
