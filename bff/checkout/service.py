@@ -145,7 +145,9 @@ class CheckoutService:
 
     async def checkout(self, shopper: Gateway, request: CheckoutRequest) -> OrderOutcome:
         """Problem paths are relative to the request: ``("shippingAddress", "postcode")``,
-        ``("shippingMethod", "methodCode")``, ``("idempotencyKey",)``."""
+        ``("shippingMethod", "methodCode")``, ``("idempotencyKey",)``. A virtual cart (nothing
+        to ship) skips the shipping steps Magento refuses for it; with ``billing_address`` omitted,
+        the shipping address given is its billing address."""
 
         async def steps(cart_id: str, journal: Journal, scope: str) -> None:
             await self._run_steps(shopper, request, journal, scope)
