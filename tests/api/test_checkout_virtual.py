@@ -7,6 +7,9 @@ Magento\GraphQl\Quote\Guest\GetCartIsVirtualTest."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from bff.sandbox import SandboxState
 from tests.storefront import ADDRESS, checkout_input
 from tests.storefront_fixtures import Gql
@@ -36,7 +39,7 @@ NOTHING_TO_SHIP = (
     "This cart holds only virtual products: there is nothing to ship, so it takes no shipping address or method."
 )
 SIGN_IN = """mutation { signIn(email: "roni_cost@example.com", password: "Roni-Cost-3") { userErrors { code } } }"""
-BILLING_ONLY = {"shippingAddress": None, "shippingMethod": None, "billingAddress": ADDRESS}
+BILLING_ONLY: dict[str, Any] = {"shippingAddress": None, "shippingMethod": None, "billingAddress": ADDRESS}
 
 
 async def add(gql: Gql, *skus: str) -> None:
@@ -129,7 +132,7 @@ async def test_a_customer_checks_out_a_virtual_cart_with_a_billing_address_and_p
     result = await gql(CHECKOUT, {"input": checkout_input(key="customer-virtual-1", email=None, **BILLING_ONLY)})
     assert result["data"]["checkout"]["userErrors"] == []
     order = sandbox_state.orders[0]
-    assert (order.email, order.shipping_address, order.grand_total) == ("roni_cost@example.com", None, 50)
+    assert (order.email, order.shipping_address, order.grand_total) == ("roni_cost@example.com", None, Decimal("50.00"))
 
 
 async def test_a_mixed_cart_checked_out_with_a_billing_address_only_still_needs_shipping(
