@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bff.sandbox.faults import Fault, FaultPlan
+from bff.sandbox.state import SandboxConfig
 
 
 def _split(spec: str, flag: str) -> tuple[str, str]:
@@ -61,6 +62,29 @@ def _add_sandbox_flags(parser: argparse.ArgumentParser, default_port: int) -> No
         help="customer token lifetime in minutes (default 60, as Magento)",
     )
     parser.add_argument("--fake-clock", action="store_true", help="run on a clock moved only by POST /__sandbox/clock")
+    store = parser.add_argument_group(
+        "store configuration (Magento's defaults; POST /__sandbox/config changes them live)"
+    )
+    store.add_argument(
+        "--show-out-of-stock", action="store_true", help="list out-of-stock products and variants (default: hidden)"
+    )
+    store.add_argument("--no-guest-checkout", action="store_true", help="refuse guest checkout (default: allowed)")
+    store.add_argument(
+        "--payment-methods",
+        default="checkmo,free",
+        metavar="CODES",
+        help="enabled payment methods, comma-separated, of checkmo,banktransfer,free (default checkmo,free)",
+    )
+    store.add_argument(
+        "--shipping-methods",
+        default="flatrate",
+        metavar="CODES",
+        help="enabled carriers, comma-separated, of flatrate,freeshipping (default flatrate)",
+    )
+    store.add_argument("--max-sale-qty", default="10000", metavar="QTY", help="maximum quantity per line (10000)")
+    store.add_argument(
+        "--enable-agreements", action="store_true", help="show the terms and conditions (checkoutAgreements)"
+    )
     parser.add_argument(
         "--cache-hook",
         metavar="URL",
@@ -76,14 +100,37 @@ def _add_sandbox_flags(parser: argparse.ArgumentParser, default_port: int) -> No
     group.add_argument("--fault-seed", type=int, default=7)
 
 
+def sandbox_config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    """The sandbox's store configuration from ``bff sandbox``'s flags (Magento's defaults without them)."""
+    from bff.sandbox.config_admin import ConfigInputError, changed_config
+
+    def codes(text: str) -> list[str]:
+        return [code.strip() for code in text.split(",") if code.strip()]
+
+    try:
+        return changed_config(
+            SandboxConfig(seed=args.seed, customer_token_lifetime_minutes=args.token_lifetime),
+            {
+                "show_out_of_stock": args.show_out_of_stock,
+                "guest_checkout_enabled": not args.no_guest_checkout,
+                "payment_methods": codes(args.payment_methods),
+                "shipping_methods": codes(args.shipping_methods),
+                "max_sale_qty": args.max_sale_qty,
+                "enable_agreements": args.enable_agreements,
+            },
+        )
+    except ConfigInputError as exc:
+        raise SystemExit(f"bff sandbox: {exc}") from exc
+
+
 def run_sandbox(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from bff.sandbox import SandboxConfig, create_sandbox_app
+    from bff.sandbox import create_sandbox_app
     from bff.sandbox.clock import FakeClock, SystemClock
     from bff.sandbox.seed import seeded_state
 
-    config = SandboxConfig(seed=args.seed, customer_token_lifetime_minutes=args.token_lifetime)
+    config = sandbox_config_from_args(args)
     clock = FakeClock() if args.fake_clock else SystemClock()
     hook = None
     if args.cache_hook:  # the BFF's invalidation hook, signed with the secret the BFF has

@@ -68,10 +68,12 @@ ROOT_FIELDS: dict[str, list[str]] = {
         "products",
         "categories",
         "categoryList",
+        "category",
         "route",
         "cart",
         "customerCart",
         "customer",
+        "checkoutAgreements",
     ],
     "Mutation": [
         "createGuestCart",

@@ -11,7 +11,8 @@ non-mutation response carries ``X-Magento-Cache-Id``; cacheable GET responses ca
 Admin endpoints (they exist only in the sandbox, never in Magento or the BFF), under
 ``/__sandbox/``: ``faults`` (GET the plan, PUT ``{"operation": ..., "fault": {...}}``, DELETE
 ``?operation=``), ``orders`` (GET, placed orders), ``clock`` (POST ``{"advance_seconds": n}``,
-only with a ``FakeClock``), ``health`` (GET), ``catalog/products/{sku}`` (POST a price or stock change;
+only with a ``FakeClock``), ``health`` (GET), ``config`` (GET the store switches, POST a JSON object of
+fields to change: ``bff.sandbox.config_admin``), ``catalog/products/{sku}`` (POST a price or stock change;
 with a ``CacheHook`` the sandbox then sends the BFF a signed purge: ``bff.sandbox.catalog_admin``).
 """
 
@@ -33,6 +34,7 @@ from starlette.types import Receive, Scope, Send
 import bff.sandbox.customers as customers
 from bff.sandbox.catalog_admin import AdminInputError, CacheHook, change_product
 from bff.sandbox.clock import FakeClock
+from bff.sandbox.config_admin import ConfigInputError, config_json, configure
 from bff.sandbox.context import RequestContext
 from bff.sandbox.errors import PreExecutionError
 from bff.sandbox.execution import ParsedRequest, parse_request, run
@@ -229,6 +231,16 @@ def create_sandbox_app(
         state.clock.advance(float(data.get("advance_seconds", 0)))
         return JSONResponse({"now": state.clock.now()})
 
+    async def get_config(_: Request) -> Response:
+        return JSONResponse(config_json(state.config))
+
+    async def post_config(request: Request) -> Response:
+        try:
+            changed = configure(state, await request.json())
+        except (ConfigInputError, ValueError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(config_json(changed))
+
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -255,6 +267,8 @@ def create_sandbox_app(
         Route("/__sandbox/orders", orders, methods=["GET"]),
         Route("/__sandbox/clock", clock, methods=["POST"]),
         Route("/__sandbox/health", health, methods=["GET"]),
+        Route("/__sandbox/config", get_config, methods=["GET"]),
+        Route("/__sandbox/config", post_config, methods=["POST"]),
         Route("/__sandbox/catalog/products/{sku}", change, methods=["POST"]),
     ]
     app = Starlette(routes=routes)

@@ -265,7 +265,10 @@ def cart_view(cart: Cart, ctx: RequestContext) -> Json:
         ),
         "billing_address": checkout.billing_address_view(cart, locale),
         "available_payment_methods": lambda _info: (
-            [{"code": code, "title": PAYMENT_TITLES[code]} for code in payment_methods(totals().grand_total)]
+            [
+                {"code": code, "title": PAYMENT_TITLES[code]}
+                for code in payment_methods(totals().grand_total, ctx.state.config)
+            ]
             if cart.items
             else []
         ),

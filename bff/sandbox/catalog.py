@@ -1,5 +1,5 @@
 """Catalog and store queries: storeConfig, availableStores, currency, countries, country,
-products, categories, categoryList.
+products, categories, categoryList, category.
 
 Cache tags added to ``ctx.cache_tags`` (sent as ``X-Magento-Tags`` on cacheable GETs), after
 Magento's identity classes:
@@ -16,6 +16,7 @@ Product and category views live in ``catalog_views`` (re-exported here: ``produc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import GraphQLResolveInfo
@@ -23,6 +24,7 @@ from graphql import GraphQLResolveInfo
 from bff.sandbox.catalog_search import (
     SORT_OPTIONS,
     aggregations,
+    check_category_arguments,
     check_paging,
     decode_uid,
     equal_values,
@@ -175,6 +177,7 @@ def resolve_products(
     size, current = check_paging(pageSize, currentPage)
     if search is None and filter is None:
         raise InputError("'search' or 'filter' input argument is required.")
+    check_category_arguments(ctx.state, filter)
     result = search_products(ctx.state, search, filter, sort)
     page = page_of(len(result.products), size, current)
     ctx.cache_tags.add("cat_p")
@@ -201,9 +204,29 @@ def _in_store(store: StoreView, category: Category) -> bool:
     return root in category.path.split("/")
 
 
+MIN_QUERY_LENGTH = 3  # catalog/search/min_query_length
+# characters CatalogGraphQl's CategoryFilter strips from a match value before measuring it
+MATCH_SPECIAL_CHARACTERS = "-+~/\\<>'\":*$#@()!,.?`=%&^"
+
+
+def check_category_filters(filters: dict[str, Any]) -> None:
+    """``categories``' argument processors (CatalogGraphQl's ``CategoryUidsArgsProcessor``,
+    ``ParentCategoryUidsArgsProcessor``) and ``CategoryFilter``'s match length rule."""
+    for id_field, uid_field in (("ids", "category_uid"), ("parent_id", "parent_category_uid")):
+        if filters.get(id_field) and filters.get(uid_field):
+            raise InputError(f"`{id_field}` and `{uid_field}` can't be used at the same time.")
+    for condition in filters.values():
+        if isinstance(condition, dict) and condition.get("match") is not None:
+            text = str(condition["match"]).translate({ord(c): None for c in MATCH_SPECIAL_CHARACTERS}).strip()
+            if len(text.encode()) < MIN_QUERY_LENGTH:
+                raise InputError(f"Invalid match filter. Minimum length is {MIN_QUERY_LENGTH}.")
+
+
 def find_categories(ctx: RequestContext, filters: dict[str, Any] | None) -> list[Category]:
     """CategoryFilterInput over the store's tree; no filters means the store's root category."""
     state, store = ctx.state, ctx.store
+    if filters:
+        check_category_filters(filters)
     if filters is None:
         filters = {"ids": {"eq": str(store.root_category_id)}}
     checks: list[tuple[set[str] | None, str]] = []
@@ -256,6 +279,17 @@ def resolve_category_list(
     return result
 
 
+def resolve_category(_root: Any, info: Info, id: int | None = None) -> Mapping[str, Any]:
+    """Deprecated ``category(id:)`` (CatalogGraphQl's ``CategoryTree`` resolver): the category, or
+    the store's root category without an id; one outside the store's tree does not exist."""
+    ctx = context_of(info)
+    category = ctx.state.categories.get(ctx.store.root_category_id if id is None else id)
+    if category is None or not _in_store(ctx.store, category):
+        raise NoSuchEntityError("Category doesn't exist")
+    ctx.cache_tags.add("cat_c")
+    return category_view(category, ctx)
+
+
 QUERY_FIELDS: dict[str, RootResolver] = {
     "storeConfig": resolve_store_config,
     "availableStores": resolve_available_stores,
@@ -265,6 +299,7 @@ QUERY_FIELDS: dict[str, RootResolver] = {
     "products": resolve_products,
     "categories": resolve_categories,
     "categoryList": resolve_category_list,
+    "category": resolve_category,
 }
 
 __all__ = [

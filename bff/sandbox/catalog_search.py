@@ -2,7 +2,10 @@
 
 Behaviour follows Magento 2.4 with its search engine:
 
-* only visible products are listed (configurable children are not);
+* only visible products are listed (configurable children are not), and with
+  ``config.show_out_of_stock`` off (Magento's default) only those in stock: out-of-stock products
+  are left out of the results, the filters and the aggregations, and a configurable's
+  out-of-stock children do not count for its color/size;
 * ``search`` matches every query word (AND, as 2.4 does) against the words of name, sku,
   description and short description, a word matching a product word it begins; relevance
   weights name > sku > descriptions;
@@ -26,7 +29,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from bff.sandbox.catalog_views import descendant_ids, min_final_price, tree_key
+from bff.sandbox.catalog_views import descendant_ids, is_shown, min_final_price, shown_variants, tree_key
 from bff.sandbox.errors import InputError
 from bff.sandbox.seed import COLORS, SIZE_ORDER
 from bff.sandbox.state import Product, SandboxState, catalog_generation, uid
@@ -180,6 +183,23 @@ def _category_ids(state: SandboxState, filter_: dict[str, Any]) -> set[int] | No
     return wanted
 
 
+def check_category_arguments(state: SandboxState, filter_: dict[str, Any] | None) -> None:
+    """``products``' category argument processors, in their order (CatalogGraphQl's
+    ``CategoryUrlPathArgsProcessor``, then ``CategoryUidArgsProcessor``): conflicting category
+    filters and an unknown ``category_url_path`` are input errors."""
+    filter_ = filter_ or {}
+    by_id, by_uid, by_path = (filter_.get(f) for f in ("category_id", "category_uid", "category_url_path"))
+    if by_path:
+        for other, given in (("category_id", by_id), ("category_uid", by_uid)):
+            if given:
+                raise InputError(f"`{other}` and `category_url_path` can't be used at the same time.")
+        paths = equal_values(by_path) or []
+        if not any(c.url_path and c.url_path in paths for c in state.categories.values()):
+            raise InputError("No category with the provided `category_url_path` was found")
+    if by_id and by_uid:
+        raise InputError("`category_id` and `category_uid` can't be used at the same time.")
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return None
@@ -239,8 +259,7 @@ def _has_value(state: SandboxState, product: Product, code: str, wanted: set[int
     """A select attribute filter: the product, or for a configurable some child, has one of the values."""
     if product.attributes.get(code) in wanted:
         return True
-    children = (state.products.get(sku) for sku in product.variant_skus)
-    return any(child is not None and child.attributes.get(code) in wanted for child in children)
+    return any(child.attributes.get(code) in wanted for child in shown_variants(state, product))
 
 
 # --- the search -----------------------------------------------------------------------------
@@ -291,7 +310,7 @@ def _search(
     matches: list[Product] = []
     everything = accept is accept_all
     for product in state.products.values():
-        if not product.visible or not (everything or accept(product)):
+        if not product.visible or not (everything or accept(product)) or not is_shown(state, product):
             continue
         if terms:
             score = relevance(product, terms)
@@ -406,9 +425,8 @@ def _attribute_options(state: SandboxState, products: list[Product], code: str) 
                 continue
             for value in option.values:
                 labels[value.value_index] = value.label
-            for sku in product.variant_skus:
-                child = state.products.get(sku)
-                if child is not None and code in child.attributes:
+            for child in shown_variants(state, product):
+                if code in child.attributes:
                     seen.add(child.attributes[code])
         for value_index in seen:
             counts[value_index] = counts.get(value_index, 0) + 1

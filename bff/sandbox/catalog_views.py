@@ -61,6 +61,20 @@ def is_in_stock(state: SandboxState, product: Product) -> bool:
     return product.qty > 0
 
 
+def is_shown(state: SandboxState, product: Product) -> bool:
+    """Whether the storefront shows the product: in stock, or any with
+    ``cataloginventory/options/show_out_of_stock`` on (Magento's default is off)."""
+    return state.config.show_out_of_stock or is_in_stock(state, product)
+
+
+def shown_variants(state: SandboxState, product: Product) -> list[Product]:
+    """A configurable's children the storefront shows: with ``show_out_of_stock`` off, only
+    those in stock (ConfigurableProduct's ``Plugin\\Model\\ResourceModel\\Attribute\\InStockOptionSelectBuilder``
+    filters the option values, the variants collection its children alike)."""
+    children = variants_of(state, product)
+    return children if state.config.show_out_of_stock else [c for c in children if c.qty > 0]
+
+
 @dataclass(frozen=True)
 class PriceBounds:
     """Regular/final prices in base currency; a configurable's come from its children."""
@@ -276,7 +290,9 @@ _SIMPLE_FIELDS: dict[str, Callable[[Product, RequestContext], Any]] = {
 }
 _CONFIGURABLE_FIELDS: dict[str, Callable[[Product, RequestContext], Any]] = {
     **_SIMPLE_FIELDS,
-    "configurable_options": lambda p, ctx: remembered(ctx.state, "options", p.id, lambda: configurable_options(p)),
+    "configurable_options": lambda p, ctx: remembered(
+        ctx.state, "options", p.id, lambda: configurable_options(ctx.state, p)
+    ),
     "variants": lambda p, ctx: lambda info, **_: variant_views(p, ctx),
 }
 
@@ -316,7 +332,9 @@ def _swatch(option: ConfigurableOption, label: str) -> dict[str, Any]:
     return {"__typename": "TextSwatchData", "value": label}
 
 
-def configurable_options(product: Product) -> list[dict[str, Any]]:
+def configurable_options(state: SandboxState, product: Product) -> list[dict[str, Any]]:
+    """The options and the values the shown children have (all of them with ``show_out_of_stock``)."""
+    used = {(code, index) for child in shown_variants(state, product) for code, index in child.attributes.items()}
     return [
         {
             "uid": uid("configurable", product.id, option.attribute_id),
@@ -335,6 +353,7 @@ def configurable_options(product: Product) -> list[dict[str, Any]]:
                     "swatch_data": _swatch(option, value.label),
                 }
                 for value in option.values
+                if (option.attribute_code, value.value_index) in used
             ],
         }
         for position, option in enumerate(product.options)
@@ -350,7 +369,7 @@ def variant_views(product: Product, ctx: RequestContext) -> list[dict[str, Any]]
 
 def _variant_attributes(state: SandboxState, product: Product) -> list[tuple[Product, list[dict[str, Any]]]]:
     variants: list[tuple[Product, list[dict[str, Any]]]] = []
-    for child in variants_of(state, product):
+    for child in shown_variants(state, product):
         attributes = []
         for option in product.options:
             value_index = child.attributes.get(option.attribute_code)
@@ -398,12 +417,16 @@ def descendant_ids(state: SandboxState, category_id: int) -> set[int]:
 
 
 def products_in_categories(state: SandboxState, category_ids: set[int]) -> list[Product]:
-    """Visible products assigned to any of the given categories."""
-    return [p for p in state.products.values() if p.visible and not category_ids.isdisjoint(p.category_ids)]
+    """Visible (and shown: ``is_shown``) products assigned to any of the given categories."""
+    return [
+        p
+        for p in state.products.values()
+        if p.visible and not category_ids.isdisjoint(p.category_ids) and is_shown(state, p)
+    ]
 
 
 def product_count(state: SandboxState, category_id: int) -> int:
-    """Visible products in the category or below it (anchor categories)."""
+    """Visible, shown products in the category or below it (anchor categories)."""
     return len(products_in_categories(state, descendant_ids(state, category_id)))
 
 

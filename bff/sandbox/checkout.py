@@ -311,7 +311,7 @@ def set_payment_method(ctx: RequestContext, cart: Cart, payment: dict[str, Any])
         raise InputError('Required parameter "code" for "payment_method" is missing.')
     if cart.shipping_address is None and not is_virtual(cart, ctx.state):
         raise InputError(SHIPPING_ADDRESS_MISSING)
-    if code not in payment_methods(compute_totals(cart, ctx.state, ctx.currency).grand_total):
+    if code not in payment_methods(compute_totals(cart, ctx.state, ctx.currency).grand_total, ctx.state.config):
         raise InputError("The requested Payment Method is not available.")
     cart.payment_method = code
 
@@ -337,7 +337,7 @@ def _validate_for_order(ctx: RequestContext, cart: Cart) -> CartTotals:
     billing_problems = address_problems(cart.billing_address)
     if billing_problems:
         raise CheckoutProblem(" ".join(["Please check the billing address information.", *billing_problems]))
-    if cart.payment_method not in payment_methods(totals.grand_total):
+    if cart.payment_method not in payment_methods(totals.grand_total, ctx.state.config):
         raise CheckoutProblem("Enter a valid payment method and try again.")
     return totals
 

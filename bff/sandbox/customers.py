@@ -199,9 +199,16 @@ def revoke_customer_token(_root: object, info: Info) -> dict[str, Any]:
     return {"result": True}
 
 
+# the customer attributes a default install requires, in attribute order, with their frontend labels
+REQUIRED_CUSTOMER_ATTRIBUTES = (("firstname", "First Name"), ("lastname", "Last Name"), ("email", "Email"))
+
+
 def create_customer_v2(_root: object, info: Info, input: dict[str, Any]) -> dict[str, Any]:
     ctx = context_of(info)
     state = ctx.state
+    missing = [label for code, label in REQUIRED_CUSTOMER_ATTRIBUTES if input.get(code) in (None, "")]
+    if missing:  # ValidateCustomerData: required attributes first, then the e-mail's form
+        raise InputError(f"Required parameters are missing: {', '.join(missing)}")
     email = str(input.get("email") or "").strip()
     if not is_valid_email(email):
         raise InputError(f'"{email}" is not a valid email address.')

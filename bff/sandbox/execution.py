@@ -19,6 +19,7 @@ from graphql import (
     execute,
 )
 
+import bff.sandbox.agreements as agreements
 import bff.sandbox.carts as carts
 import bff.sandbox.catalog as catalog
 import bff.sandbox.customers as customers
@@ -36,6 +37,7 @@ QUERY_FIELDS: dict[str, RootResolver] = {
     **carts.QUERY_FIELDS,
     **customers.QUERY_FIELDS,
     **routes.QUERY_FIELDS,
+    **agreements.QUERY_FIELDS,
 }
 MUTATION_FIELDS: dict[str, RootResolver] = {**carts.MUTATION_FIELDS, **customers.MUTATION_FIELDS}
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bff.sandbox.agreements import seed_agreements
 from bff.sandbox.clock import SandboxClock, SystemClock
 from bff.sandbox.state import (
     Address,
@@ -148,6 +149,7 @@ def seeded_state(config: SandboxConfig | None = None, clock: SandboxClock | None
     state.coupons["TAKE5"] = ("fixed", Decimal("5.00"))
     _seed_customers(state)
     _seed_pages(state)
+    seed_agreements(state)
     return state
 
 

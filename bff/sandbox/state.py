@@ -92,6 +92,13 @@ class SandboxConfig:
     guest_checkout_enabled: bool = True
     max_login_failures: int = 6  # oauth/authentication_lock/max_failures_count
     lock_seconds: int = 1800  # oauth/authentication_lock/timeout
+    show_out_of_stock: bool = False  # cataloginventory/options/show_out_of_stock
+    # payment/<code>/active: OfflinePayments' and Payment's config.xml enable checkmo and free only
+    payment_methods: tuple[str, ...] = ("checkmo", "free")
+    # carriers/<code>/active: OfflineShipping's config.xml enables flatrate only
+    shipping_methods: tuple[str, ...] = ("flatrate",)
+    max_sale_qty: Decimal = Decimal(10000)  # cataloginventory/item_options/max_sale_qty
+    enable_agreements: bool = False  # checkout/options/enable_agreements
 
 
 @dataclass(frozen=True)
@@ -287,6 +294,21 @@ class UrlRedirect:
     redirect_type: int  # 301 permanent, 302 temporary
 
 
+@dataclass(frozen=True)
+class CheckoutAgreement:
+    """A terms-and-conditions text (Magento's ``checkout_agreement``); ``store_ids`` 0 means all stores."""
+
+    id: int
+    name: str
+    content: str
+    checkbox_text: str
+    is_html: bool = False
+    mode: str = "AUTO"  # "AUTO" (accepted by placing the order) | "MANUAL" (a checkbox to tick)
+    content_height: str | None = None
+    active: bool = True
+    store_ids: tuple[int, ...] = (0,)
+
+
 @dataclass
 class SandboxState:
     """The whole sandbox world. ``seed.seeded_state`` builds the demo one."""
@@ -304,12 +326,18 @@ class SandboxState:
     coupons: dict[str, tuple[str, Decimal]] = field(default_factory=dict)  # code -> (kind, amount)
     cms_pages: dict[str, CmsPage] = field(default_factory=dict)  # by identifier
     redirects: dict[str, UrlRedirect] = field(default_factory=dict)  # by request path
+    agreements: list[CheckoutAgreement] = field(default_factory=list)  # shown with config.enable_agreements
     sequences: dict[str, int] = field(default_factory=dict)
     derived: dict[object, object] = field(default_factory=dict, repr=False, compare=False)  # catalog_search's
 
     def __post_init__(self) -> None:
         self.categories = CatalogDict(self.categories)
         self.products = CatalogDict(self.products)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        if name == "config":  # a switch (show_out_of_stock) may change what the catalog shows
+            _CATALOG_CHANGES[0] += 1
 
     def next_id(self, kind: str) -> int:
         value = self.sequences.get(kind, 0) + 1

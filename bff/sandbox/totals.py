@@ -9,9 +9,12 @@ always add up exactly in the currency the shopper sees. Rules (Magento defaults 
 * discount: ``percent`` coupons take that share of every row (rounded per row); ``fixed`` coupons
   take the converted amount off the cart, split over the rows in proportion to their totals (the
   last row takes the rounding remainder); a discount never exceeds what it discounts;
-* shipping: ``flatrate/flatrate`` costs ``config.flatrate_per_item`` per unit; ``freeshipping`` is
-  offered only when the subtotal after discount, in the base currency, reaches
+* shipping: only the carriers in ``config.shipping_methods`` (a default install: ``flatrate``);
+  ``flatrate/flatrate`` costs ``config.flatrate_per_item`` per unit; ``freeshipping``, when enabled,
+  is offered only when the subtotal after discount, in the base currency, reaches
   ``config.free_shipping_threshold``; no rates without a shipping address or without items;
+* payment: the methods in ``config.payment_methods`` (a default install: ``checkmo`` and ``free``);
+  ``free`` alone for a zero total, never for a positive one (Payment's ``ZeroTotal`` check);
 * tax: the sandbox's tax rules are Magento's sample rates US-CA 8.25 % and US-NY 8.375 %, applied
   to each row after its discount (shipping is not taxed); every other destination pays none; a
   virtual cart (``is_virtual``: nothing to ship) is taxed by its billing address and has no
@@ -30,7 +33,7 @@ from typing import Any
 
 from bff.sandbox.catalog import variant_for_options
 from bff.sandbox.money import convert, round_money
-from bff.sandbox.state import Address, Cart, CartItem, Product, SandboxState
+from bff.sandbox.state import Address, Cart, CartItem, Product, SandboxConfig, SandboxState
 
 ZERO = Decimal("0.00")
 BASE_CURRENCY = "USD"  # money.RATES is against USD; the free-shipping threshold is in it
@@ -179,8 +182,12 @@ def shipping_rates(cart: Cart, state: SandboxState, currency: str) -> tuple[Ship
     if cart.shipping_address is None or not cart.items or is_virtual(cart, state):
         return ()
     config = state.config
-    per_item = convert(config.flatrate_per_item, currency)
-    rates = [ShippingRate(*FLATRATE, amount=round_money(per_item * total_quantity(cart)))]
+    rates: list[ShippingRate] = []
+    if FLATRATE[0] in config.shipping_methods:
+        per_item = convert(config.flatrate_per_item, currency)
+        rates.append(ShippingRate(*FLATRATE, amount=round_money(per_item * total_quantity(cart))))
+    if FREESHIPPING[0] not in config.shipping_methods:
+        return tuple(rates)
     base_rows = [row for _, _, row in _priced(cart, state, BASE_CURRENCY)]
     base_discount = sum(_row_discounts(cart, state, base_rows, BASE_CURRENCY), ZERO)
     if sum(base_rows, ZERO) - base_discount >= config.free_shipping_threshold:
@@ -225,9 +232,13 @@ def compute_totals(cart: Cart, state: SandboxState, currency: str) -> CartTotals
     )
 
 
-def payment_methods(grand_total: Decimal) -> list[str]:
-    """Offline methods enabled in a default install: ``free`` only, and only, for a zero total."""
-    return ["free"] if grand_total <= 0 else ["checkmo", "banktransfer"]
+def payment_methods(grand_total: Decimal, config: SandboxConfig) -> list[str]:
+    """The enabled methods (``config.payment_methods``) that apply to ``grand_total``: ``free``
+    only, and only it, for a zero total; the others (in Magento's sort order) for a positive one."""
+    enabled = [code for code in PAYMENT_TITLES if code in config.payment_methods]
+    if grand_total <= 0:
+        return [code for code in enabled if code == "free"]
+    return [code for code in enabled if code != "free"]
 
 
 def stock_problem(state: SandboxState, sku: str, quantity: Decimal) -> str | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from bff.sandbox import Fault, FaultPlan
+from bff.sandbox import Fault, FaultPlan, SandboxState
 from tests.storefront_fixtures import Gql
 
 STORE_CONFIG = """query StoreConfig { storeConfig { storeCode storeName locale baseCurrency
@@ -176,6 +177,31 @@ async def test_price_filter_keeps_products_within_the_range(gql: Gql) -> None:
     assert all(Decimal(24) <= p <= Decimal(45) for p in prices)
 
 
+async def test_an_out_of_stock_product_is_not_in_a_listing_by_default(gql: Gql) -> None:
+    r"""Magento's default show_out_of_stock = 0; the sandbox follows
+    Magento\GraphQl\Catalog\ProductSearchTest::testFilterProductsThatAreOutOfStockWithConfigSettings"""
+    body = await gql(LISTING, {"filter": {"skus": ["BAG-001", "SOLD-OUT"]}})
+    assert skus(body) == ["BAG-001"]
+    assert body["data"]["products"]["totalCount"] == 1
+
+
+async def test_an_out_of_stock_product_is_listed_when_the_store_shows_them(
+    gql: Gql, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.config = replace(sandbox_state.config, show_out_of_stock=True)
+    body = await gql(LISTING, {"filter": {"skus": ["BAG-001", "SOLD-OUT"]}, "sort": {"field": "name"}})
+    assert skus(body) == ["BAG-001", "SOLD-OUT"]
+
+
+async def test_a_configurable_products_out_of_stock_variant_is_left_out_by_default(gql: Gql) -> None:
+    r"""the sandbox follows
+    Magento\GraphQl\ConfigurableProduct\ConfigurableProductStockStatusTest::testConfigurableProductDoNotShowOutOfStock"""
+    variants = (await gql(CONFIGURABLE, {"sku": "TEE-CFG"}))["data"]["product"]["variants"]
+    assert [v["sku"] for v in variants] == [f"TEE-CFG-{c}-{s}" for c in ("Red", "Blue") for s in ("S", "M", "L")
+                                            if (c, s) != ("Blue", "L")]  # fmt: skip
+    assert all(v["inStock"] for v in variants)
+
+
 async def test_sku_filter_returns_only_the_listed_products(gql: Gql) -> None:
     body = await gql(LISTING, {"filter": {"skus": ["BAG-001", "FREEBIE"]}, "sort": {"field": "name"}})
     assert skus(body) == ["FREEBIE", "BAG-001"]
@@ -275,9 +301,19 @@ async def test_product_by_url_key_returns_the_same_page_as_by_sku(gql: Gql) -> N
 @pytest.mark.parametrize(("sku", "stock"), [("bag-001", {"inStock": True, "onlyXLeft": None}),
                                            ("LAST-ONE", {"inStock": True, "onlyXLeft": 1}),
                                            ("SOLD-OUT", {"inStock": False, "onlyXLeft": None})])  # fmt: skip
-async def test_product_reports_stock_and_how_few_are_left(gql: Gql, sku: str, stock: dict[str, Any]) -> None:
+async def test_product_reports_stock_and_how_few_are_left(
+    gql: Gql, sandbox_state: SandboxState, sku: str, stock: dict[str, Any]
+) -> None:
+    sandbox_state.config = replace(sandbox_state.config, show_out_of_stock=True)  # else SOLD-OUT is not found
     body = await gql(STOCK, {"sku": sku})
     assert body["data"]["product"] == stock
+
+
+async def test_a_sold_out_product_is_not_found_by_default(gql: Gql) -> None:
+    r"""The BFF looks products up with Magento's products(filter:), which leaves out-of-stock ones out
+    by default; the sandbox follows
+    Magento\GraphQl\Catalog\ProductSearchTest::testFilterProductsThatAreOutOfStockWithConfigSettings"""
+    assert await gql(STOCK, {"sku": "SOLD-OUT"}) == {"data": {"product": None}}
 
 
 async def test_unknown_product_is_null(gql: Gql) -> None:
@@ -285,7 +321,8 @@ async def test_unknown_product_is_null(gql: Gql) -> None:
     assert body == {"data": {"product": None}}
 
 
-async def test_configurable_product_lists_options_and_variants(gql: Gql) -> None:
+async def test_configurable_product_lists_options_and_variants(gql: Gql, sandbox_state: SandboxState) -> None:
+    sandbox_state.config = replace(sandbox_state.config, show_out_of_stock=True)  # else Blue-L is left out
     body = await gql(CONFIGURABLE, {"sku": "TEE-CFG"})
     usd = {"final": {"value": "25.00", "currency": "USD"}}
     assert body["data"]["product"] == {
@@ -411,6 +448,6 @@ async def test_a_listing_tile_and_the_product_page_are_one_cached_object(gql: Gq
 async def test_the_page_fields_of_a_listings_tiles_take_one_magento_call(client: httpx.AsyncClient, gql: Gql) -> None:
     response = await client.post("/graphql", json={"query": TILES_WITH_PAGE_FIELDS})
     items = response.json()["data"]["products"]["items"]
-    assert [(i["sku"], len(i["variants"])) for i in items] == [("BAG-001", 0), ("BAG-002", 0), ("TEE-CFG", 6)]
-    # actual cost = 10 objects (page, 3 tiles, 6 variants) + ProductListing (5) + ONE ProductsBySkus (5)
-    assert response.json()["extensions"]["cost"]["actualQueryCost"] == 10 + 5 + 5
+    assert [(i["sku"], len(i["variants"])) for i in items] == [("BAG-001", 0), ("BAG-002", 0), ("TEE-CFG", 5)]
+    # actual cost = 9 objects (page, 3 tiles, 5 in-stock variants) + ProductListing (5) + ONE ProductsBySkus (5)
+    assert response.json()["extensions"]["cost"]["actualQueryCost"] == 9 + 5 + 5

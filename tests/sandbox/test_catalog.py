@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -167,7 +168,7 @@ async def test_name_filter_matches_words_of_the_name(gql: Gql) -> None:
 
 
 async def test_description_filters_match_full_words_or_partial_text(gql: Gql) -> None:
-    fixtures = {"BAG-001", "BAG-002", "LAST-ONE", "SOLD-OUT", "TEE-CFG", "FREEBIE"}
+    fixtures = {"BAG-001", "BAG-002", "LAST-ONE", "TEE-CFG", "FREEBIE"}  # SOLD-OUT: out of stock, hidden
     assert set(await skus(gql, 'filter: {description: {match: "sandbox fixture"}}, pageSize: 50')) == fixtures
     partial = 'filter: {short_description: {match: "ee Stick", match_type: PARTIAL}}'
     assert await skus(gql, partial) == ["FREEBIE"]
@@ -303,7 +304,10 @@ async def test_configurable_product_exposes_options_with_magento_uids(gql: Gql, 
     assert base64.b64decode(color["values"][0]["uid"]).decode() == "configurable/93/4"
 
 
-async def test_configurable_variants_carry_their_attributes_and_stock(gql: Gql) -> None:
+async def test_configurable_variants_carry_their_attributes_and_stock(gql: Gql, state: SandboxState) -> None:
+    r"""With show_out_of_stock on, an out-of-stock variant is listed with its stock status; follows
+    Magento\GraphQl\ConfigurableProduct\ConfigurableProductStockStatusTest::testConfigurableProductShowOutOfStock"""
+    state.config = replace(state.config, show_out_of_stock=True)
     variants = (await gql(CONFIGURABLE))["data"]["products"]["items"][0]["variants"]
     by_sku = {v["product"]["sku"]: v for v in variants}
     assert len(by_sku) == 6
@@ -324,7 +328,10 @@ async def test_special_price_shows_as_a_discount(gql: Gql) -> None:
     assert minimum["discount"] == {"amount_off": 6.0, "percent_off": 20.0}
 
 
-async def test_stock_fields_show_low_and_missing_stock(gql: Gql) -> None:
+async def test_stock_fields_show_low_and_missing_stock(gql: Gql, state: SandboxState) -> None:
+    r"""With show_out_of_stock on, an out-of-stock product is listed as OUT_OF_STOCK; follows
+    Magento\GraphQl\CatalogInventory\ProductStockStatusTest::testQueryProductStockStatusOutOfStock"""
+    state.config = replace(state.config, show_out_of_stock=True)
     fields = "sku stock_status only_x_left_in_stock"
     items = (await products(gql, 'filter: {sku: {in: ["LAST-ONE", "SOLD-OUT", "BAG-001"]}}', fields))["items"]
     by_sku = {i["sku"]: (i["stock_status"], i["only_x_left_in_stock"]) for i in items}
@@ -509,3 +516,83 @@ def test_region_and_postcode_requirements_follow_magento_defaults() -> None:
     assert not country_requires_region("FR")
     assert country_requires_postcode("US")
     assert not country_requires_postcode("IE")
+
+
+# --- argument conflicts ------------------------------------------------------------------------
+
+
+async def test_category_id_with_category_uid_is_refused(gql: Gql, state: SandboxState) -> None:
+    r"""follows Magento\CatalogGraphQl\Model\Resolver\Products\Query\CategoryUidArgsProcessor::process"""
+    bags = category_uid(state, "gear/bags")
+    body = await gql(
+        f'{{ products(filter: {{category_id: {{eq: "3"}}, category_uid: {{eq: "{bags}"}}}}) {{ total_count }} }}'
+    )
+    assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+        ("`category_id` and `category_uid` can't be used at the same time.", "graphql-input")
+    ]
+
+
+async def test_category_url_path_with_category_id_is_refused(gql: Gql) -> None:
+    r"""follows Magento\CatalogGraphQl\Model\Resolver\Products\Query\CategoryUrlPathArgsProcessor::process"""
+    body = await gql('{ products(filter: {category_id: {eq: "3"}, category_url_path: {eq: "gear"}}) { total_count } }')
+    assert body["errors"][0]["message"] == "`category_id` and `category_url_path` can't be used at the same time."
+
+
+async def test_an_unknown_category_url_path_is_refused(gql: Gql) -> None:
+    r"""No category has the path; follows
+    Magento\CatalogGraphQl\Model\Resolver\Products\Query\CategoryUrlPathArgsProcessor::process"""
+    body = await gql('{ products(filter: {category_url_path: {eq: "no/such/path"}}) { total_count } }')
+    assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+        ("No category with the provided `category_url_path` was found", "graphql-input")
+    ]
+
+
+async def test_a_category_name_match_shorter_than_three_characters_is_refused(gql: Gql) -> None:
+    r"""follows Magento\GraphQl\Catalog\CategoriesQuery\CategoriesFilterTest::testMinimumMatchQueryLength"""
+    body = await gql('{ categories(filters: {name: {match: "mo"}}) { items { name } } }')
+    assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+        ("Invalid match filter. Minimum length is 3.", "graphql-input")
+    ]
+    found = await gql('{ categories(filters: {name: {match: "bag"}}) { items { name } } }')
+    assert {"name": "Bags"} in found["data"]["categories"]["items"]
+
+
+async def test_category_ids_with_category_uid_are_refused(gql: Gql, state: SandboxState) -> None:
+    r"""follows Magento\CatalogGraphQl\Model\Category\CategoryUidsArgsProcessor::process"""
+    bags = category_uid(state, "gear/bags")
+    body = await gql(
+        f'{{ categories(filters: {{ids: {{eq: "3"}}, category_uid: {{eq: "{bags}"}}}}) {{ total_count }} }}'
+    )
+    assert body["errors"][0]["message"] == "`ids` and `category_uid` can't be used at the same time."
+
+
+# --- category(id:) -------------------------------------------------------------------------------
+
+CATEGORY_BY_ID = "query C($id: Int) { category(id: $id) { id name url_path product_count children { name } } }"
+
+
+async def test_category_by_id_answers_the_category_tree(gql: Gql, state: SandboxState) -> None:
+    r"""follows Magento\GraphQl\Catalog\CategoryTest::testGetCategoryById (the deprecated category(id:))"""
+    bags = next(c for c in state.categories.values() if c.url_path == "gear/bags")
+    found = (await gql(CATEGORY_BY_ID, {"id": bags.id}))["data"]["category"]
+    listed = await gql(f'{{ categories(filters: {{ids: {{eq: "{bags.id}"}}}}) {{ items {{ product_count }} }} }}')
+    assert (found["id"], found["name"], found["url_path"]) == (bags.id, "Bags", "gear/bags")
+    assert found["product_count"] == listed["data"]["categories"]["items"][0]["product_count"]
+
+
+async def test_category_without_an_id_is_the_store_root_category(gql: Gql, state: SandboxState) -> None:
+    r"""CatalogGraphQl's CategoryTree::resolve: no id means the store's root category"""
+    found = (await gql(CATEGORY_BY_ID))["data"]["category"]
+    assert found["id"] == state.default_store.root_category_id
+    assert {"name": "Gear"} in found["children"]
+
+
+async def test_an_unknown_category_id_does_not_exist(gql: Gql) -> None:
+    r"""follows Magento\GraphQl\Catalog\CategoryTest::testNonExistentCategoryWithProductCount and
+    ::testGetCategoryIdZero"""
+    for missing in (99999, 0):
+        body = await gql(CATEGORY_BY_ID, {"id": missing})
+        assert body["data"] == {"category": None}
+        assert [(e["message"], e["extensions"]["category"]) for e in body["errors"]] == [
+            ("Category doesn't exist", "graphql-no-such-entity")
+        ]

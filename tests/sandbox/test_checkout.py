@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bff.sandbox.state import Address, Cart, CartItem, SandboxState
+from bff.sandbox.state import Address, Cart, CartItem, SandboxConfig, SandboxState
 from bff.sandbox.totals import compute_totals, payment_methods
 from tests.sandbox.conftest import Gql
 
@@ -176,7 +176,8 @@ async def test_a_billing_address_with_same_as_shipping_also_becomes_the_shipping
 # --- shipping and payment methods ------------------------------------------------------------------
 
 
-async def test_free_shipping_is_offered_from_the_threshold_after_discount(gql: Gql) -> None:
+async def test_free_shipping_is_offered_from_the_threshold_after_discount(gql: Gql, state: SandboxState) -> None:
+    state.config = replace(state.config, shipping_methods=("flatrate", "freeshipping"))
     cart_id = await cart_with(gql, ("BAG-001", 2), ("FREEBIE", 1))  # 90.00: below 100.00
     await gql(SHIP_TO, {"cart": cart_id, "address": MICHIGAN})
     await gql(ADD, {"cart": cart_id, "items": [{"sku": "BAG-002", "quantity": 1}]})  # 114.00
@@ -195,7 +196,8 @@ async def test_free_shipping_is_offered_from_the_threshold_after_discount(gql: G
     assert "errors" not in body
 
 
-async def test_free_shipping_below_the_threshold_is_an_unknown_carrier(gql: Gql) -> None:
+async def test_free_shipping_below_the_threshold_is_an_unknown_carrier(gql: Gql, state: SandboxState) -> None:
+    state.config = replace(state.config, shipping_methods=("flatrate", "freeshipping"))
     cart_id = await cart_with(gql, ("BAG-001", 1))
     await gql(SHIP_TO, {"cart": cart_id, "address": MICHIGAN})
     body = await gql(SHIP_BY, {"cart": cart_id, "carrier": "freeshipping", "method": "freeshipping"})
@@ -229,8 +231,9 @@ async def test_a_zero_total_cart_offers_only_free_payment(gql: Gql) -> None:
 
 
 def test_payment_methods_depend_on_the_grand_total() -> None:
-    assert payment_methods(Decimal("0.00")) == ["free"]
-    assert payment_methods(Decimal("0.01")) == ["checkmo", "banktransfer"]
+    enabled = SandboxConfig(payment_methods=("checkmo", "banktransfer", "free"))
+    assert payment_methods(Decimal("0.00"), enabled) == ["free"]
+    assert payment_methods(Decimal("0.01"), enabled) == ["checkmo", "banktransfer"]
 
 
 # --- totals ------------------------------------------------------------------------------------
@@ -280,6 +283,7 @@ async def test_the_german_store_view_prices_carts_in_euro(gql: Gql) -> None:
 
 
 def test_the_grand_total_is_the_sum_of_its_parts_for_any_cart(state: SandboxState) -> None:
+    state.config = replace(state.config, shipping_methods=("flatrate", "freeshipping"))
     shapes: list[tuple[list[tuple[str, str | None, int]], str | None, str | None, tuple[str, str] | None]] = [
         ([("BAG-001", None, 1)], None, None, None),
         ([("BAG-001", None, 3), ("BAG-002", None, 2)], "SAVE10", "CA", ("flatrate", "flatrate")),

@@ -164,6 +164,16 @@ async def test_a_new_account_can_sign_in(gql: Gql) -> None:
     assert "errors" not in await sign_in(gql, "grace@example.com", "Cobol-1959")
 
 
+async def test_an_empty_firstname_is_a_missing_required_parameter(gql: Gql) -> None:
+    r"""follows Magento\GraphQl\Customer\CreateCustomerV2Test::testCreateCustomerIfNameEmpty
+    (CustomerGraphQl's ValidateCustomerData: required attributes are checked before the e-mail's form)"""
+    body = await gql(CREATE_ACCOUNT, {"input": account(firstname="")})
+    assert error_of(body) == ("Required parameters are missing: First Name", "graphql-input")
+    both = await gql(CREATE_ACCOUNT, {"input": account(firstname="", lastname="", email="not-an-email")})
+    assert error_of(both) == ("Required parameters are missing: First Name, Last Name", "graphql-input")
+    assert "errors" in await sign_in(gql, "grace@example.com", "Cobol-1959")  # no account was made
+
+
 async def test_an_email_can_only_have_one_account(gql: Gql) -> None:
     body = await gql(CREATE_ACCOUNT, {"input": account(email="John.Doe@example.com")})
     assert error_of(body) == (
@@ -216,7 +226,7 @@ async def test_a_customers_orders_are_listed_with_their_numbers(gql: Gql) -> Non
         ),
         (
             "mutation P($cart: String!) { setPaymentMethodOnCart(input: {cart_id: $cart, "
-            'payment_method: {code: "banktransfer"}}) { cart { id } } }',
+            'payment_method: {code: "checkmo"}}) { cart { id } } }',
             {},
         ),
         ("mutation O($cart: String!) { placeOrder(input: {cart_id: $cart}) { errors { message } } }", {}),
@@ -236,7 +246,7 @@ async def test_a_customers_orders_are_listed_with_their_numbers(gql: Gql) -> Non
             {
                 "number": "000000001",
                 "email": "roni_cost@example.com",
-                "payment_methods": [{"type": "banktransfer"}],
+                "payment_methods": [{"type": "checkmo"}],
                 "shipping_method": "Flat Rate - Fixed",
                 "shipping_address": {"city": "Calder"},
             }
