@@ -178,7 +178,7 @@ def create_sandbox_app(
         except PreExecutionError as exc:
             return magento_error(exc.message, category="graphql")
         if decision.lose_response == "hang":
-            await asyncio.sleep(decision.hang_s or 30.0)
+            await asyncio.sleep(decision.lose_hang_s)
         if decision.lose_response != "none":
             return DroppedConnection()
         headers: dict[str, str] = {}

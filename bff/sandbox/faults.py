@@ -7,11 +7,11 @@ A fault is keyed by an operation name (the GraphQL ``operationName``) or a root 
 * ``error_rate`` with ``error`` = ``graphql`` (HTTP 200 with an ``errors`` entry), ``http500``,
   ``http503`` or ``html500`` (an HTML error page with HTTP 500, as PHP-FPM or a proxy in front of
   Magento answers when PHP dies): that share of matching requests fails without running;
-* ``hang``: the request gets no answer for ``hang_seconds`` and is then dropped;
+* ``hang``: the request gets no answer for ``hang_seconds`` and is then dropped (it does not run);
 * ``drop``: the connection is closed without an answer (the request does not run);
 * ``lose_response``: the request RUNS (an order is placed), then its answer is lost, by closing
-  the connection (``"drop"``) or by never answering (``"hang"``): the "order placed, client timed
-  out" case.
+  the connection (``"drop"``) or by answering nothing for ``hang_seconds`` and then closing it
+  (``"hang"``): the "order placed, client timed out" case.
 
 ``times`` limits a fault to the next N matching requests (then it is removed). Randomness comes
 from a ``random.Random`` seeded by the plan, so a run is repeatable.
@@ -73,6 +73,7 @@ class FaultDecision:
     hang_s: float | None = None  # no answer for this long, then drop
     drop: bool = False
     lose_response: LoseMode = "none"
+    lose_hang_s: float = 30.0  # lose_response "hang": how long the answer is withheld before the drop
 
 
 @dataclass
@@ -102,6 +103,7 @@ class FaultPlan:
         hang: float | None = None
         drop = False
         lose: LoseMode = "none"
+        lose_hang = 30.0
         for key, fault in matching:
             delay += (fault.latency_ms + self._random.uniform(0, fault.jitter_ms)) / 1000
             if fault.error_rate and self._random.random() < fault.error_rate:
@@ -111,8 +113,11 @@ class FaultPlan:
             drop = drop or fault.drop
             if fault.lose_response != "none":
                 lose = fault.lose_response
+                lose_hang = fault.hang_seconds
             if fault.times is not None:
                 fault.times -= 1
                 if fault.times == 0:
                     del self.faults[key]
-        return FaultDecision(delay_s=delay, fail_with=fail, hang_s=hang, drop=drop, lose_response=lose)
+        return FaultDecision(
+            delay_s=delay, fail_with=fail, hang_s=hang, drop=drop, lose_response=lose, lose_hang_s=lose_hang
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
@@ -108,6 +109,15 @@ async def test_lost_responses_run_the_mutation_but_never_answer(
     faults.set("createGuestCart", Fault(lose_response="drop"))
     with pytest.raises(httpx.TransportError):
         await _post(http, CREATE_CART)
+    assert len(state.carts) == 1
+
+
+async def test_a_lost_response_by_hang_runs_the_mutation_and_drops_the_answer_after_hang_seconds(
+    http: httpx.AsyncClient, faults: FaultPlan, state: SandboxState
+) -> None:
+    faults.set("createGuestCart", Fault(lose_response="hang", hang_seconds=0.05))
+    with pytest.raises(httpx.TransportError):
+        await asyncio.wait_for(_post(http, CREATE_CART), timeout=5)  # the 30 s default would time out here
     assert len(state.carts) == 1
 
 
