@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from pydantic import SecretStr
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 
 from bff.app import create_app
@@ -27,11 +28,12 @@ from tests.api.test_checkout import CHECKOUT
 from tests.fake_clock import FakeClock
 from tests.servers import RestartableRedis, restartable_redis
 from tests.storefront import checkout_input
+from tests.waiting import eventually
 
 ADD = 'mutation { addToCart(items: [{sku: "BAG-001", quantity: 1}]) { userErrors { code } } }'
 CART = "{ cart { totalQuantity } }"
 CATALOG = "{ storeConfig { storeCode } }"
-PLACING_S = 0.8  # placeOrder's latency in the sandbox: Redis fails meanwhile
+PLACING_S = 1.5  # placeOrder's latency in the sandbox: Redis fails meanwhile
 HANG_BOUND_S = 2.0  # a paused Redis never answers: without a command timeout the request would hang
 
 
@@ -52,6 +54,7 @@ async def shopper(
     transport = httpx.ASGITransport(app=app)
     async with app.router.lifespan_context(app), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         yield client
+        server.resume()  # a test may leave Redis hung: the app's shutdown then talks to a live one
 
 
 async def checkout(shopper: httpx.AsyncClient, key: str) -> httpx.Response:
@@ -63,14 +66,28 @@ def number(response: httpx.Response) -> str | None:
     return order["number"] if order else None
 
 
+async def place_order_sent(redis_url: str) -> bool:
+    """Whether a checkout journaled its placeOrder attempt (it is sent right after)."""
+    client = Redis.from_url(redis_url)
+    try:
+        records = [await client.get(name) async for name in client.scan_iter("bff:v1:idem:*")]
+    finally:
+        await client.aclose()
+    return any(record and b"place_order_sent" in record for record in records)
+
+
 async def checkout_while(
-    shopper: httpx.AsyncClient, faults: FaultPlan, key: str, redis_fails: Callable[[], object]
+    shopper: httpx.AsyncClient,
+    server: RestartableRedis,
+    faults: FaultPlan,
+    key: str,
+    redis_fails: Callable[[], object],
 ) -> httpx.Response:
-    """A checkout whose placeOrder takes PLACING_S; ``redis_fails`` runs halfway through it."""
+    """A checkout whose placeOrder takes PLACING_S; ``redis_fails`` runs once placeOrder was sent."""
     await shopper.post("/graphql", json={"query": ADD})
     faults.set("placeOrder", Fault(latency_ms=PLACING_S * 1000))
     placing = asyncio.create_task(checkout(shopper, key))
-    await asyncio.sleep(PLACING_S / 2)
+    await eventually(lambda: place_order_sent(server.url), what="placeOrder sent", interval_s=0.02)
     await asyncio.to_thread(redis_fails)
     return await placing
 
@@ -78,14 +95,14 @@ async def checkout_while(
 async def test_an_order_placed_while_redis_stops_is_reported_with_its_number(
     shopper: httpx.AsyncClient, server: RestartableRedis, faults: FaultPlan, sandbox_state: SandboxState
 ) -> None:
-    answer = await checkout_while(shopper, faults, "redis-stops-1", server.stop)
+    answer = await checkout_while(shopper, server, faults, "redis-stops-1", server.stop)
     assert number(answer) == sandbox_state.orders[0].number
 
 
 async def test_a_retry_once_redis_is_back_replays_the_same_order(
     shopper: httpx.AsyncClient, server: RestartableRedis, faults: FaultPlan, sandbox_state: SandboxState
 ) -> None:
-    first = await checkout_while(shopper, faults, "redis-stops-2", server.stop)
+    first = await checkout_while(shopper, server, faults, "redis-stops-2", server.stop)
     await asyncio.to_thread(server.start)
     retry = await checkout(shopper, "redis-stops-2")
     assert number(first) == number(retry) == sandbox_state.orders[0].number
@@ -95,7 +112,7 @@ async def test_a_retry_once_redis_is_back_replays_the_same_order(
 async def test_an_order_placed_while_redis_hangs_is_reported_and_replayed_after(
     shopper: httpx.AsyncClient, server: RestartableRedis, faults: FaultPlan, sandbox_state: SandboxState
 ) -> None:
-    first = await checkout_while(shopper, faults, "redis-hangs-1", server.pause)
+    first = await checkout_while(shopper, server, faults, "redis-hangs-1", server.pause)
     server.resume()
     await asyncio.sleep(HUNG_PAUSE_S)  # a client that saw Redis hang may send nothing for this long
     retry = await checkout(shopper, "redis-hangs-1")
