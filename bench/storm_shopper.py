@@ -79,7 +79,8 @@ class ClientBehaviour:
     client_timeout_s: float = 1.5  # the checkout call; a timed-out call is sent again
     step_timeout_s: float = 30.0  # the other calls (a slow answer is waited for)
     attempts: int = 6  # checkout calls per submit, the first included
-    step_attempts: int = 5  # per cart or checkout step, on a coded retryable answer only
+    step_attempts: int = 8  # per cart or checkout step, on a coded retryable answer only (~9 s of backoff:
+    # a shopper outlasts a Redis restart, as a real one would retry adding to the cart)
     backoff_s: float = 0.2  # first retry's mean wait; doubles per retry, jittered, capped at 2 s
 
 
