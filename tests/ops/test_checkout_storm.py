@@ -16,6 +16,8 @@ def verdict(result: StormResult) -> dict[str, object]:
     r = result.reconciliation
     return {
         "orders": r.orders,
+        "setup failed": r.setup_failed,
+        "refused": r.refused,
         "duplicates": r.duplicates,
         "lost": r.lost,
         "mismatched": r.mismatched,
@@ -29,6 +31,8 @@ def verdict(result: StormResult) -> dict[str, object]:
 def expected() -> dict[str, object]:
     return {
         "orders": CI_SIZE.shoppers,
+        "setup failed": 0,
+        "refused": 0,
         "duplicates": 0,
         "lost": 0,
         "mismatched": 0,
