@@ -109,9 +109,9 @@ def store_attributes_sdl() -> str:
 
 
 IMPLEMENTATIONS: dict[str, list[str]] = {
-    "ProductInterface": ["SimpleProduct", "ConfigurableProduct"],
+    "ProductInterface": ["SimpleProduct", "ConfigurableProduct", "VirtualProduct"],
     "CategoryInterface": ["CategoryTree"],
-    "CartItemInterface": ["SimpleCartItem", "ConfigurableCartItem"],
+    "CartItemInterface": ["SimpleCartItem", "ConfigurableCartItem", "VirtualCartItem"],
     "MediaGalleryInterface": ["ProductImage", "ProductVideo"],
     "OrderItemInterface": ["OrderItem"],
     "CartAddressInterface": ["ShippingCartAddress", "BillingCartAddress"],
@@ -123,7 +123,7 @@ IMPLEMENTATIONS: dict[str, list[str]] = {
     "CustomAttributeValueInterface": [],
     "CustomizableOptionInterface": [],
     "UrlRewriteEntityInterface": [],
-    "RoutableInterface": ["SimpleProduct", "ConfigurableProduct", "CategoryTree", "CmsPage"],
+    "RoutableInterface": ["SimpleProduct", "ConfigurableProduct", "VirtualProduct", "CategoryTree", "CmsPage"],
     "PhysicalProductInterface": [],
     "CustomizableProductInterface": [],
 }
@@ -197,6 +197,7 @@ EXTRA_FIELDS: dict[str, list[str]] = {
     ],
     "ProductInterface": _PRODUCT,
     "SimpleProduct": [*_PRODUCT, "weight"],
+    "VirtualProduct": _PRODUCT,
     "ConfigurableProduct": [*_PRODUCT, "weight", "configurable_options", "variants"],
     "ConfigurableProductOptions": [
         "uid",
@@ -241,6 +242,7 @@ EXTRA_FIELDS: dict[str, list[str]] = {
     "CartItems": ["items", "page_info", "total_count"],
     "CartItemInterface": _CART_ITEM,
     "SimpleCartItem": _CART_ITEM,
+    "VirtualCartItem": _CART_ITEM,
     "ConfigurableCartItem": [*_CART_ITEM, "configurable_options", "configured_variant"],
     "SelectedConfigurableOption": [
         "configurable_product_option_uid",

@@ -75,6 +75,15 @@ SIGN_IN_REQUIRED = UserProblem(Code.SIGN_IN_REQUIRED, "This store asks shoppers 
 NEED_SHIPPING_ADDRESS = UserProblem(
     Code.CHECKOUT_INCOMPLETE, "Set the shipping address first.", missing_steps=("SHIPPING_ADDRESS",)
 )
+NOTHING_TO_SHIP = UserProblem(
+    Code.INVALID_INPUT,
+    "This cart holds only virtual products: there is nothing to ship, so it takes no shipping address or method.",
+)
+NO_SHIPPING_ADDRESS_TO_COPY = UserProblem(
+    Code.INVALID_INPUT,
+    "This cart holds only virtual products and has no shipping address to copy: give the billing address.",
+    ("sameAsShipping",),
+)
 
 # Magento refusals that may mean "this cart is unusable" (checked by reading the cart again).
 _CART_REFUSALS = (MagentoNotFound, MagentoUnauthorized, MagentoInputRejected)
@@ -223,12 +232,14 @@ class CartService:
         )
 
     async def set_shipping_address(self, shopper: Gateway, address: AddressRequest) -> CartOutcome:
-        """Paths are relative to the address (``("postcode",)``)."""
+        """Paths are relative to the address (``("postcode",)``). A virtual cart (nothing to
+        ship) refuses it: ``NOTHING_TO_SHIP``."""
         return await self._address_step(
             shopper,
             address,
             (),
             lambda cart_id, fields: checkout_ops.SET_SHIPPING_ADDRESS({"cartId": cart_id, "address": fields}),
+            on_virtual_cart=NOTHING_TO_SHIP,
         )
 
     async def set_billing_address(
@@ -243,6 +254,8 @@ class CartService:
         if address is None:
 
             def refused(cart: Cart, err: MagentoError) -> UserProblem:
+                if cart.shipping_address is None and cart.is_virtual:
+                    return _refusal_on_live_cart(err, NO_SHIPPING_ADDRESS_TO_COPY)
                 if cart.shipping_address is None:
                     return replace(NEED_SHIPPING_ADDRESS, field=("sameAsShipping",))
                 return _refusal_on_live_cart(err, _address_refused(("sameAsShipping",)))
@@ -266,16 +279,19 @@ class CartService:
         address: AddressRequest,
         at: Path,
         request: Callable[[str, CartAddressInput], Request[R]],
+        *,
+        on_virtual_cart: UserProblem | None = None,
     ) -> CartOutcome:
-        """Validate an address (problems at ``at``) against the store's countries, then set it with ``request``."""
+        """Validate an address (problems at ``at``) against the store's countries, then set it with
+        ``request``; a refusal on a virtual cart is ``on_virtual_cart`` when given."""
         checked = validation.checked_address(address, await self._countries(shopper), at)
         fields = address_variables(checked)
-        return await self._step(
-            shopper,
-            lambda cart_id: request(cart_id, fields),
-            lambda _cart, err: _refusal_on_live_cart(err, _address_refused(at)),
-            no_cart=CART_EMPTY,
-        )
+
+        def refused(cart: Cart, err: MagentoError) -> UserProblem:
+            problem = on_virtual_cart if on_virtual_cart is not None and cart.is_virtual else _address_refused(at)
+            return _refusal_on_live_cart(err, problem)
+
+        return await self._step(shopper, lambda cart_id: request(cart_id, fields), refused, no_cart=CART_EMPTY)
 
     async def set_shipping_method(self, shopper: Gateway, carrier: str, method: str) -> CartOutcome:
         """Paths name the value: ``("carrierCode",)``, ``("methodCode",)``."""
@@ -285,7 +301,9 @@ class CartService:
         def refused(cart: Cart, err: MagentoError) -> UserProblem:
             if not cart.lines:  # Magento checks for items before the address
                 return CART_EMPTY
-            if cart.shipping_address is None and not cart.is_virtual:
+            if cart.is_virtual:
+                return _refusal_on_live_cart(err, NOTHING_TO_SHIP)
+            if cart.shipping_address is None:
                 return NEED_SHIPPING_ADDRESS
             return _refusal_on_live_cart(
                 err,

@@ -39,7 +39,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from bff.cart.models import AddressRequest, Cart, CartOutcome, CartRefused
-from bff.cart.service import CartService
+from bff.cart.service import NOTHING_TO_SHIP, CartService
 from bff.checkout.idempotency import CHECKOUT, PLACE_ORDER, IdempotencyGuard, fingerprint, validate_key
 from bff.checkout.journal import CART_ID, PLACE_SENT, Journal, JournalStep, PlaceAttempt, replayed_order, result_of
 from bff.checkout.mapping import placed_order, recent_order_number, refusals
@@ -145,7 +145,9 @@ class CheckoutService:
 
     async def checkout(self, shopper: Gateway, request: CheckoutRequest) -> OrderOutcome:
         """Problem paths are relative to the request: ``("shippingAddress", "postcode")``,
-        ``("shippingMethod", "methodCode")``, ``("idempotencyKey",)``."""
+        ``("shippingMethod", "methodCode")``, ``("idempotencyKey",)``. A virtual cart (nothing
+        to ship) skips the shipping steps Magento refuses for it; with ``billing_address`` omitted,
+        the shipping address given is its billing address."""
 
         async def steps(cart_id: str, journal: Journal, scope: str) -> None:
             await self._run_steps(shopper, request, journal, scope)
@@ -254,25 +256,36 @@ class CheckoutService:
         r = request
         if r.email and not shopper.signed_in:
             await step(JournalStep.EMAIL, partial(self.cart.set_guest_email, shopper, r.email), _under("email"))
+        ships = True  # False once Magento refuses a shipping step because the cart is virtual
         if r.shipping_address is not None:
-            await step(
-                JournalStep.SHIPPING_ADDRESS,
-                partial(self.cart.set_shipping_address, shopper, r.shipping_address),
-                _under("shippingAddress"),
+            ships = await _unless_nothing_to_ship(
+                step(
+                    JournalStep.SHIPPING_ADDRESS,
+                    partial(self.cart.set_shipping_address, shopper, r.shipping_address),
+                    _under("shippingAddress"),
+                )
             )
-        if r.shipping_address is not None or r.billing_address is not None:
-            same = r.billing_address is None
+        if r.billing_address is not None:
             await step(
                 JournalStep.BILLING_ADDRESS,
-                partial(self.cart.set_billing_address, shopper, r.billing_address, same),
+                partial(self.cart.set_billing_address, shopper, r.billing_address, False),
                 _billing_path,
             )
-        if r.shipping_method is not None:
-            carrier, method = r.shipping_method
+        elif r.shipping_address is not None:  # billing omitted: the shipping address (the cart's, if it ships)
+            billing = None if ships else r.shipping_address
             await step(
-                JournalStep.SHIPPING_METHOD,
-                partial(self.cart.set_shipping_method, shopper, carrier, method),
-                _under("shippingMethod"),
+                JournalStep.BILLING_ADDRESS,
+                partial(self.cart.set_billing_address, shopper, billing, ships),
+                _billing_path if ships else _shipping_as_billing_path,
+            )
+        if r.shipping_method is not None and ships:
+            carrier, method = r.shipping_method
+            await _unless_nothing_to_ship(
+                step(
+                    JournalStep.SHIPPING_METHOD,
+                    partial(self.cart.set_shipping_method, shopper, carrier, method),
+                    _under("shippingMethod"),
+                )
             )
         if r.payment_method:
             await step(
@@ -379,6 +392,25 @@ class CheckoutService:
         except (MagentoError, UpstreamUnavailable):
             return None
         return recent_order_number(result, placed_after=attempted_at - LOOKUP_WINDOW_S, total=total)
+
+
+async def _unless_nothing_to_ship(shipping_step: Awaitable[None]) -> bool:
+    """Run a shipping step; False (skipped) when the cart is virtual and so takes no shipping."""
+    try:
+        await shipping_step
+    except CartRefused as err:
+        if err.problems != (NOTHING_TO_SHIP,):
+            raise
+        return False
+    return True
+
+
+def _shipping_as_billing_path(problem: UserProblem) -> UserProblem:
+    """``set_billing_address``'s paths when the request's shipping address is the billing address
+    (a virtual cart, billing omitted): ``("address", …)`` is ``("shippingAddress", …)``."""
+    if not problem.field:
+        return problem
+    return replace(problem, field=("shippingAddress", *problem.field[1:]))
 
 
 def _under(*prefix: str) -> Callable[[UserProblem], UserProblem]:

@@ -35,6 +35,7 @@ from bff.sandbox.totals import (
     add_line,
     cart_stock_problems,
     compute_totals,
+    is_virtual,
     payment_methods,
     quantity_problem,
     total_quantity,
@@ -149,6 +150,9 @@ def _option_views(parent: Product, child: Product) -> list[dict[str, Any]]:
     return views
 
 
+_CART_ITEM_TYPENAMES = {"virtual": "VirtualCartItem"}
+
+
 def _item_view(ctx: RequestContext, cart: Cart, item: CartItem, totals: CartTotals, problem: str | None) -> Json:
     state, currency = ctx.state, totals.currency
     line = totals.lines[item.id]
@@ -156,7 +160,7 @@ def _item_view(ctx: RequestContext, cart: Cart, item: CartItem, totals: CartTota
     parent = state.products.get(item.parent_sku) if item.parent_sku else None
     shown = parent or product
     view: dict[str, Any] = {
-        "__typename": "ConfigurableCartItem" if parent else "SimpleCartItem",
+        "__typename": "ConfigurableCartItem" if parent else _CART_ITEM_TYPENAMES.get(product.type_id, "SimpleCartItem"),
         "id": str(item.id),
         "uid": uid(item.id),
         "quantity": float(item.quantity),
@@ -249,14 +253,16 @@ def cart_view(cart: Cart, ctx: RequestContext) -> Json:
     return {
         "id": cart.masked_id,
         "email": cart.email,
-        "is_virtual": False,
+        "is_virtual": is_virtual(cart, state),
         "total_quantity": float(total_quantity(cart)),
         "items": lambda _info: item_views(items()),
         "itemsV2": items_v2,
         "applied_coupon": coupons[0] if coupons else None,
         "applied_coupons": coupons,
         "prices": prices,
-        "shipping_addresses": lambda _info: checkout.shipping_address_views(cart, totals()),
+        "shipping_addresses": lambda _info: (  # ShippingAddresses: none for a virtual cart (kept, though)
+            [] if is_virtual(cart, state) else checkout.shipping_address_views(cart, totals())
+        ),
         "billing_address": checkout.billing_address_view(cart),
         "available_payment_methods": lambda _info: (
             [

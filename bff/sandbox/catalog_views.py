@@ -241,7 +241,7 @@ def _stock_status(product: Product, ctx: RequestContext) -> str:
 
 
 def _only_x_left(product: Product, _ctx: RequestContext) -> float | None:
-    low = product.type_id == "simple" and 0 < product.qty <= LOW_STOCK_THRESHOLD
+    low = product.type_id != "configurable" and 0 < product.qty <= LOW_STOCK_THRESHOLD
     return float(product.qty) if low else None
 
 
@@ -257,8 +257,9 @@ def _media_gallery(product: Product, _ctx: RequestContext) -> list[dict[str, Any
     ]  # fmt: skip
 
 
+PRODUCT_TYPENAMES = {"simple": "SimpleProduct", "configurable": "ConfigurableProduct", "virtual": "VirtualProduct"}
 _SIMPLE_FIELDS: dict[str, Callable[[Product, RequestContext], Any]] = {
-    "__typename": lambda p, _: "ConfigurableProduct" if p.type_id == "configurable" else "SimpleProduct",
+    "__typename": lambda p, _: PRODUCT_TYPENAMES[p.type_id],
     "id": lambda p, _: p.id,
     "uid": lambda p, _: uid(p.id),
     "sku": lambda p, _: p.sku,
@@ -298,7 +299,7 @@ _CONFIGURABLE_FIELDS: dict[str, Callable[[Product, RequestContext], Any]] = {
 
 class ProductView(LazyView):
     """The ProductInterface mapping of one product (``__typename`` SimpleProduct /
-    ConfigurableProduct), prices in the request's currency."""
+    ConfigurableProduct / VirtualProduct), prices in the request's currency."""
 
     __slots__ = ()
     FIELDS = _SIMPLE_FIELDS

@@ -12,7 +12,11 @@ here change the cart the way Magento's QuoteGraphQl models do, with Magento's me
   as ``ExtractQuoteAddressData`` answers it;
 * a new shipping address drops the chosen shipping method (Magento replaces the address row);
 * ``placeOrder`` checks in QuoteManagement/QuoteValidator order and raises ``CheckoutProblem``
-  for what Magento reports in ``placeOrder.errors``; authorization problems raise normally.
+  for what Magento reports in ``placeOrder.errors``; authorization problems raise normally;
+* a virtual cart (``totals.is_virtual``: only virtual products) has nothing to ship: a shipping
+  address is refused (``AssignShippingAddressToCart``), payment needs no shipping address
+  (``PaymentMethodManagement::set``) and placeOrder skips the shipping rules (the
+  ``ValidationRules`` skip virtual quotes).
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from bff.sandbox.totals import (
     ShippingRate,
     cart_stock_problems,
     compute_totals,
+    is_virtual,
     payment_methods,
     shipping_rates,
 )
@@ -54,6 +59,7 @@ GUEST_CHECKOUT_DISABLED = "Guest checkout is not allowed. Register a customer ac
 SHIPPING_ADDRESS_MISSING = "The shipping address is missing. Set the address and try again."
 COUNTRY_NOT_AVAILABLE = "Country is not available"
 COUNTRY_NOT_ALLOWED = "Some addresses can't be used due to the configurations for specific countries."
+NOTHING_TO_SHIP = "Shipping address is not allowed on cart: cart contains no items for shipment."
 
 
 class CheckoutProblem(Exception):
@@ -296,7 +302,10 @@ def set_shipping_addresses(ctx: RequestContext, cart: Cart, entries: list[dict[s
         raise InputError('Required parameter "shipping_addresses" is missing')
     if len(entries) > 1:
         raise InputError("You cannot specify multiple shipping addresses.")
-    cart.shipping_address = _address_from_entry(ctx, entries[0], "shipping")
+    address = _address_from_entry(ctx, entries[0], "shipping")
+    if is_virtual(cart, ctx.state):  # validated first, as SetShippingAddressesOnCart does
+        raise NoSuchEntityError(NOTHING_TO_SHIP)
+    cart.shipping_address = address
     cart.shipping_method = None
 
 
@@ -339,7 +348,8 @@ def set_shipping_methods(ctx: RequestContext, cart: Cart, methods: list[dict[str
         raise InputError("The shipping method can't be set for an empty cart. Add an item to cart and try again.")
     if cart.shipping_address is None:
         raise InputError(SHIPPING_ADDRESS_MISSING)
-    if (carrier, method) not in {r.code for r in shipping_rates(cart, ctx.state, ctx.currency)}:
+    virtual = is_virtual(cart, ctx.state)  # an address kept from before: saved, but no rate is checked
+    if not virtual and (carrier, method) not in {r.code for r in shipping_rates(cart, ctx.state, ctx.currency)}:
         raise NoSuchEntityError(f"Carrier with such method not found: {carrier}, {method}")
     cart.shipping_method = (carrier, method)
 
@@ -348,7 +358,7 @@ def set_payment_method(ctx: RequestContext, cart: Cart, payment: dict[str, Any])
     code = payment.get("code") or ""
     if not code:
         raise InputError('Required parameter "code" for "payment_method" is missing.')
-    if cart.shipping_address is None:
+    if cart.shipping_address is None and not is_virtual(cart, ctx.state):
         raise InputError(SHIPPING_ADDRESS_MISSING)
     if code not in payment_methods(compute_totals(cart, ctx.state, ctx.currency).grand_total, ctx.state.config):
         raise InputError("The requested Payment Method is not available.")
@@ -366,13 +376,14 @@ def _validate_for_order(ctx: RequestContext, cart: Cart) -> CartTotals:
         )
     if cart_stock_problems(cart, state):
         raise CheckoutProblem("Some of the products are out of stock.")
-    if cart.shipping_address is None or find_country(cart.shipping_address.country_code) is None:
-        raise CheckoutProblem(COUNTRY_NOT_ALLOWED)  # AllowedCountryValidationRule runs first
-    shipping_problems = address_problems(cart.shipping_address)
+    ships = not is_virtual(cart, state)  # AllowedCountryValidationRule (first) skips virtual quotes too
+    if ships and (cart.shipping_address is None or find_country(cart.shipping_address.country_code) is None):
+        raise CheckoutProblem(COUNTRY_NOT_ALLOWED)
+    shipping_problems = address_problems(cart.shipping_address) if ships else []
     if shipping_problems:
         raise CheckoutProblem(" ".join(["Please check the shipping address information.", *shipping_problems]))
     totals = compute_totals(cart, state, ctx.currency)
-    if totals.selected_rate is None:
+    if ships and totals.selected_rate is None:
         raise CheckoutProblem("The shipping method is missing. Select the shipping method and try again.")
     billing_problems = address_problems(cart.billing_address)
     if billing_problems:

@@ -15,7 +15,7 @@ from bff.sandbox.clock import iso_datetime
 from bff.sandbox.errors import InputError
 from bff.sandbox.money import money
 from bff.sandbox.state import Address, Cart, Order, OrderLine, SandboxState, uid
-from bff.sandbox.totals import FLATRATE, FREESHIPPING, PAYMENT_TITLES, CartTotals
+from bff.sandbox.totals import FLATRATE, FREESHIPPING, PAYMENT_TITLES, CartTotals, is_virtual
 
 SHIPPING_TITLES: dict[tuple[str, str], str] = {
     (FLATRATE[0], FLATRATE[1]): f"{FLATRATE[2]} - {FLATRATE[3]}",
@@ -182,6 +182,7 @@ def create_order(state: SandboxState, cart: Cart, totals: CartTotals, base_total
         if parent is not None:
             parent.qty = max(0, parent.qty - int(item.quantity))
     customer = state.customers.get(cart.customer_id) if cart.customer_id is not None else None
+    ships = not is_virtual(cart, state)  # a virtual order has no shipping address or method
     order_id = state.next_id("order")
     order = Order(
         id=order_id,
@@ -199,9 +200,9 @@ def create_order(state: SandboxState, cart: Cart, totals: CartTotals, base_total
         shipping=totals.shipping,
         tax=totals.tax,
         grand_total=totals.grand_total,
-        shipping_method=cart.shipping_method,
+        shipping_method=cart.shipping_method if ships else None,
         payment_method=cart.payment_method or "",
-        shipping_address=_copy(cart.shipping_address),
+        shipping_address=_copy(cart.shipping_address) if ships else None,
         billing_address=_copy(cart.billing_address),
         coupon_code=cart.coupon_code,
         base_grand_total=base_totals.grand_total,

@@ -3,7 +3,8 @@
 ``seeded_state()`` is deterministic: it draws only from ``random.Random(config.seed)`` and fixed
 dates, so two states seeded with the same config are identical. The fixed fixtures (``BAG-001``,
 ``BAG-002``, ``LAST-ONE``, ``SOLD-OUT``, ``TEE-CFG`` with its six children, ``FREEBIE``) come first,
-with exactly the values tests rely on; generated products follow. Every id is drawn from
+with exactly the values tests rely on; generated products follow, then the virtual products
+(``VIRTUAL_SKUS``: nothing to ship), added last so that nothing before them changes. Every id is drawn from
 ``state.next_id(kind)`` ("store", "category", "product", "customer") so other modules continue the
 sequences.
 """
@@ -143,6 +144,7 @@ def seeded_state(config: SandboxConfig | None = None, clock: SandboxClock | None
     _seed_categories(state)
     _seed_fixtures(state)
     _seed_generated(state, rng)
+    _seed_virtual(state)
     state.coupons["SAVE10"] = ("percent", Decimal(10))
     state.coupons["TAKE5"] = ("fixed", Decimal("5.00"))
     _seed_customers(state)
@@ -230,6 +232,7 @@ def _simple(
     qty: int,
     categories: list[int],
     special: str | None = None,
+    type_id: str = "simple",
 ) -> Product:
     description = f"<p>{name}: a sandbox fixture product.</p>"
     product = Product(
@@ -237,7 +240,7 @@ def _simple(
         sku=sku,
         name=name,
         url_key=slugify(name),
-        type_id="simple",
+        type_id=type_id,
         price=Decimal(price),
         special_price=Decimal(special) if special is not None else None,
         qty=qty,
@@ -443,6 +446,25 @@ def _seed_generated(state: SandboxState, rng: random.Random) -> None:
             description=description, short_description=short, created_at=created_at,
         )  # fmt: skip
         _add_product(state, product)
+
+
+# Magento Open Source has no gift card type: a gift card is sold as a virtual product.
+VIRTUAL_SKUS = ("WARRANTY-2Y", "YOGA-VIDEO", "GIFT-CARD-50")
+
+
+def _seed_virtual(state: SandboxState) -> None:
+    """Virtual products (Magento's ``virtual`` type, ``VirtualProduct``): a warranty, a digital
+    service and a gift card; a cart holding only these has nothing to ship."""
+    video = category_by_path(state, "training/training-video")
+    warranty, yoga, gift_card = VIRTUAL_SKUS
+    virtual: tuple[tuple[str, str, str, list[int], str], ...] = (
+        (warranty, "Two-Year Protection Plan", "19.00", [], "Two more years of repair or replacement."),
+        (yoga, "Luma Yoga Video Course", "29.00", [video.id, video.parent_id], "Twelve yoga lessons to stream."),
+        (gift_card, "Luma Gift Card $50", "50.00", [], "A code worth $50, sent by e-mail."),
+    )
+    for sku, name, price, categories, text in virtual:
+        product = _simple(state, sku, name, price, 10000, categories, type_id="virtual")
+        product.description = f"<p>{text}</p>"
 
 
 # --- customers ------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ class Product(_Tracked):
     sku: str
     name: str
     url_key: str
-    type_id: str  # "simple" | "configurable"
+    type_id: str  # "simple" | "configurable" | "virtual" (nothing to ship)
     price: Decimal  # regular price, base currency
     special_price: Decimal | None = None
     qty: int = 0  # salable quantity (simple products); configurable: sum of children

@@ -16,7 +16,9 @@ always add up exactly in the currency the shopper sees. Rules (Magento defaults 
 * payment: the methods in ``config.payment_methods`` (a default install: ``checkmo`` and ``free``);
   ``free`` alone for a zero total, never for a positive one (Payment's ``ZeroTotal`` check);
 * tax: the sandbox's tax rules are Magento's sample rates US-CA 8.25 % and US-NY 8.375 %, applied
-  to each row after its discount (shipping is not taxed); every other destination pays none;
+  to each row after its discount (shipping is not taxed); every other destination pays none; a
+  virtual cart (``is_virtual``: nothing to ship) is taxed by its billing address and has no
+  shipping rates, as Magento collects a virtual quote's totals on the billing address;
 * grand total = subtotal - discount + shipping + tax;
 * stock: a line is sellable while the units of its sku in the cart do not exceed the product's
   ``qty`` (Magento's StockStateProvider texts); a quantity is checked for the minimum (1), the
@@ -172,13 +174,19 @@ def _row_discounts(cart: Cart, state: SandboxState, rows: list[Decimal], currenc
     return split_discount(kind, amount, rows, currency)
 
 
+def is_virtual(cart: Cart, state: SandboxState) -> bool:
+    """Quote::isVirtual: every line is a virtual product; an empty cart is not virtual."""
+    products = [state.products.get(item.parent_sku or item.sku) for item in cart.items]
+    return bool(products) and all(p is not None and p.type_id == "virtual" for p in products)
+
+
 def total_quantity(cart: Cart) -> Decimal:
     return sum((item.quantity for item in cart.items), Decimal(0))
 
 
 def shipping_rates(cart: Cart, state: SandboxState, currency: str) -> tuple[ShippingRate, ...]:
     """The shipping methods Magento would offer for the cart's current address and contents."""
-    if cart.shipping_address is None or not cart.items:
+    if cart.shipping_address is None or not cart.items or is_virtual(cart, state):
         return ()
     config = state.config
     rates: list[ShippingRate] = []
@@ -198,7 +206,7 @@ def compute_totals(cart: Cart, state: SandboxState, currency: str) -> CartTotals
     priced = _priced(cart, state, currency)
     subtotal = sum((row for _, _, row in priced), ZERO)
     discounts = _row_discounts(cart, state, [row for _, _, row in priced], currency)
-    rule = tax_rule(cart.shipping_address)
+    rule = tax_rule(cart.billing_address if is_virtual(cart, state) else cart.shipping_address)
     rate = rule[0] / 100 if rule else Decimal(0)
     lines: dict[int, LineTotals] = {}
     for (item, unit, row), discount in zip(priced, discounts, strict=True):
