@@ -260,6 +260,27 @@ def run_schema(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def run_worker(args: argparse.Namespace) -> None:
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from bff.observability.logging import configure_logging
+    from bff.settings import Settings, describe_settings_error
+    from bff.worker import run_worker_until_stopped
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(describe_settings_error(exc)) from None
+    if settings.redis_url is None:
+        raise SystemExit("bff worker: BFF_REDIS_URL is required (the outbox is a Redis stream)")
+    if settings.events.endpoints and settings.events.secret is None:
+        raise SystemExit("bff worker: BFF_EVENTS__SECRET is required to sign deliveries")
+    configure_logging(settings.log, trace_ids=False)
+    asyncio.run(run_worker_until_stopped(settings))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="Backend-for-frontend for headless Magento 2.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -275,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     prod.add_argument("--port", type=int, default=None, help="overrides BFF_SERVER__PORT (default 8000)")
     prod.add_argument("--workers", type=int, default=None, help="overrides BFF_SERVER__WORKERS (default 1)")
     prod.set_defaults(run=run_serve)
+    worker = commands.add_parser("worker", help="deliver the events outbox to its endpoints (BFF_EVENTS__*)")
+    worker.set_defaults(run=run_worker)
     documents = commands.add_parser("documents", help="trusted documents (persisted queries)")
     documents_commands = documents.add_subparsers(dest="documents_command", required=True)
     build = documents_commands.add_parser(

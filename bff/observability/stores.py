@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from prometheus_client import Counter
 
+from bff.events.models import Event
 from bff.sessions.models import Claim, IdempotencyRecord, Session
 from bff.sessions.settle import SettleWatch
 from bff.sessions.store import IdempotencyStore, SessionStore
@@ -61,8 +62,8 @@ class CountingIdempotencyStore:
     async def record_step(self, scope: str, key: str, step: str, data: object) -> None:
         await _counted(self.errors, "idempotency.record_step", lambda: self.inner.record_step(scope, key, step, data))
 
-    async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
-        await _counted(self.errors, "idempotency.complete", lambda: self.inner.complete(scope, key, result))
+    async def complete(self, scope: str, key: str, result: dict[str, object], event: Event | None = None) -> None:
+        await _counted(self.errors, "idempotency.complete", lambda: self.inner.complete(scope, key, result, event))
 
     async def release(self, scope: str, key: str) -> None:
         await _counted(self.errors, "idempotency.release", lambda: self.inner.release(scope, key))
