@@ -165,3 +165,21 @@ async def test_a_waiting_retry_does_not_hold_up_newer_events(streams: RedisEvent
 def test_events_round_trip_through_their_outbox_fields() -> None:
     event = Event("checkout.failed", {"codes": ["OUT_OF_STOCK"]})
     assert Event.from_fields(event.fields()) == event
+
+
+async def test_a_worker_full_of_waiting_retries_reads_no_new_events_until_one_leaves(
+    streams: RedisEventStreams,
+) -> None:
+    receiver, counts = Receiver(always_fail=True), Counts()
+    config = settings(max_attempts=2).model_copy(update={"backoff_base_s": 1.0, "backoff_cap_s": 1.0})
+    with uvicorn_server(receiver.app()) as url:
+        config = config.model_copy(update={"endpoints": {"cart.merged": [f"{url}/hook"]}})
+        w = Worker(streams, HttpDelivery(SECRET, 2), config, "test-worker", observer=counts, max_held=1)
+        first, second = cart_merged(1), cart_merged(2)
+        await streams.publish(first)
+        await streams.publish(second)
+        await steps_until(w, lambda: counts.retried == 1)
+        await w.step()  # first waits for its retry: second stays unread
+        assert [r.webhook_id for r in receiver.received] == [first.id]
+        await steps_until(w, lambda: counts.dead == 2)
+    assert [r.webhook_id for r in receiver.received] == [first.id, first.id, second.id, second.id]
