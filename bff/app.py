@@ -332,7 +332,7 @@ def create_app(
     if settings.webhook_secret is not None:
         claims: Claims = RedisClaims(redis) if redis is not None else MemoryClaims(clock)
         magento_hooks = MagentoHooks(
-            hook_handlers(cache),
+            hook_handlers(cache, sessions),
             claims,
             settings.webhook_secret.get_secret_value(),
             clock,

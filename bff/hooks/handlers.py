@@ -7,6 +7,10 @@ not yet seen) and answers a small JSON-able summary; ``HookRefused`` 400 for dat
   ``customer { orders }`` on every request (the BFF caches no customer data), so Magento's new
   status is what the next read shows; the handler records the change in the log (number and status
   only, never the customer) and the hook metric, and keeps nothing.
+* ``customer``: ``{"email": "<the address the customer signs in with>", "change": "<kind>"}``.
+  ``password``, ``email`` (send the old address), ``locked`` and ``deleted`` end every BFF session
+  signed in as that customer (the store's customer index); ``other`` (a name, an address) ends
+  none. The address is never logged.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any, Final
 
 from bff.cache.purge import tags_of
 from bff.cache.responses import ResponseCache
+from bff.sessions.models import customer_key_of
+from bff.sessions.store import SessionStore
 from bff.webhook_signature import HookRefused
 
 log = logging.getLogger("bff.hooks")
@@ -26,6 +32,8 @@ Handler = Callable[[Any], Awaitable[dict[str, object]]]
 
 _ORDER_NUMBER: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _STATUS: Final = re.compile(r"^[a-z0-9_]{1,32}$")
+ENDS_SESSIONS: Final = frozenset({"password", "email", "locked", "deleted"})
+CUSTOMER_CHANGES: Final = ENDS_SESSIONS | {"other"}
 
 
 def catalog_handler(cache: ResponseCache | None) -> Handler:
@@ -48,5 +56,22 @@ async def order_status(data: Any) -> dict[str, object]:
     return {"status": status}
 
 
-def handlers(cache: ResponseCache | None) -> Mapping[str, Handler]:
-    return {"catalog": catalog_handler(cache), "order": order_status}
+def customer_handler(sessions: SessionStore) -> Handler:
+    async def customer(data: Any) -> dict[str, object]:
+        if not isinstance(data, dict) or set(data) != {"email", "change"}:
+            raise HookRefused(400, "BAD_USER_INPUT", 'The data must be {"email": "...", "change": "..."}.')
+        email, change = data["email"], data["change"]
+        if not (isinstance(email, str) and "@" in email and len(email) <= 254):
+            raise HookRefused(400, "BAD_USER_INPUT", "`email` must be the customer's e-mail address.")
+        if change not in CUSTOMER_CHANGES:
+            raise HookRefused(400, "BAD_USER_INPUT", f"`change` must be one of {', '.join(sorted(CUSTOMER_CHANGES))}.")
+        ended = await sessions.end_customer_sessions(customer_key_of(email)) if change in ENDS_SESSIONS else 0
+        if ended:
+            log.info("customer sessions ended by a Magento event", extra={"change": change, "sessions": ended})
+        return {"sessions_ended": ended}
+
+    return customer
+
+
+def handlers(cache: ResponseCache | None, sessions: SessionStore) -> Mapping[str, Handler]:
+    return {"catalog": catalog_handler(cache), "order": order_status, "customer": customer_handler(sessions)}

@@ -1,7 +1,7 @@
 """``POST /hooks/magento/{event}``: a signed Magento event, handled once.
 
 Body (JSON): ``{"id": "<the event's unique id>", "data": {...}}``; the event's name is the path's
-last segment (``catalog``, ``order``, or any other). Signed as every hook is
+last segment (``catalog``, ``order``, ``customer``, or any other; ``bff.hooks.handlers``). Signed as every hook is
 (``bff.webhook_signature``, secret ``BFF_WEBHOOK_SECRET``); in order:
 
 1. a body over 256 KiB: 413; a bad or missing signature: 401 ``HOOK_SIGNATURE_INVALID``; a
@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from bff.cache.entries import CacheUnavailable
 from bff.clock import Clock
+from bff.errors import StoreUnavailable
 from bff.hooks.claims import Claims, ClaimsUnavailable
 from bff.hooks.handlers import Handler
 from bff.webhook_signature import HookRefused, too_large, verified
@@ -122,7 +123,7 @@ class MagentoHooks:
             return 200, {"event": event, "id": event_id, "outcome": UNKNOWN}
         try:
             summary = await handler(data)
-        except (HookRefused, CacheUnavailable, ClaimsUnavailable) as failed:
+        except (HookRefused, CacheUnavailable, ClaimsUnavailable, StoreUnavailable) as failed:
             await self._release(signature, id_key)
             if isinstance(failed, HookRefused):
                 raise
