@@ -4,8 +4,9 @@ Body (JSON): ``{"tags": ["cat_p_12", "cat_c"]}`` and/or entity ids ``{"products"
 "categories": [3]}`` (mapped to ``cat_p_12``/``cat_c_3``). A bare prefix such as ``cat_p``
 purges every entry carrying it.
 
-Signed: ``X-Bff-Timestamp`` (unix seconds) and ``X-Bff-Signature: sha256=<hex>``, the HMAC-SHA256
-of ``"<timestamp>.<raw body>"`` with ``BFF_CACHE__WEBHOOK_SECRET``. Refused with 401 and nothing
+Signed (``bff.webhook_signature``, shared with ``POST /hooks/magento/{event}``):
+``X-Bff-Timestamp`` (unix seconds) and ``X-Bff-Signature: sha256=<hex>``, the HMAC-SHA256 of
+``"<timestamp>.<raw body>"`` with ``BFF_CACHE__WEBHOOK_SECRET``. Refused with 401 and nothing
 purged when the signature is missing or wrong (``HOOK_SIGNATURE_INVALID``; compared with
 ``hmac.compare_digest``), the timestamp is more than the replay window away from the BFF's clock
 (``HOOK_TIMESTAMP_EXPIRED``), or the same signature was already used (``HOOK_REPLAYED``: every
