@@ -1,1 +1,1 @@
-"""Outbound domain events: the outbox on Redis Streams, its worker, the catalogue of event types."""
+"""Outbound domain events: the outbox on Redis Streams, its publisher and ``bff worker``'s delivery."""

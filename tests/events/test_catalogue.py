@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,30 +28,31 @@ def validator(event_type: str) -> Draft202012Validator:
 
 
 def problems(event: Event) -> list[str]:
-    return [error.message for error in validator(event.type).iter_errors(event.payload())]
+    """What the schema of the event's type says against the body a receiver is sent."""
+    return [error.message for error in validator(event.type).iter_errors(json.loads(event.body()))]
 
 
 EMITTED = {
     "order.placed, guest": catalogue.order_placed(
-        order_number="000000042",
+        number="000000042",
         email="ada@example.com",
-        grand_total=Decimal("129.90"),
+        total="129.90",
         currency="EUR",
         signed_in=False,
         idempotency_key="2f1c-key",
     ),
     "order.placed, number not known yet": catalogue.order_placed(
-        order_number=None,
+        number=None,
         email="ada@example.com",
-        grand_total=Decimal("5"),
+        total="5",
         currency="USD",
         signed_in=True,
         idempotency_key="k",
     ),
-    "customer.registered": catalogue.customer_registered(email="ada@example.com"),
-    "cart.merged": catalogue.cart_merged(items=3),
-    "cart.merged, nothing to merge": catalogue.cart_merged(items=0),
-    "checkout.failed": catalogue.checkout_failed(codes=["OUT_OF_STOCK", "INVALID_ADDRESS"]),
+    "customer.registered": catalogue.customer_registered("ada@example.com"),
+    "cart.merged": catalogue.cart_merged(3),
+    "cart.merged, nothing to merge": catalogue.cart_merged(0),
+    "checkout.failed": catalogue.checkout_failed(["OUT_OF_STOCK", "INVALID_ADDRESS"]),
 }
 
 
@@ -79,8 +80,8 @@ def test_the_builders_cover_every_event_type() -> None:
 
 def test_an_order_placed_event_carries_the_hash_of_the_idempotency_key_never_the_key() -> None:
     event = EMITTED["order.placed, guest"]
-    assert "2f1c-key" not in json.dumps(event.payload())
-    assert event.data["idempotency_key_hash"] == catalogue.idempotency_key_hash("2f1c-key")
+    assert b"2f1c-key" not in event.body()
+    assert event.data["idempotency_key_hash"] == hashlib.sha256(b"2f1c-key").hexdigest()
 
 
 def test_the_grand_total_is_a_decimal_string_as_in_the_storefront_api() -> None:
