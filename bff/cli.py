@@ -1,5 +1,6 @@
 """The ``bff`` command line: ``bff dev`` (the BFF with the Magento sandbox in-process), ``bff sandbox``,
-``bff serve``, ``bff documents build`` (a trusted-document manifest) and ``bff schema diff|release``."""
+``bff serve``, ``bff documents build`` (a trusted-document manifest), ``bff schema diff|release`` and
+``bff events list|show|replay|purge``."""
 
 from __future__ import annotations
 
@@ -260,6 +261,30 @@ def run_schema(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def run_events(args: argparse.Namespace) -> None:
+    """``bff events list|show|replay|purge`` against the outbox in ``BFF_REDIS_URL``."""
+    from pydantic import ValidationError
+
+    from bff.events import cli as events_cli
+    from bff.events.admin_redis import OutboxAdmin, OutboxUnavailable, connect
+    from bff.events.streams import DEFAULT_MAXLEN
+    from bff.settings import Settings, describe_settings_error
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(describe_settings_error(exc)) from None
+    if settings.redis_url is None:
+        raise SystemExit("bff events: BFF_REDIS_URL is not set (the outbox lives in Redis)")
+    client = connect(settings.redis_url.get_secret_value())
+    try:
+        events_cli.run(args, OutboxAdmin(client), DEFAULT_MAXLEN)
+    except OutboxUnavailable as exc:
+        raise SystemExit(f"bff events: Redis did not answer ({type(exc).__name__})") from None
+    finally:
+        client.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bff", description="Backend-for-frontend for headless Magento 2.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -296,6 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--versions", default="schema/versions", help="the frozen releases (default schema/versions)"
         )
         command.set_defaults(run=run_schema)
+    events = commands.add_parser("events", help="the outbox: pending and dead-lettered events (BFF_REDIS_URL)")
+    from bff.events.cli import add_commands
+
+    add_commands(events)
+    events.set_defaults(run=run_events)
     return parser
 
 
