@@ -198,7 +198,7 @@ class EventCounters:
     def on_retried(self, event_type: str) -> None:
         self._metrics.events_retried.labels(event_type_label(event_type)).inc()
 
-    def on_dead_lettered(self, event_type: str) -> None:
+    def on_dead(self, event_type: str) -> None:
         self._metrics.events_dead.labels(event_type_label(event_type)).inc()
 
 

@@ -37,7 +37,7 @@ def test_each_outcome_is_counted_by_event_type() -> None:
     counters.on_published("order.placed")
     counters.on_retried("order.placed")
     counters.on_delivered("order.placed")
-    counters.on_dead_lettered("cart.merged")
+    counters.on_dead("cart.merged")
     assert value(metrics, "bff_events_published_total", type="order.placed") == 2
     assert value(metrics, "bff_events_retried_total", type="order.placed") == 1
     assert value(metrics, "bff_events_delivered_total", type="order.placed") == 1
