@@ -32,6 +32,8 @@ from bff.cache.storing import CachePolicy, Storing
 from bff.cache.tiers import Tiers
 from bff.clock import SYSTEM_CLOCK, Clock
 from bff.document_cache import DocumentCache
+from bff.events.publisher import EventPublisher, MemoryOutbox, Publishing
+from bff.events.redis import RedisEventStreams
 from bff.graphql.admission import Admission
 from bff.graphql.graphiql import ASSETS_MOUNT, assets_directory
 from bff.graphql.http_negotiation import negotiate
@@ -237,13 +239,20 @@ def create_app(
             timeout_s=settings.redis_timeout_s,
         )
         sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
-        idempotency = RedisIdempotencyStore(redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
+        idempotency = RedisIdempotencyStore(
+            redis, clock, ttl_seconds=settings.checkout.idempotency_ttl_s, events_maxlen=settings.events.stream_maxlen
+        )
+        outbox: EventPublisher = RedisEventStreams(redis, maxlen=settings.events.stream_maxlen)
         buckets: BucketStore = RedisBucketStore(redis, clock)
         rate_storage = redis_rate_storage(redis)
         windows: WindowCounter = RedisWindowCounter(redis)
     else:
         sessions = MemorySessionStore(clock, idle_ttl_seconds=settings.session.idle_ttl_s)
-        idempotency = MemoryIdempotencyStore(clock, ttl_seconds=settings.checkout.idempotency_ttl_s)
+        memory_outbox = MemoryOutbox(settings.events.stream_maxlen)
+        idempotency = MemoryIdempotencyStore(
+            clock, ttl_seconds=settings.checkout.idempotency_ttl_s, outbox=memory_outbox
+        )
+        outbox = memory_outbox
         buckets = MemoryBucketStore(clock)
         rate_storage = memory_rate_storage()
         windows = MemoryWindowCounter(clock)
@@ -260,7 +269,13 @@ def create_app(
         events=obs.upstream_events(),
     )
     obs.watch_upstream(magento)
-    services = build_services(settings, idempotency, clock, idempotency_observer=obs.idempotency_observer())
+    services = build_services(
+        settings,
+        idempotency,
+        clock,
+        idempotency_observer=obs.idempotency_observer(),
+        events=Publishing(outbox, obs.event_counters()) if settings.events.enabled else None,
+    )
     dc = settings.document_cache
     documents = DocumentCache(max_entries=dc.max_entries, max_chars=dc.max_chars, max_tokens=settings.limits.max_tokens)
     schema = build_schema(settings, observers=obs.schema_observers(), documents=documents)

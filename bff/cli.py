@@ -267,7 +267,6 @@ def run_events(args: argparse.Namespace) -> None:
 
     from bff.events import cli as events_cli
     from bff.events.admin_redis import OutboxAdmin, OutboxUnavailable, connect
-    from bff.events.streams import DEFAULT_MAXLEN
     from bff.settings import Settings, describe_settings_error
 
     try:
@@ -276,13 +275,37 @@ def run_events(args: argparse.Namespace) -> None:
         raise SystemExit(describe_settings_error(exc)) from None
     if settings.redis_url is None:
         raise SystemExit("bff events: BFF_REDIS_URL is not set (the outbox lives in Redis)")
-    client = connect(settings.redis_url.get_secret_value())
     try:
-        events_cli.run(args, OutboxAdmin(client), DEFAULT_MAXLEN)
+        client = connect(settings.redis_url.get_secret_value())
+    except ValueError as exc:  # e.g. a redis+sentinel:// URL
+        raise SystemExit(f"bff events: {exc}") from None
+    try:
+        events_cli.run(args, OutboxAdmin(client), settings.events.stream_maxlen)
     except OutboxUnavailable as exc:
         raise SystemExit(f"bff events: Redis did not answer ({type(exc).__name__})") from None
     finally:
         client.close()
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from bff.observability.logging import configure_logging
+    from bff.settings import Settings, describe_settings_error
+    from bff.worker import run_worker_until_stopped
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(describe_settings_error(exc)) from None
+    if settings.redis_url is None:
+        raise SystemExit("bff worker: BFF_REDIS_URL is required (the outbox is a Redis stream)")
+    if settings.events.endpoints and settings.events.secret is None:
+        raise SystemExit("bff worker: BFF_EVENTS__SECRET is required to sign deliveries")
+    configure_logging(settings.log, trace_ids=False)
+    asyncio.run(run_worker_until_stopped(settings))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -300,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     prod.add_argument("--port", type=int, default=None, help="overrides BFF_SERVER__PORT (default 8000)")
     prod.add_argument("--workers", type=int, default=None, help="overrides BFF_SERVER__WORKERS (default 1)")
     prod.set_defaults(run=run_serve)
+    worker = commands.add_parser("worker", help="deliver the events outbox to its endpoints (BFF_EVENTS__*)")
+    worker.set_defaults(run=run_worker)
     documents = commands.add_parser("documents", help="trusted documents (persisted queries)")
     documents_commands = documents.add_subparsers(dest="documents_command", required=True)
     build = documents_commands.add_parser(

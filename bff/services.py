@@ -9,6 +9,7 @@ from bff.catalog.service import CatalogService
 from bff.checkout.service import CheckoutService, IdempotencyObserver
 from bff.clock import Clock
 from bff.customer.service import CustomerService
+from bff.events.publisher import EventPublisher
 from bff.sessions.store import IdempotencyStore
 from bff.settings import Settings
 
@@ -27,10 +28,18 @@ def build_services(
     clock: Clock,
     *,
     idempotency_observer: IdempotencyObserver | None = None,
+    events: EventPublisher | None = None,
 ) -> Services:
+    """``events``: the outbox publisher when ``BFF_EVENTS__ENABLED`` (None: no events)."""
     catalog = CatalogService(clock=clock)
     cart = CartService(catalog=catalog)
     checkout = CheckoutService(
-        cart=cart, idempotency=idempotency, settings=settings.checkout, clock=clock, observer=idempotency_observer
+        cart=cart,
+        idempotency=idempotency,
+        settings=settings.checkout,
+        clock=clock,
+        observer=idempotency_observer,
+        events=events,
     )
-    return Services(catalog=catalog, cart=cart, customer=CustomerService(cart=cart, clock=clock), checkout=checkout)
+    customer = CustomerService(cart=cart, clock=clock, events=events)
+    return Services(catalog=catalog, cart=cart, customer=customer, checkout=checkout)

@@ -189,6 +189,35 @@ class CacheSettings(BaseModel):
     replay_window_s: int = Field(default=300, ge=1)  # accepted timestamp skew; a signature is used once
 
 
+class EventsSettings(BaseModel):
+    """Outbound domain events: the Redis Streams outbox and ``bff worker`` (``bff.events``)."""
+
+    model_config = {"frozen": True}
+
+    enabled: bool = False  # write events to the outbox (needs BFF_REDIS_URL to be durable)
+    endpoints: dict[str, list[str]] = Field(default_factory=dict)  # event type or "*" -> URLs
+    secret: SecretStr | None = None  # Standard Webhooks signing secret, whsec_<base64>
+    max_attempts: int = Field(default=8, ge=1)  # then the event goes to the dead-letter stream
+    backoff_base_s: float = Field(default=1.0, gt=0)  # exponential backoff with full jitter
+    backoff_cap_s: float = Field(default=300.0, gt=0)
+    claim_idle_s: float = Field(default=60.0, gt=0)  # pending this long without a heartbeat: a dead worker's
+    stream_maxlen: int = Field(default=100_000, ge=1)  # approximate trimming (XADD MAXLEN ~)
+    delivery_timeout_s: float = Field(default=5.0, gt=0)  # one HTTP delivery
+
+    @field_validator("secret")
+    @classmethod
+    def _whsec(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("whsec_"):
+            raise ValueError("must be a Standard Webhooks secret: whsec_<base64>")
+        return value
+
+    @model_validator(mode="after")
+    def _claim_after_delivery(self) -> Self:
+        if self.claim_idle_s <= self.delivery_timeout_s:
+            raise ValueError("claim_idle_s must exceed delivery_timeout_s (a slow delivery is not a dead worker)")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BFF_", env_nested_delimiter="__", env_file=".env", extra="ignore", frozen=True
@@ -212,6 +241,7 @@ class Settings(BaseSettings):
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     persisted_queries: PersistedQuerySettings = Field(default_factory=PersistedQuerySettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)

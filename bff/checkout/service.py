@@ -57,6 +57,8 @@ from bff.errors import (
     UserFacingError,
     UserProblem,
 )
+from bff.events.catalogue import checkout_failed, order_placed
+from bff.events.publisher import EventPublisher
 from bff.magento.errors import MagentoError, MagentoNotFound, MagentoUnavailable
 from bff.magento.outcomes import OrderRefusal
 from bff.magento.results import cart as cart_ops
@@ -124,8 +126,10 @@ class CheckoutService:
         settings: CheckoutSettings,
         clock: Clock,
         observer: IdempotencyObserver | None = None,
+        events: EventPublisher | None = None,
     ) -> None:
         self.cart = cart
+        self.events = events  # None: events are off (no order.placed, no checkout.failed)
         self.store = idempotency
         self.guard = IdempotencyGuard(idempotency, settings, clock)
         self.settings = settings
@@ -194,26 +198,41 @@ class CheckoutService:
             order = await self._place(shopper, scope, key, cart_id, journal)
         except UserFacingError as err:
             await self._release(scope, key)
+            if self.events is not None:
+                await self.events.publish(checkout_failed([str(p.code) for p in err.problems]))
             cart = err.cart if isinstance(err, CartRefused) else await self._cart_or_empty(shopper)
             return OrderOutcome(order=None, cart=cart, problems=err.problems)
         except BaseException:
             await self._release(scope, key)
             raise
-        await self._record(scope, key, order)
+        await self._record(scope, key, order, shopper.signed_in)
         try:
             await self.cart.forget_cart(shopper)
         except StoreUnavailable:  # the session still names the ordered cart: the next cart call replaces it
             log.warning("the session could not forget the ordered cart: the store did not answer")
         return OrderOutcome(order=order, cart=await self._cart_or_empty(shopper))
 
-    async def _record(self, scope: str, key: str, order: Order) -> None:
-        """Store the order for replays; an order is never reported as failed because this failed."""
+    async def _record(self, scope: str, key: str, order: Order, signed_in: bool) -> None:
+        """Store the order for replays, with its ``order.placed`` event in the same atomic step
+        (built once: a result written later by ``pending`` carries the same event id); an order is
+        never reported as failed because this failed."""
         result = result_of(order)
+        event = None
+        if self.events is not None:
+            total = order.grand_total
+            event = order_placed(
+                number=order.number,
+                email=order.email,
+                total=str(total.value),
+                currency=total.currency,
+                signed_in=signed_in,
+                idempotency_key=key,
+            )
         try:
-            await self.store.complete(scope, key, result)
+            await self.store.complete(scope, key, result, event)
         except StoreUnavailable:
             log.warning("the order's result could not be recorded: kept, and written when the store answers")
-            self.pending.keep("an order's result", partial(self.store.complete, scope, key, result))
+            self.pending.keep("an order's result", partial(self.store.complete, scope, key, result, event))
 
     async def _release(self, scope: str, key: str) -> None:
         """Give the key up; if the store does not answer, the release is retried in the background

@@ -36,6 +36,8 @@ from bff.errors import (
     UserFacingError,
     UserProblem,
 )
+from bff.events.catalogue import cart_merged, customer_registered
+from bff.events.publisher import EventPublisher
 from bff.magento.errors import (
     MagentoAlreadyExists,
     MagentoInputRejected,
@@ -69,9 +71,10 @@ CART_NOT_MOVED = UserProblem(
 
 
 class CustomerService:
-    def __init__(self, cart: CartService, clock: Clock) -> None:
+    def __init__(self, cart: CartService, clock: Clock, events: EventPublisher | None = None) -> None:
         self.cart = cart
         self.clock = clock
+        self.events = events  # None: events are off (no customer.registered, no cart.merged)
         self._policies: dict[str, CustomerPolicy] = {}  # by store view code ("" = Magento's default)
 
     # --- viewer -----------------------------------------------------------------------------
@@ -130,6 +133,8 @@ class CustomerService:
             # means the address is in use.
             raise UserFacingError(EMAIL_TAKEN) from None
         log.info("customer account created")
+        if self.events is not None:
+            await self.events.publish(customer_registered(signup.credentials.email))
         return await self._sign_in(shopper, signup.credentials, policy)
 
     async def sign_in(self, shopper: Gateway, credentials: Credentials) -> AuthResult:
@@ -219,6 +224,8 @@ class CustomerService:
         notices: tuple[UserProblem, ...] = ()
         if guest_lines:
             notices = await self._merge(shopper, guest_lines)
+            if self.events is not None and CART_NOT_MOVED not in notices:
+                await self.events.publish(cart_merged(len(guest_lines)))
         return AuthResult(viewer, notices)
 
     async def _merge(self, shopper: Gateway, lines: tuple[CartLine, ...]) -> tuple[UserProblem, ...]:

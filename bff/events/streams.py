@@ -7,4 +7,3 @@ from typing import Final
 OUTBOX: Final = "bff:v1:events"
 DEAD_LETTERS: Final = "bff:v1:events:dead"
 GROUP: Final = "bff-workers"
-DEFAULT_MAXLEN: Final = 100_000  # BFF_EVENTS__STREAM_MAXLEN's default (approximate trimming)

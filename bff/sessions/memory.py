@@ -13,6 +13,8 @@ from dataclasses import replace
 from typing import Final
 
 from bff.clock import Clock
+from bff.events.models import Event
+from bff.events.publisher import MemoryOutbox
 from bff.sessions.codec import decode_record, encode_record
 from bff.sessions.models import Claim, IdempotencyRecord, Session
 from bff.sessions.settle import SettleWatch, SettleWatchers
@@ -85,8 +87,11 @@ class MemorySessionStore:
 class MemoryIdempotencyStore:
     """``IdempotencyStore`` in a dict. Records live ``ttl_seconds`` from their first claim."""
 
-    def __init__(self, clock: Clock, ttl_seconds: float = RECORD_TTL_SECONDS) -> None:
+    def __init__(
+        self, clock: Clock, ttl_seconds: float = RECORD_TTL_SECONDS, outbox: MemoryOutbox | None = None
+    ) -> None:
         self._clock = clock
+        self.outbox = outbox or MemoryOutbox()
         self._ttl = _positive("ttl_seconds", ttl_seconds)
         # (scope, key) → (envelope JSON, expires_at). Kept encoded, like Redis: reads hand out
         # fresh objects, and caller data is normalised (and checked) exactly as Redis would.
@@ -147,13 +152,16 @@ class MemoryIdempotencyStore:
         )
         self._write(scope, key, record, lease_seconds)
 
-    async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
-        """Mark done; a record that is already done keeps its first result."""
+    async def complete(self, scope: str, key: str, result: dict[str, object], event: Event | None = None) -> None:
+        """Mark done (and append ``event`` to the in-process outbox); a record that is already
+        done keeps its first result and adds no event."""
         current = self._read(scope, key)
         if current is None or current[0].status != "in_progress":
             return
         record, lease_seconds = current
         self._write(scope, key, replace(record, status="done", result=result), lease_seconds)
+        if event is not None:
+            self.outbox.append(event)
         self._watchers.notify(_watched(scope, key))
 
     async def release(self, scope: str, key: str) -> None:

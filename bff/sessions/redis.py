@@ -7,6 +7,8 @@ Keys (see ``store.py``):
   (``SET … PX``, ``GETEX … PX``: a sliding expiry enforced by the server).
 * ``<prefix>:idem:<sha256(scope)>:<sha256(key)>``: idempotency envelope (``codec.py``), TTL set when
   first claimed and never extended. Scope and key are hashed so client strings cannot shape keys.
+* stream ``<prefix>:events``: the events outbox (``bff.events``); ``complete`` adds an order's
+  event to it in the same script that records the result.
 * channel ``<prefix>:idem-settled``: the name of a record that was completed or released, for
   duplicates waiting on it (``SettledNotices``).
 
@@ -32,6 +34,7 @@ from redis.exceptions import RedisError
 
 from bff.clock import Clock
 from bff.errors import StoreUnavailable
+from bff.events.models import Event
 from bff.sessions.codec import (
     decode_record,
     decode_session,
@@ -94,8 +97,10 @@ redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
 return 1
 """
 
-# KEYS[1] record; ARGV: result (JSON), the settled channel. A record already done keeps its first
-# result. Waiting duplicates are told on the channel.
+# KEYS[1] record; ARGV: result (JSON), the settled channel, then optionally the outbox stream, its
+# approximate max length and the event's fields as name, value pairs. A record already done keeps
+# its first result and adds no event; otherwise the event is XADDed in the same script, so it
+# exists iff the result was recorded. Waiting duplicates are told on the channel.
 _COMPLETE: Final = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return 0 end
@@ -104,6 +109,11 @@ if rec.status ~= 'in_progress' then return 0 end
 rec.status = 'done'
 rec.result = ARGV[1]
 redis.call('SET', KEYS[1], cjson.encode(rec), 'KEEPTTL')
+if #ARGV > 2 then
+  local entry = {ARGV[3], 'MAXLEN', '~', ARGV[4], '*'}
+  for i = 5, #ARGV do entry[#entry + 1] = ARGV[i] end
+  redis.call('XADD', unpack(entry))
+end
 redis.call('PUBLISH', ARGV[2], KEYS[1])
 return 1
 """
@@ -198,8 +208,11 @@ class RedisIdempotencyStore:
         clock: Clock,
         ttl_seconds: float = RECORD_TTL_SECONDS,
         prefix: str = DEFAULT_PREFIX,
+        events_maxlen: int = 100_000,
     ) -> None:
         self._redis = redis
+        self._events_stream = f"{prefix}:events"
+        self._events_maxlen = events_maxlen
         self._clock = clock
         self._ttl_ms = _milliseconds(ttl_seconds, "ttl_seconds")
         self._prefix = f"{prefix}:idem:"
@@ -241,10 +254,16 @@ class RedisIdempotencyStore:
                 args=[step, encode_value(data), format_instant(self._clock.now())],
             )
 
-    async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
-        """Mark done; a record that is already done keeps its first result."""
+    async def complete(self, scope: str, key: str, result: dict[str, object], event: Event | None = None) -> None:
+        """Mark done (and XADD ``event`` to the outbox in the same script); a record that is
+        already done keeps its first result and adds no event."""
+        args: list[str | int] = [encode_value(result), self._notices.channel]
+        if event is not None:
+            args += [self._events_stream, self._events_maxlen]
+            for name, value in event.fields().items():
+                args += [name, value]
         with _answering("idempotency.complete"):
-            await self._complete(keys=[self.key(scope, key)], args=[encode_value(result), self._notices.channel])
+            await self._complete(keys=[self.key(scope, key)], args=args)
 
     async def release(self, scope: str, key: str) -> None:
         with _answering("idempotency.release"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from bff.events.models import Event
 from bff.sessions.models import Claim, IdempotencyRecord, Session
 from bff.sessions.settle import SettleWatch
 
@@ -52,8 +53,10 @@ class IdempotencyStore(Protocol):
         """Add a completed step to the journal (and renew the lease)."""
         ...
 
-    async def complete(self, scope: str, key: str, result: dict[str, object]) -> None:
-        """Mark done with the result to replay; kept for the record TTL (24 h)."""
+    async def complete(self, scope: str, key: str, result: dict[str, object], event: Event | None = None) -> None:
+        """Mark done with the result to replay; kept for the record TTL (24 h). ``event`` is
+        added to the events outbox in the same atomic step, only when the record moves to done
+        (so a repeat adds nothing): the event exists iff the result was recorded."""
         ...
 
     async def release(self, scope: str, key: str) -> None:
