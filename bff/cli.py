@@ -289,6 +289,7 @@ def run_events(args: argparse.Namespace) -> None:
 
 def run_worker(args: argparse.Namespace) -> None:
     import asyncio
+    from pathlib import Path
 
     from pydantic import ValidationError
 
@@ -305,7 +306,10 @@ def run_worker(args: argparse.Namespace) -> None:
     if settings.events.endpoints and settings.events.secret is None:
         raise SystemExit("bff worker: BFF_EVENTS__SECRET is required to sign deliveries")
     configure_logging(settings.log, trace_ids=False)
-    asyncio.run(run_worker_until_stopped(settings))
+    liveness = Path(args.liveness_file) if args.liveness_file else None
+    asyncio.run(
+        run_worker_until_stopped(settings, metrics_host=args.host, metrics_port=args.port, liveness_file=liveness)
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -324,6 +328,13 @@ def build_parser() -> argparse.ArgumentParser:
     prod.add_argument("--workers", type=int, default=None, help="overrides BFF_SERVER__WORKERS (default 1)")
     prod.set_defaults(run=run_serve)
     worker = commands.add_parser("worker", help="deliver the events outbox to its endpoints (BFF_EVENTS__*)")
+    worker.add_argument("--host", default=None, help="the /metrics listener's interface (default BFF_SERVER__HOST)")
+    worker.add_argument(
+        "--port", type=int, default=None, help="the /metrics port (default BFF_METRICS__PORT, else 9100)"
+    )
+    worker.add_argument(
+        "--liveness-file", metavar="PATH", help="touched as the delivery loop turns (a liveness probe checks its age)"
+    )
     worker.set_defaults(run=run_worker)
     documents = commands.add_parser("documents", help="trusted documents (persisted queries)")
     documents_commands = documents.add_subparsers(dest="documents_command", required=True)

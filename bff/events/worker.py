@@ -85,6 +85,7 @@ class Worker:
         *,
         observer: DeliveryObserver | None = None,
         now: Callable[[], float] = time.time,
+        alive: Callable[[], None] | None = None,
     ) -> None:
         self.streams = streams
         self.deliverer = deliverer
@@ -92,6 +93,7 @@ class Worker:
         self.consumer = consumer
         self.observer = observer or _Unobserved()
         self.now = now
+        self.alive = alive  # called after each pass (bff worker --liveness-file touches the file)
         self.stopping = asyncio.Event()
         self._held: set[str] = set()  # entries this worker holds pending (heartbeat)
         self._last_beat = 0.0
@@ -104,6 +106,8 @@ class Worker:
         log.info("worker %s started", self.consumer)
         while not self.stopping.is_set():
             await self.step()
+            if self.alive is not None:
+                self.alive()
         log.info("worker %s stopped", self.consumer)
 
     async def step(self) -> None:

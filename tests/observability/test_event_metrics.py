@@ -14,8 +14,27 @@ from bff.events.admin_redis import OutboxAdmin, connect
 from bff.events.catalogue import EVENT_TYPES, cart_merged
 from bff.events.streams import GROUP, OUTBOX
 from bff.observability.metrics import EventCounters, Metrics
+from bff.settings import CacheSettings, EventsSettings, SessionSettings, Settings
+from tests.storefront import checkout_input
+from tests.storefront_fixtures import Gql
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+ADD = "mutation AddToCart($sku: String!) { addToCart(items: [{sku: $sku, quantity: 1}]) { userErrors { code } } }"
+CHECKOUT = """mutation Checkout($input: CheckoutInput!) {
+  checkout(input: $input) { order { number } userErrors { code } } }"""
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Events on (the in-process outbox: no Redis), the response cache off."""
+    return Settings(
+        environment="test",
+        session=SessionSettings(cookie_secure=False),
+        cache=CacheSettings(enabled=False),
+        events=EventsSettings(enabled=True),
+    )
 
 
 def value(metrics: Metrics, name: str, **labels: str) -> float | None:
@@ -100,3 +119,13 @@ async def test_every_exposed_bff_metric_is_in_the_readme_metrics_table(client: h
     exposed = {name for name in types if not name.endswith("_created")}
     documented = set(re.findall(r"^\| `(bff_[a-z_]+)` \|", README.read_text(encoding="utf-8"), re.M))
     assert exposed - documented == set()
+
+
+async def test_a_placed_order_counts_one_published_order_placed_event_and_a_replay_none(
+    gql: Gql, metrics: Metrics
+) -> None:
+    await gql(ADD, {"sku": "BAG-001"})
+    first = await gql(CHECKOUT, {"input": checkout_input("event-metrics-0001")})
+    assert first["data"]["checkout"]["order"]["number"]
+    await gql(CHECKOUT, {"input": checkout_input("event-metrics-0001")})
+    assert value(metrics, "bff_events_published_total", type="order.placed") == 1
