@@ -4,6 +4,7 @@ stopped gracefully by SIGTERM or SIGINT (the delivery in hand is finished first)
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -23,6 +24,8 @@ from bff.settings import Settings
 def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
+
+log = logging.getLogger("bff.worker")
 
 DEFAULT_METRICS_PORT = 9100  # the worker's /metrics when BFF_METRICS__PORT is unset
 
@@ -63,7 +66,10 @@ async def run_worker_until_stopped(
     metrics = Metrics() if settings.metrics.enabled else None
     server = None
     if metrics is not None:
-        metrics.events_lag.reader = OutboxAdmin(connect(settings.redis_url.get_secret_value())).pending_count
+        try:
+            metrics.events_lag.reader = OutboxAdmin(connect(settings.redis_url.get_secret_value())).pending_count
+        except ValueError:  # a redis+sentinel:// URL: the lag reader speaks plain redis:// and rediss:// only
+            log.warning("bff_events_lag is not read with this BFF_REDIS_URL scheme")
         port = metrics_port or settings.metrics.port or DEFAULT_METRICS_PORT
         server = MetricsServer(metrics, metrics_host or settings.server.host, port)
         server.start()

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError, ResponseError
 from bff.events.streams import DEAD_LETTERS, GROUP, OUTBOX
 
 BATCH = 500
+REPLAYED_FIELDS = ("id", "type", "occurred_at", "data", "endpoint")
 OutboxUnavailable = RedisError  # what callers catch when Redis does not answer
 
 
@@ -106,13 +107,14 @@ class OutboxAdmin:
         return [e for stream in (self.dead, self.outbox) for e in self._scan(stream) if ref in (e.event_id, e.entry_id)]
 
     def replay(self, entries: list[Entry], maxlen: int) -> int:
-        """Each dead letter back to the outbox as a new entry with the same event id, removed from the
-        dead letters in the same transaction. Returns how many were moved."""
+        """Each dead letter back to the outbox as a new entry with the same event id and its endpoint,
+        removed from the dead letters in the same transaction. Returns how many were moved."""
         moved = 0
         for entry in entries:
             if entry.stream != self.dead:
                 continue
-            event = {k: entry.fields[k] for k in ("id", "type", "occurred_at", "data") if k in entry.fields}
+            # the endpoint that never took it: the worker delivers a replayed entry to that endpoint only
+            event = {k: entry.fields[k] for k in REPLAYED_FIELDS if k in entry.fields}
             pipe: Any = self.client.pipeline(transaction=True)
             pipe.xadd(self.outbox, event, maxlen=maxlen, approximate=True)
             pipe.xdel(self.dead, entry.entry_id)

@@ -132,7 +132,7 @@ def test_replay_moves_one_dead_letter_to_the_outbox_with_the_same_event_id(
     dead_letter(r, kept)
     assert "replayed 1 event(s)" in bff_events(capsys, "replay", replayed.id)
     [(_, fields)] = entries(r, OUTBOX)
-    assert Event.from_fields(fields) == replayed
+    assert Event.from_fields(fields) == replayed  # the same id, type, time and data
     assert [f["id"] for _, f in entries(r, DEAD_LETTERS)] == [kept.id]
 
 
@@ -145,14 +145,15 @@ def test_replay_all_moves_every_dead_letter_and_leaves_none(r: redis.Redis, caps
     assert r.xlen(DEAD_LETTERS) == 0
 
 
-def test_a_replayed_entry_carries_only_the_event_fields_not_the_delivery_details(
+def test_a_replayed_entry_carries_the_event_and_its_endpoint_not_the_failure_details(
     r: redis.Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     event = cart_merged(1)
     dead_letter(r, event)
     bff_events(capsys, "replay", event.id)
     [(_, fields)] = entries(r, OUTBOX)
-    assert sorted(fields) == ["data", "id", "occurred_at", "type"]
+    assert sorted(fields) == ["data", "endpoint", "id", "occurred_at", "type"]
+    assert fields["endpoint"] == "https://crm.example/hooks"
 
 
 def test_replay_of_an_unknown_id_fails_and_moves_nothing(r: redis.Redis) -> None:
