@@ -330,7 +330,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="deliver the events outbox to its endpoints (BFF_EVENTS__*)")
     worker.add_argument("--host", default=None, help="the /metrics listener's interface (default BFF_SERVER__HOST)")
     worker.add_argument(
-        "--port", type=int, default=None, help="the /metrics port (default BFF_METRICS__PORT, else 9100)"
+        "--port",
+        type=int,
+        default=None,
+        help="serve /metrics on this port (default BFF_METRICS__PORT; neither: no /metrics)",
     )
     worker.add_argument(
         "--liveness-file", metavar="PATH", help="touched as the delivery loop turns (a liveness probe checks its age)"

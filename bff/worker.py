@@ -27,8 +27,6 @@ def consumer_name() -> str:
 
 log = logging.getLogger("bff.worker")
 
-DEFAULT_METRICS_PORT = 9100  # the worker's /metrics when BFF_METRICS__PORT is unset
-
 
 def liveness_toucher(path: Path) -> Callable[[], None]:
     """Touches ``path`` (at most once a second): its age is how long the worker's loop has not turned."""
@@ -51,7 +49,8 @@ async def run_worker_until_stopped(
     metrics_port: int | None = None,
     liveness_file: Path | None = None,
 ) -> None:
-    """The worker until SIGTERM/SIGINT; ``/metrics`` (with ``bff_events_lag``) on a port of its own."""
+    """The worker until SIGTERM/SIGINT; ``/metrics`` (with ``bff_events_lag``) on ``metrics_port`` or
+    ``BFF_METRICS__PORT`` when one is given."""
     assert settings.redis_url is not None
     events = settings.events
     redis = redis_from_url(
@@ -63,14 +62,14 @@ async def run_worker_until_stopped(
     secret = events.secret.get_secret_value() if events.secret is not None else "whsec_"
     delivery = HttpDelivery(secret, events.delivery_timeout_s)
     streams = RedisEventStreams(redis, maxlen=events.stream_maxlen)
-    metrics = Metrics() if settings.metrics.enabled else None
+    port = metrics_port or settings.metrics.port  # no port: no /metrics (nothing would scrape them)
+    metrics = Metrics() if settings.metrics.enabled and port else None
     server = None
-    if metrics is not None:
+    if metrics is not None and port:
         try:
             metrics.events_lag.reader = OutboxAdmin(connect(settings.redis_url.get_secret_value())).pending_count
         except ValueError:  # a redis+sentinel:// URL: the lag reader speaks plain redis:// and rediss:// only
             log.warning("bff_events_lag is not read with this BFF_REDIS_URL scheme")
-        port = metrics_port or settings.metrics.port or DEFAULT_METRICS_PORT
         server = MetricsServer(metrics, metrics_host or settings.server.host, port)
         server.start()
     worker = Worker(

@@ -105,11 +105,11 @@ class CartService:
         ``parts`` say); the cart's other parts are then empty."""
         cart_id = await self.cart_id(shopper, create=False)
         if cart_id is None:
-            return self._empty(shopper)
+            return await self._empty(shopper)
         cart = await (self._read(shopper, cart_id) if parts.details else self._summary(shopper, cart_id, parts))
         if cart is None:
             await self._forget(shopper, cart_id)
-            return self._empty(shopper)
+            return await self._empty(shopper)
         return cart
 
     async def cart_id(self, shopper: Gateway, *, create: bool) -> str | None:
@@ -207,7 +207,7 @@ class CartService:
     async def remove_coupon(self, shopper: Gateway) -> CartOutcome:
         """Remove the coupon; a cart without one (or without any cart) is answered as it is."""
         if await self.cart_id(shopper, create=False) is None:
-            return CartOutcome(self._empty(shopper))
+            return CartOutcome(await self._empty(shopper))
         return await self._step(
             shopper,
             lambda cart_id: ops.REMOVE_COUPON({"cartId": cart_id}),
@@ -380,7 +380,7 @@ class CartService:
         there → ``refused(cart, error)`` says what the shopper can fix."""
         cart_id = await self.cart_id(shopper, create=False)
         if cart_id is None:
-            raise CartRefused(self._empty(shopper), no_cart)
+            raise CartRefused(await self._empty(shopper), no_cart)
         try:
             result = await shopper.call(request(cart_id))
         except _CART_REFUSALS as err:
@@ -388,7 +388,7 @@ class CartService:
             if current is None:
                 log.info("cart gone during %s: starting over", request(cart_id).operation.name)
                 await self._forget(shopper, cart_id)
-                return CartOutcome(self._empty(shopper), (CART_RECREATED,))
+                return CartOutcome(await self._empty(shopper), (CART_RECREATED,))
             answer = refused(current, err)
             if isinstance(answer, CartOutcome):
                 return answer
@@ -441,9 +441,21 @@ class CartService:
             log.warning("country list unavailable for address checks: %s", err.code)
             return None
 
-    @staticmethod
-    def _empty(shopper: Gateway) -> Cart:
-        return Cart.empty(shopper.currency or "USD")
+    async def _empty(self, shopper: Gateway) -> Cart:
+        """The empty cart, in the currency Magento would price the shopper's cart in: the request's
+        or session's currency, else the default currency of the store view the shopper is on (from
+        the store views cached in process: only asked when a store view is named), else USD."""
+        if shopper.currency:
+            return Cart.empty(shopper.currency)
+        if shopper.store:
+            try:
+                views = await self.catalog.store_views(shopper)
+            except BffError:
+                views = []
+            for view in views:
+                if view.code == shopper.store:
+                    return Cart.empty(view.default_currency)
+        return Cart.empty("USD")
 
 
 def _refusal_on_live_cart(err: MagentoError, problem: UserProblem) -> UserProblem:

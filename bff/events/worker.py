@@ -15,7 +15,9 @@ in the hash ``<prefix>:events:retries``. It is tried again (only for the endpoin
 once due, in a later pass, while new entries flow meanwhile. The wait after attempt n is
 ``d/2 + random·d/2`` with ``d = min(BACKOFF_CAP_S, BACKOFF_BASE_S·2^(n-1))``. After
 ``MAX_ATTEMPTS`` the endpoints still missing get one dead letter each and the entry is
-acknowledged, in one transaction. All endpoints of an event are posted to concurrently.
+acknowledged, in one transaction. All endpoints of an event are posted to concurrently. A worker
+holds at most ``MAX_HELD`` (64) pending entries: while that many wait for a retry (an endpoint is
+down), it reads nothing new; the stream keeps the newer events until a slot frees.
 
 At-least-once: an entry is acknowledged only after every endpoint answered 2xx, so a worker dying
 mid-delivery means a redelivery by another (receivers dedupe on ``webhook-id``); per-endpoint
@@ -30,6 +32,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Protocol
 
 from bff.events.models import Event
@@ -39,6 +42,7 @@ from bff.settings import EventsSettings
 log = logging.getLogger("bff.events")
 
 READ_COUNT = 16
+MAX_HELD = 64  # pending entries one worker holds at most (waiting retries included)
 MAX_BLOCK_S = 1.0
 
 
@@ -86,6 +90,7 @@ class Worker:
         observer: DeliveryObserver | None = None,
         now: Callable[[], float] = time.time,
         alive: Callable[[], None] | None = None,
+        max_held: int = MAX_HELD,
     ) -> None:
         self.streams = streams
         self.deliverer = deliverer
@@ -94,6 +99,7 @@ class Worker:
         self.observer = observer or _Unobserved()
         self.now = now
         self.alive = alive  # called after each pass (bff worker --liveness-file touches the file)
+        self.max_held = max_held
         self.stopping = asyncio.Event()
         self._held: set[str] = set()  # entries this worker holds pending (heartbeat)
         self._last_beat = 0.0
@@ -112,16 +118,24 @@ class Worker:
 
     async def step(self) -> None:
         """One pass (see the module docstring)."""
-        claim_ms = int(self.settings.claim_idle_s * 1000)
-        await self.streams.autoclaim(self.consumer, claim_ms, READ_COUNT)
-        own = await self.streams.read_own(self.consumer, READ_COUNT * 4)
+        own = await self.streams.read_own(self.consumer, self.max_held)
+        if len(own) < self.max_held:
+            claim_ms = int(self.settings.claim_idle_s * 1000)
+            claimed = await self.streams.autoclaim(self.consumer, claim_ms, min(READ_COUNT, self.max_held - len(own)))
+            known = {e.entry_id for e in own}
+            own += [e for e in claimed if e.entry_id not in known]
         self._held = {e.entry_id for e in own}
         await self._beat(force=True)
         next_due = await self._handle(own)
         if self.stopping.is_set():
             return
         wait_s = min(MAX_BLOCK_S, self.settings.claim_idle_s / 4, max(0.0, next_due - self.now()))
-        fresh = await self.streams.read_new(self.consumer, READ_COUNT, max(1, int(wait_s * 1000)))
+        room = self.max_held - len(self._held)
+        if room <= 0:  # full of events waiting for a retry: read nothing new until some leave
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), timeout=wait_s)
+            return
+        fresh = await self.streams.read_new(self.consumer, min(READ_COUNT, room), max(1, int(wait_s * 1000)))
         self._held |= {e.entry_id for e in fresh}
         await self._handle(fresh)
 

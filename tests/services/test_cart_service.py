@@ -264,12 +264,6 @@ async def test_a_signed_in_shopper_cannot_set_a_guest_email(services: Services, 
     assert len(customer.calls) == calls
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: CartService._empty answers Cart.empty(shopper.currency or 'USD'): a shopper of the EUR "
-    "store view 'de' who sent no Content-Currency gets an empty cart in USD, though Magento prices "
-    "that store's carts in EUR",
-)
 async def test_a_shopper_without_a_cart_gets_the_empty_cart_in_the_store_views_currency(
     services: Services, new_shopper: NewShopper
 ) -> None:
