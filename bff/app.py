@@ -41,6 +41,11 @@ from bff.graphql.persisted import PersistedQueries
 from bff.graphql.schema import build_schema
 from bff.graphql.view import BffGraphQL
 from bff.health import Readiness, drain_on_signals, health_routes
+from bff.hooks.claims import Claims
+from bff.hooks.handlers import handlers as hook_handlers
+from bff.hooks.memory import MemoryClaims
+from bff.hooks.redis import RedisClaims
+from bff.hooks.router import MagentoHooks
 from bff.limits.buckets import BucketStore
 from bff.limits.memory import MemoryBucketStore, MemoryWindowCounter, memory_rate_storage
 from bff.limits.rate import RateLimits
@@ -339,6 +344,18 @@ def create_app(
             cache, secret.get_secret_value() if secret else None, clock, replay_window_s=settings.cache.replay_window_s
         )
         routes.append(hook.route())
+    if settings.webhook_secret is not None:
+        claims: Claims = RedisClaims(redis) if redis is not None else MemoryClaims(clock)
+        magento_hooks = MagentoHooks(
+            hook_handlers(cache, sessions),
+            claims,
+            settings.webhook_secret.get_secret_value(),
+            clock,
+            replay_window_s=settings.webhook_replay_window_s,
+            event_ttl_s=settings.webhook_event_ttl_s,
+            on_event=obs.hook_counter(),
+        )
+        routes.append(magento_hooks.route())  # after /hooks/magento/cache, which keeps its own route
     if built_in is not None and settings.environment == "development":
         routes.append(Mount(SANDBOX_MOUNT, app=built_in))  # e.g. POST /__magento/__sandbox/catalog/products/<sku>
     assets = assets_directory()

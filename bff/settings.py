@@ -242,6 +242,9 @@ class Settings(BaseSettings):
     persisted_queries: PersistedQuerySettings = Field(default_factory=PersistedQuerySettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
+    webhook_secret: SecretStr | None = None  # POST /hooks/magento/{event} is served when set
+    webhook_replay_window_s: int = Field(default=300, ge=1)  # accepted timestamp skew; a signature is used once
+    webhook_event_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)  # an event id is handled once this long
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)
@@ -281,6 +284,9 @@ class Settings(BaseSettings):
         secret = self.cache.webhook_secret
         if self.cache.hook_enabled and (secret is None or len(secret.get_secret_value()) < 32):
             problems.append("BFF_CACHE__WEBHOOK_SECRET must be at least 32 characters (the hook is enabled)")
+        hooks = self.webhook_secret
+        if hooks is not None and len(hooks.get_secret_value()) < 32:
+            problems.append("BFF_WEBHOOK_SECRET must be at least 32 characters")
         if problems:
             raise ValueError("insecure production settings: " + "; ".join(problems))
         return self

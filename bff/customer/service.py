@@ -46,7 +46,7 @@ from bff.magento.errors import (
     MagentoUnauthorized,
 )
 from bff.magento.results import customer as ops
-from bff.sessions.models import Session
+from bff.sessions.models import Session, customer_key_of
 from bff.shopper import Gateway
 
 log = logging.getLogger("bff.customer")
@@ -182,6 +182,7 @@ class CustomerService:
                 id=current.id if current else "",
                 customer_token=token,
                 customer_expires_at=issued_at + policy.token_lifetime_s,
+                customer_key=customer_key_of(credentials.email),
                 store=shopper.meta.store or (current.store if current else None),
                 currency=shopper.meta.currency or (current.currency if current else None),
             )

@@ -93,6 +93,13 @@ class Instrumentation:
     def idempotency_observer(self) -> IdempotencyCounters | None:
         return IdempotencyCounters(self.metrics) if self.metrics is not None else None
 
+    def hook_counter(self) -> Callable[[str, str], None] | None:
+        """Counts each ``/hooks/magento/{event}`` answer by event and outcome (both bounded)."""
+        if self.metrics is None:
+            return None
+        counter = self.metrics.hook_events
+        return lambda event, outcome: counter.labels(event, outcome).inc()
+
     def session_store(self, store: SessionStore) -> SessionStore:
         return CountingSessionStore(store, self.metrics.session_store_errors) if self.metrics is not None else store
 

@@ -45,6 +45,11 @@ class CountingSessionStore:
     async def delete(self, session_id: str) -> None:
         await _counted(self.errors, "session.delete", lambda: self.inner.delete(session_id))
 
+    async def end_customer_sessions(self, customer_key: str) -> int:
+        return await _counted(
+            self.errors, "session.end_customer_sessions", lambda: self.inner.end_customer_sessions(customer_key)
+        )
+
     async def ping(self) -> bool:
         return await _counted(self.errors, "session.ping", self.inner.ping)
 

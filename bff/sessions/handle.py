@@ -74,6 +74,7 @@ class SessionHandle:
             store=session.store,
             currency=session.currency,
             created_at=self._clock.now(),
+            customer_key=session.customer_key,
         )
         await self._store.create(self._session)
         if old_id is not None:

@@ -80,6 +80,12 @@ class MemorySessionStore:
     async def delete(self, session_id: str) -> None:
         self._sessions.pop(session_id, None)
 
+    async def end_customer_sessions(self, customer_key: str) -> int:
+        ended = [sid for sid in list(self._sessions) if (s := self._live(sid)) and s.customer_key == customer_key]
+        for sid in ended:
+            del self._sessions[sid]
+        return len(ended)
+
     async def ping(self) -> bool:
         return True
 

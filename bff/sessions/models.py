@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -13,6 +14,8 @@ class Session:
     ``id`` is the SHA-256 of the token the client holds (the token itself is never stored).
     ``customer_token`` is Magento's customer bearer token; ``customer_expires_at`` is when Magento
     will stop accepting it (epoch seconds): the customer part of the session ends then.
+    ``customer_key`` (``customer_key_of`` the e-mail signed in with, never the address itself)
+    lets a Magento event end every session of that customer (``SessionStore.end_customer_sessions``).
     """
 
     id: str
@@ -22,6 +25,7 @@ class Session:
     store: str | None = None  # Magento store view code
     currency: str | None = None
     created_at: float = 0.0
+    customer_key: str | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -31,7 +35,12 @@ class Session:
         return replace(self, **changes)
 
     def signed_out(self) -> Session:
-        return replace(self, customer_token=None, customer_expires_at=None, cart_id=None)
+        return replace(self, customer_token=None, customer_expires_at=None, cart_id=None, customer_key=None)
+
+
+def customer_key_of(email: str) -> str:
+    """The index of a customer's sessions: SHA-256 of the e-mail address, trimmed and lowercased."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
 ClaimOutcome = Literal["claimed", "in_progress", "done", "conflict"]

@@ -169,13 +169,24 @@ class RedisSessionStore:
         self._redis = redis
         self._idle_ms = _milliseconds(idle_ttl_seconds, "idle_ttl_seconds")
         self._prefix = f"{prefix}:session:"
+        self._customers = f"{prefix}:customer-sessions:"
 
     def key(self, session_id: str) -> str:
         return self._prefix + session_id
 
+    async def _index(self, session: Session) -> None:
+        if session.customer_key is None:
+            return
+        index = self._customers + session.customer_key
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.sadd(index, session.id)
+            pipe.pexpire(index, self._idle_ms)
+            await pipe.execute()
+
     async def create(self, session: Session) -> None:
         with _answering("session.create"):
             await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms)
+            await self._index(session)
 
     async def load(self, session_id: str) -> Session | None:
         with _answering("session.load"):
@@ -186,11 +197,28 @@ class RedisSessionStore:
         """Overwrite and extend; a session that was deleted or has expired is not brought back
         (``XX``), so a request racing a sign-out cannot resurrect the signed-in session."""
         with _answering("session.save"):
-            await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms, xx=True)
+            if await self._redis.set(self.key(session.id), encode_session(session), px=self._idle_ms, xx=True):
+                await self._index(session)
 
     async def delete(self, session_id: str) -> None:
         with _answering("session.delete"):
             await self._redis.delete(self.key(session_id))
+
+    async def end_customer_sessions(self, customer_key: str) -> int:
+        """Deletes the indexed sessions that are still this customer's (a member may have signed
+        out, or expired, since it was added), then the index."""
+        index = self._customers + customer_key
+        with _answering("session.end_customer_sessions"):
+            ids = [_text(member) for member in await self._redis.smembers(index)]
+            ended = []
+            for sid in ids:
+                raw = await self._redis.get(self.key(sid))
+                if raw is not None and decode_session(raw).customer_key == customer_key:
+                    ended.append(self.key(sid))
+            if ended:
+                await self._redis.delete(*ended)
+            await self._redis.delete(index)
+        return len(ended)
 
     async def ping(self) -> bool:
         try:

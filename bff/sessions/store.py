@@ -4,6 +4,8 @@
 Redis key layout (versioned so a format change can coexist with old keys during a rollout):
 
 * ``bff:v1:session:<sha256(token)>`` → JSON of ``Session``; TTL = idle timeout (sliding)
+* ``bff:v1:customer-sessions:<customer_key>`` → set of session ids signed in as that customer;
+  TTL = idle timeout, renewed by each of their writes (members are checked when used)
 * ``bff:v1:idem:<scope>:<key>`` → JSON of ``IdempotencyRecord``; TTL = 24 h
 """
 
@@ -31,6 +33,10 @@ class SessionStore(Protocol):
         ...
 
     async def delete(self, session_id: str) -> None: ...
+
+    async def end_customer_sessions(self, customer_key: str) -> int:
+        """Delete every live session signed in as this customer (``Session.customer_key``); how many."""
+        ...
 
     async def ping(self) -> bool:
         """Whether the store can be reached (readiness)."""

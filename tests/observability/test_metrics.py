@@ -58,6 +58,7 @@ async def test_every_metric_is_declared_in_the_exposition(client: httpx.AsyncCli
         "bff_idempotency_replays_total": "counter",
         "bff_idempotency_conflicts_total": "counter",
         "bff_session_store_errors_total": "counter",
+        "bff_hook_events_total": "counter",
         "bff_query_cost": "histogram",
         "bff_upstream_retries_total": "counter",
         "bff_upstream_retry_budget_exhausted_total": "counter",

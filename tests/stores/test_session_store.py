@@ -13,7 +13,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bff.errors import StoreUnavailable
 from bff.sessions.memory import MemorySessionStore
-from bff.sessions.models import Session
+from bff.sessions.models import Session, customer_key_of
 from bff.sessions.redis import RedisSessionStore
 from bff.sessions.store import SessionStore
 from bff.sessions.tokens import looks_like_token, new_token, session_id
@@ -128,6 +128,33 @@ async def test_a_deleted_session_loads_as_none(sessions: Sessions) -> None:
     await store.delete(session.id)  # deleting twice (or an unknown id) is fine
     assert await store.load(session.id) is None
     assert await store.load(other.id) == other
+
+
+async def test_ending_a_customers_sessions_deletes_every_one_signed_in_as_them(sessions: Sessions) -> None:
+    store, _ = sessions
+    key = customer_key_of(f"{new_token()}@example.com")
+    _, phone = a_session(customer_key=key)
+    _, laptop = a_session(customer_key=key)
+    _, someone_else = a_session(customer_key=customer_key_of(f"{new_token()}@example.com"))
+    for session in (phone, laptop, someone_else):
+        await store.create(session)
+    assert await store.end_customer_sessions(key) == 2
+    assert (await store.load(phone.id), await store.load(laptop.id)) == (None, None)
+    assert await store.load(someone_else.id) == someone_else
+
+
+async def test_ending_a_customers_sessions_spares_one_that_signed_out_since(sessions: Sessions) -> None:
+    store, _ = sessions
+    key = customer_key_of(f"{new_token()}@example.com")
+    _, session = a_session(customer_key=key)
+    await store.create(session)
+    await store.save(session.signed_out())
+    assert await store.end_customer_sessions(key) == 0
+    assert await store.load(session.id) == session.signed_out()
+
+
+def test_the_customer_key_ignores_case_and_surrounding_spaces() -> None:
+    assert customer_key_of(" Ada@Example.com ") == customer_key_of("ada@example.com")
 
 
 async def test_ping_is_true_when_the_store_is_reachable(sessions: Sessions) -> None:

@@ -29,6 +29,7 @@ def test_a_complete_production_setup_is_accepted() -> None:
         ({"graphiql": True}, "BFF_GRAPHIQL"),
         ({"cors_origins": ["*"]}, "BFF_CORS_ORIGINS"),
         ({"session": SessionSettings(cookie_secure=False)}, "BFF_SESSION__COOKIE_SECURE"),
+        ({"webhook_secret": SecretStr("short")}, "BFF_WEBHOOK_SECRET"),
     ],
 )
 def test_production_refuses_each_insecure_setting_by_name(change: dict[str, object], named: str) -> None:

@@ -1,0 +1,1 @@
+"""Signed webhooks from Magento: ``POST /hooks/magento/{event}`` (``router``), its event-id store, its handlers."""
