@@ -279,7 +279,7 @@ def create_app(
         idempotency,
         clock,
         idempotency_observer=obs.idempotency_observer(),
-        events=Publishing(outbox) if settings.events.enabled else None,
+        events=Publishing(outbox, obs.event_counters()) if settings.events.enabled else None,
     )
     dc = settings.document_cache
     documents = DocumentCache(max_entries=dc.max_entries, max_chars=dc.max_chars, max_tokens=settings.limits.max_tokens)

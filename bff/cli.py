@@ -1,5 +1,6 @@
 """The ``bff`` command line: ``bff dev`` (the BFF with the Magento sandbox in-process), ``bff sandbox``,
-``bff serve``, ``bff documents build`` (a trusted-document manifest) and ``bff schema diff|release``."""
+``bff serve``, ``bff documents build`` (a trusted-document manifest), ``bff schema diff|release`` and
+``bff events list|show|replay|purge``."""
 
 from __future__ import annotations
 
@@ -260,8 +261,35 @@ def run_schema(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def run_events(args: argparse.Namespace) -> None:
+    """``bff events list|show|replay|purge`` against the outbox in ``BFF_REDIS_URL``."""
+    from pydantic import ValidationError
+
+    from bff.events import cli as events_cli
+    from bff.events.admin_redis import OutboxAdmin, OutboxUnavailable, connect
+    from bff.settings import Settings, describe_settings_error
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        raise SystemExit(describe_settings_error(exc)) from None
+    if settings.redis_url is None:
+        raise SystemExit("bff events: BFF_REDIS_URL is not set (the outbox lives in Redis)")
+    try:
+        client = connect(settings.redis_url.get_secret_value())
+    except ValueError as exc:  # e.g. a redis+sentinel:// URL
+        raise SystemExit(f"bff events: {exc}") from None
+    try:
+        events_cli.run(args, OutboxAdmin(client), settings.events.stream_maxlen)
+    except OutboxUnavailable as exc:
+        raise SystemExit(f"bff events: Redis did not answer ({type(exc).__name__})") from None
+    finally:
+        client.close()
+
+
 def run_worker(args: argparse.Namespace) -> None:
     import asyncio
+    from pathlib import Path
 
     from pydantic import ValidationError
 
@@ -278,7 +306,10 @@ def run_worker(args: argparse.Namespace) -> None:
     if settings.events.endpoints and settings.events.secret is None:
         raise SystemExit("bff worker: BFF_EVENTS__SECRET is required to sign deliveries")
     configure_logging(settings.log, trace_ids=False)
-    asyncio.run(run_worker_until_stopped(settings))
+    liveness = Path(args.liveness_file) if args.liveness_file else None
+    asyncio.run(
+        run_worker_until_stopped(settings, metrics_host=args.host, metrics_port=args.port, liveness_file=liveness)
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -297,6 +328,16 @@ def build_parser() -> argparse.ArgumentParser:
     prod.add_argument("--workers", type=int, default=None, help="overrides BFF_SERVER__WORKERS (default 1)")
     prod.set_defaults(run=run_serve)
     worker = commands.add_parser("worker", help="deliver the events outbox to its endpoints (BFF_EVENTS__*)")
+    worker.add_argument("--host", default=None, help="the /metrics listener's interface (default BFF_SERVER__HOST)")
+    worker.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="serve /metrics on this port (default BFF_METRICS__PORT; neither: no /metrics)",
+    )
+    worker.add_argument(
+        "--liveness-file", metavar="PATH", help="touched as the delivery loop turns (a liveness probe checks its age)"
+    )
     worker.set_defaults(run=run_worker)
     documents = commands.add_parser("documents", help="trusted documents (persisted queries)")
     documents_commands = documents.add_subparsers(dest="documents_command", required=True)
@@ -319,6 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--versions", default="schema/versions", help="the frozen releases (default schema/versions)"
         )
         command.set_defaults(run=run_schema)
+    events = commands.add_parser("events", help="the outbox: pending and dead-lettered events (BFF_REDIS_URL)")
+    from bff.events.cli import add_commands
+
+    add_commands(events)
+    events.set_defaults(run=run_events)
     return parser
 
 

@@ -129,7 +129,9 @@ def redis_sentinel(workdir: Path, master_url: str, service: str = "bff-master") 
 def uvicorn_server(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     """Serve ``app`` with uvicorn on 127.0.0.1 in a background thread; yield its base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # log_config=None: uvicorn leaves logging alone (its dictConfig would stop "uvicorn" propagating to the root
+    # for every later test in this process)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -89,6 +89,7 @@ class Worker:
         *,
         observer: DeliveryObserver | None = None,
         now: Callable[[], float] = time.time,
+        alive: Callable[[], None] | None = None,
         max_held: int = MAX_HELD,
     ) -> None:
         self.streams = streams
@@ -97,6 +98,7 @@ class Worker:
         self.consumer = consumer
         self.observer = observer or _Unobserved()
         self.now = now
+        self.alive = alive  # called after each pass (bff worker --liveness-file touches the file)
         self.max_held = max_held
         self.stopping = asyncio.Event()
         self._held: set[str] = set()  # entries this worker holds pending (heartbeat)
@@ -110,6 +112,8 @@ class Worker:
         log.info("worker %s started", self.consumer)
         while not self.stopping.is_set():
             await self.step()
+            if self.alive is not None:
+                self.alive()
         log.info("worker %s stopped", self.consumer)
 
     async def step(self) -> None:

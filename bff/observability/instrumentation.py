@@ -22,6 +22,7 @@ from bff.magento.client import MagentoClient, Observer, UpstreamTracer
 from bff.magento.upstream_events import UpstreamEvents
 from bff.observability.access_log import AccessLogMiddleware, EdgeHitLog
 from bff.observability.metrics import (
+    EventCounters,
     IdempotencyCounters,
     Metrics,
     MetricsServer,
@@ -85,6 +86,10 @@ class Instrumentation:
     def upstream_tracer(self) -> UpstreamTracer | None:
         return self.tracing
 
+    def event_counters(self) -> EventCounters | None:
+        """The outbox publisher's observer: ``bff_events_published_total``."""
+        return EventCounters(self.metrics) if self.metrics is not None else None
+
     def idempotency_observer(self) -> IdempotencyCounters | None:
         return IdempotencyCounters(self.metrics) if self.metrics is not None else None
 
@@ -101,7 +106,9 @@ class Instrumentation:
     def idempotency_store(self, store: IdempotencyStore) -> IdempotencyStore:
         if self.metrics is None:
             return store
-        return CountingIdempotencyStore(store, self.metrics.session_store_errors)
+        return CountingIdempotencyStore(
+            store, self.metrics.session_store_errors, EventCounters(self.metrics).on_published
+        )
 
     def schema_observers(self) -> list[Callable[[], SchemaExtension]]:
         """Extensions for ``build_schema`` to run last: the resolver spans when tracing is on."""

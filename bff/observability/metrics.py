@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterator
 from typing import Final, get_args
 from wsgiref.simple_server import WSGIServer
 
@@ -25,13 +26,17 @@ from prometheus_client import (
     generate_latest,
     start_http_server,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bff.events.catalogue import EVENT_TYPES
 from bff.magento.breaker import BreakerState
 from bff.magento.upstream_events import Rejection
 from bff.request_state import UpstreamCall
@@ -86,6 +91,15 @@ class Metrics:
             buckets=COST_BUCKETS,
             registry=self.registry,
         )
+        self.events_published = counter("bff_events_published_total", "Events written to the outbox.", "type")
+        self.events_delivered = counter("bff_events_delivered_total", "Events an endpoint accepted.", "type")
+        self.events_retried = counter("bff_events_retried_total", "Deliveries failed, to be tried again.", "type")
+        self.events_dead = counter("bff_events_dead_total", "Events moved to the dead letters.", "type")
+        for event_type in EVENT_TYPES:
+            for events in (self.events_published, self.events_delivered, self.events_retried, self.events_dead):
+                events.labels(event_type)
+        self.events_lag = EventLag()
+        self.registry.register(self.events_lag)
         self.operations = CappedLabels(OPERATION_LABEL_CAP)
         self.outcomes = CappedLabels(OUTCOME_LABEL_CAP)
 
@@ -165,9 +179,53 @@ class UpstreamEventCounters:
         self._metrics.upstream_breaker_transitions.labels(state.name.lower()).inc()
 
 
+def event_type_label(event_type: str) -> str:
+    """Event types are the catalogue's; anything else (a bug, a future type) is ``other``."""
+    return event_type if event_type in EVENT_TYPES else OTHER
+
+
+class EventCounters:
+    """The outbox's observers (the publisher's and ``bff worker``'s): events counted by type."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def on_published(self, event_type: str) -> None:
+        self._metrics.events_published.labels(event_type_label(event_type)).inc()
+
+    def on_delivered(self, event_type: str) -> None:
+        self._metrics.events_delivered.labels(event_type_label(event_type)).inc()
+
+    def on_retried(self, event_type: str) -> None:
+        self._metrics.events_retried.labels(event_type_label(event_type)).inc()
+
+    def on_dead(self, event_type: str) -> None:
+        self._metrics.events_dead.labels(event_type_label(event_type)).inc()
+
+
+class EventLag(Collector):
+    """``bff_events_lag``: events not delivered yet, read from the outbox on each scrape (blocking: the
+    main port's route scrapes in a thread). Without a reader, or when it fails, the gauge has no sample."""
+
+    def __init__(self) -> None:
+        self.reader: Callable[[], int] | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "bff_events_lag", "Outbox entries not delivered yet (unacknowledged or unread by the workers)."
+        )
+        if self.reader is not None:
+            try:
+                family.add_metric([], float(self.reader()))
+            except Exception as exc:  # a scrape never fails for the outbox
+                log.warning("bff_events_lag not read: %s", type(exc).__name__)
+        yield family
+
+
 def metrics_route(metrics: Metrics, path: str = "/metrics") -> Route:
     async def endpoint(_: Request) -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
+        exposition = await run_in_threadpool(metrics.exposition)  # collectors may read Redis (bff_events_lag)
+        return Response(exposition, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
     return Route(path, endpoint, methods=["GET"])
 

@@ -55,9 +55,14 @@ class CountingSessionStore:
 
 
 class CountingIdempotencyStore:
-    def __init__(self, inner: IdempotencyStore, errors: Counter) -> None:
+    """Also counts the ``order.placed`` events written with an order's result (``bff_events_published_total``)."""
+
+    def __init__(
+        self, inner: IdempotencyStore, errors: Counter, published: Callable[[str], None] | None = None
+    ) -> None:
         self.inner = inner
         self.errors = errors
+        self.published = published
 
     async def claim(self, scope: str, key: str, fingerprint: str, lease_seconds: float) -> Claim:
         return await _counted(
@@ -69,6 +74,8 @@ class CountingIdempotencyStore:
 
     async def complete(self, scope: str, key: str, result: dict[str, object], event: Event | None = None) -> None:
         await _counted(self.errors, "idempotency.complete", lambda: self.inner.complete(scope, key, result, event))
+        if event is not None and self.published is not None:
+            self.published(event.type)
 
     async def release(self, scope: str, key: str) -> None:
         await _counted(self.errors, "idempotency.release", lambda: self.inner.release(scope, key))

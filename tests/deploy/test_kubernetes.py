@@ -312,13 +312,14 @@ def test_the_secret_template_names_the_secret_the_deployment_reads() -> None:
     assert template_secret()["metadata"]["name"] == SECRET_NAME
 
 
-def test_the_secret_template_has_exactly_the_keys_the_deployment_reads() -> None:
+def test_the_secret_template_has_exactly_the_keys_the_deployments_read() -> None:
     keys = {
         v["valueFrom"]["secretKeyRef"]["key"]
-        for v in bff_container("prod")["env"]
+        for _, _, container in all_containers("prod")
+        for v in container.get("env", [])
         if "secretKeyRef" in v.get("valueFrom", {})
     }
-    assert keys == set(secret_values(template_secret())) == {"BFF_REDIS_URL"}
+    assert keys == set(secret_values(template_secret())) == {"BFF_REDIS_URL", "BFF_EVENTS__SECRET"}
 
 
 def test_production_refuses_to_start_with_the_placeholder_left_in(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -501,7 +502,7 @@ def test_prod_scales_between_3_and_20_replicas() -> None:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_disruption_budget_covers_the_deployments_pods(overlay: str) -> None:
-    pdb = one(rendered(overlay), "PodDisruptionBudget")
+    pdb = one(rendered(overlay), "PodDisruptionBudget", "bff")
     pod_labels = deployment(overlay)["spec"]["template"]["metadata"]["labels"]
     assert selects(pdb["spec"]["selector"]["matchLabels"], pod_labels)
     assert pdb["spec"]["maxUnavailable"] == 1
@@ -553,11 +554,13 @@ def test_the_network_policy_lets_the_bff_reach_only_dns_redis_and_magento(overla
     assert namespaces_of(dns, "to") == ["kube-system"]
 
 
-def test_dev_lets_only_the_bff_reach_redis() -> None:
+def test_dev_lets_only_the_bff_and_its_worker_reach_redis() -> None:
     policy = one(rendered("dev"), "NetworkPolicy", "redis")["spec"]
     (rule,) = policy["ingress"]
-    (peer,) = rule["from"]
-    assert peer["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "bff"}
+    assert [peer["podSelector"]["matchLabels"] for peer in rule["from"]] == [
+        {"app.kubernetes.io/name": "bff"},
+        {"app.kubernetes.io/name": "bff-worker"},
+    ]
     assert rule_ports(rule) == {(6379, "TCP")}
 
 

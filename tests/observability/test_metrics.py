@@ -66,6 +66,11 @@ async def test_every_metric_is_declared_in_the_exposition(client: httpx.AsyncCli
         "bff_upstream_breaker_state": "gauge",
         "bff_upstream_breaker_transitions_total": "counter",
         "bff_upstream_inflight": "gauge",
+        "bff_events_published_total": "counter",
+        "bff_events_delivered_total": "counter",
+        "bff_events_retried_total": "counter",
+        "bff_events_dead_total": "counter",
+        "bff_events_lag": "gauge",
     }
 
 
