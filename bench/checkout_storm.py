@@ -50,6 +50,7 @@ from typing import Any
 import httpx
 
 from bench.processes import Server
+from bench.storm_events import event_problems, order_events
 from bench.storm_processes import PersistentRedis, replica_env, start_replica, start_sandbox
 from bench.storm_reconcile import Reconciliation, reconcile
 from bench.storm_shopper import ClientBehaviour, ShopperOutcome, ShopperPlan, run_shopper, settle
@@ -104,6 +105,12 @@ class StormResult:
     replicas_killed: int
     log_errors: list[str]  # the replicas' warning and error log lines, counted by event
     workdir: str
+    order_events: int | None = None  # order.placed events of this run in the outbox (None: not checked)
+    event_problems: list[str] = field(default_factory=list)  # orders without exactly one event, repeated ids
+
+    @property
+    def failed(self) -> bool:
+        return self.reconciliation.failed or bool(self.event_problems)
 
     def to_json(self) -> dict[str, Any]:
         config = asdict(self.config)
@@ -117,6 +124,8 @@ class StormResult:
             "cpu_ms_per_request": self.cpu_ms_per_request,
             "cpu_ms_per_shopper": self.cpu_ms_per_shopper,
             "log_errors": self.log_errors,
+            "order_events": self.order_events,
+            "event_problems": self.event_problems,
             "workdir": self.workdir,
         }
 
@@ -331,7 +340,11 @@ def run_storm(config: StormConfig, workdir: Path) -> StormResult:
         before = cpu_snapshot(s)
         outcomes, duration = asyncio.run(storm(config, s, run))
         after = cpu_snapshot(s)
-        result = reconcile(outcomes, orders_of(s.sandbox_url), email_prefix=f"storm-{run}-")
+        orders = orders_of(s.sandbox_url)
+        prefix = f"storm-{run}-"
+        result = reconcile(outcomes, orders, email_prefix=prefix)
+        redis_url = s.redis.url if s.redis is not None else config.redis_url
+        events = order_events(redis_url) if redis_url is not None and not config.bff_urls else None
         requests = max(1, result.requests)
         cpu = {name: (after[name] - before[name]) * 1000 for name in after}
         return StormResult(
@@ -344,6 +357,10 @@ def run_storm(config: StormConfig, workdir: Path) -> StormResult:
             replicas_killed=len(s.cpu_at_exit),
             log_errors=log_errors(s.processes),
             workdir=str(workdir),
+            order_events=None
+            if events is None
+            else sum(1 for e in events if str(e["email"]).startswith(f"storm-{run}-")),
+            event_problems=[] if events is None else event_problems(orders, events, f"storm-{run}-"),
         )
 
 
@@ -380,7 +397,11 @@ def render(result: StormResult) -> str:
             + "  ".join(f"{name} {v:.1f}" for name, v in result.cpu_ms_per_shopper.items())
             + ")"
         )
-    lines.append(f"  verdict       {'FAILED' if r.failed else 'ok'}")
+    if result.order_events is not None:
+        problems = len(result.event_problems)
+        lines.append(f"  order events  {result.order_events}   (order.placed in the outbox; problems {problems})")
+        lines.extend(f"    {problem}" for problem in result.event_problems[:20])
+    lines.append(f"  verdict       {'FAILED' if result.failed else 'ok'}")
     lines += [f"  ! {p}" for p in r.problems[:40]]
     if len(r.problems) > 40:
         lines.append(f"  ! ... {len(r.problems) - 40} more (--json lists all)")
@@ -466,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"checkout storm could not run: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(result.to_json(), indent=2) if args.json else render(result))
-    return 1 if result.reconciliation.failed else 0
+    return 1 if result.failed else 0
 
 
 if __name__ == "__main__":

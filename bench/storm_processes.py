@@ -27,6 +27,7 @@ def replica_env(redis_url: str, magento_url: str) -> dict[str, str]:
     return {
         "BFF_ENVIRONMENT": "production",
         "BFF_REDIS_URL": redis_url,
+        "BFF_EVENTS__ENABLED": "true",  # the storm also checks one order.placed event per order
         "BFF_MAGENTO__URL": magento_url,
         "BFF_INTROSPECTION": "false",
         "BFF_GRAPHIQL": "false",

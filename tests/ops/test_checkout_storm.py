@@ -1,6 +1,7 @@
 """The checkout storm at CI size: 50 shoppers through 2 `bff serve` replicas, one real Redis and one
 sandbox process, with faults on (bench.checkout_storm), never place a second order, lose one, tell
-a wrong number, answer an uncoded 5xx or say INTERNAL; also when Redis crashes mid-storm."""
+a wrong number, answer an uncoded 5xx or say INTERNAL; every order has exactly one `order.placed`
+event in the outbox; also when Redis crashes mid-storm."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def verdict(result: StormResult) -> dict[str, object]:
         "5xx": r.http_5xx,
         "INTERNAL": r.internal,
         "problems": r.problems,
+        "order.placed events": result.order_events,
+        "event problems": result.event_problems,
     }
 
 
@@ -40,6 +43,8 @@ def expected() -> dict[str, object]:
         "5xx": 0,
         "INTERNAL": 0,
         "problems": [],
+        "order.placed events": CI_SIZE.shoppers,  # one per order, in the outbox written with its result
+        "event problems": [],
     }
 
 

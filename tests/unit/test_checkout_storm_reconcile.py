@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.checkout_storm import config_from, parse_args
+from bench.storm_events import event_problems
 from bench.storm_reconcile import percentile, reconcile
 from bench.storm_shopper import Answer, Call, ShopperOutcome, ShopperPlan
 
@@ -113,3 +114,23 @@ def test_the_command_line_sets_shoppers_replicas_a_redis_restart_and_a_replica_k
     )
     assert config.faults is not None
     assert config_from(parse_args(["--no-faults"])).faults is None
+
+
+def test_every_order_with_one_order_placed_event_has_no_event_problem() -> None:
+    orders = [{"email": "storm-1-a-1@x"}, {"email": "storm-1-a-2@x"}]
+    events = [{"id": "e1", "email": "storm-1-a-1@x"}, {"id": "e2", "email": "storm-1-a-2@x"}]
+    assert event_problems(orders, events, "storm-1-a-") == []
+
+
+def test_an_order_without_its_event_and_a_repeated_event_id_are_event_problems() -> None:
+    orders = [{"email": "storm-1-a-1@x"}, {"email": "storm-1-a-2@x"}]
+    events = [{"id": "e1", "email": "storm-1-a-1@x"}, {"id": "e1", "email": "storm-1-a-1@x"}]
+    assert event_problems(orders, events, "storm-1-a-") == [
+        "event id e1 twice",
+        "storm-1-a-1@x: 1 orders, 2 order.placed events",
+        "storm-1-a-2@x: 1 orders, 0 order.placed events",
+    ]
+
+
+def test_events_of_other_runs_are_not_judged() -> None:
+    assert event_problems([], [{"id": "e9", "email": "storm-9-b-1@x"}], "storm-1-a-") == []
