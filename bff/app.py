@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from bff.cache.edge import EdgeHits
-from bff.cache.memory import MemoryEntries
+from bff.cache.memory import MemoryClaims, MemoryEntries
 from bff.cache.purge import CacheHook
 from bff.cache.redis import RedisEntries
 from bff.cache.responses import ResponseCache, ResponseCacheMiddleware
@@ -43,7 +43,6 @@ from bff.graphql.view import BffGraphQL
 from bff.health import Readiness, drain_on_signals, health_routes
 from bff.hooks.claims import Claims
 from bff.hooks.handlers import handlers as hook_handlers
-from bff.hooks.memory import MemoryClaims
 from bff.hooks.redis import RedisClaims
 from bff.hooks.router import MagentoHooks
 from bff.limits.buckets import BucketStore

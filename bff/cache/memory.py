@@ -13,6 +13,27 @@ from bff.cache.entries import Entry
 from bff.clock import Clock
 
 
+class MemoryClaims:
+    """One-time claims of keys in process (no Redis): a claim holds for ``ttl_s``; expired ones are
+    swept on each claim. The purge hook's replay tokens and the Magento webhooks' ids use it."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._until: dict[str, float] = {}
+
+    async def claim(self, key: str, ttl_s: int) -> bool:
+        now = self.clock.now()
+        for old in [k for k, until in self._until.items() if until <= now]:
+            del self._until[old]
+        if key in self._until:
+            return False
+        self._until[key] = now + ttl_s
+        return True
+
+    async def release(self, key: str) -> None:
+        self._until.pop(key, None)
+
+
 class MemoryEntries:
     def __init__(self, clock: Clock, *, max_entries: int, max_bytes: int, max_age_s: float | None = None) -> None:
         self.clock = clock
@@ -22,7 +43,7 @@ class MemoryEntries:
         self.bytes = 0
         self._entries: OrderedDict[str, tuple[Entry, float]] = OrderedDict()
         self._tags: dict[str, set[str]] = {}
-        self._claims: dict[str, float] = {}
+        self._claims = MemoryClaims(clock)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -80,10 +101,4 @@ class MemoryEntries:
         return keys
 
     async def claim(self, token: str, ttl_s: int) -> bool:
-        now = self.clock.now()
-        for old in [t for t, until in self._claims.items() if until <= now]:
-            del self._claims[old]
-        if token in self._claims:
-            return False
-        self._claims[token] = now + ttl_s
-        return True
+        return await self._claims.claim(token, ttl_s)
