@@ -8,9 +8,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bff.sandbox.faults import Fault, FaultPlan
 from bff.sandbox.state import SandboxConfig
+
+if TYPE_CHECKING:
+    from bff.settings import Settings
 
 
 def _split(spec: str, flag: str) -> tuple[str, str]:
@@ -175,18 +179,24 @@ def run_dev(args: argparse.Namespace) -> None:
     uvicorn.run(app, host=args.host, port=args.port, log_level=log.level.lower(), log_config=None, access_log=False)
 
 
-def run_serve(args: argparse.Namespace) -> None:
+def _settings_or_exit() -> Settings:
+    """The settings from the environment; invalid ones end the command with a readable message."""
     from pydantic import ValidationError
 
-    from bff.observability.logging import configure_logging
-    from bff.persisted.manifests import ManifestError, trusted_documents
-    from bff.server import serve
     from bff.settings import Settings, describe_settings_error
 
     try:
-        settings = Settings()
+        return Settings()
     except ValidationError as exc:
         raise SystemExit(describe_settings_error(exc)) from None
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    from bff.observability.logging import configure_logging
+    from bff.persisted.manifests import ManifestError, trusted_documents
+    from bff.server import serve
+
+    settings = _settings_or_exit()
     try:
         trusted_documents(settings.persisted_queries)  # each worker loads them again; refuse bad ones now
     except ManifestError as exc:
@@ -263,16 +273,10 @@ def run_schema(args: argparse.Namespace) -> None:
 
 def run_events(args: argparse.Namespace) -> None:
     """``bff events list|show|replay|purge`` against the outbox in ``BFF_REDIS_URL``."""
-    from pydantic import ValidationError
-
     from bff.events import cli as events_cli
     from bff.events.admin_redis import OutboxAdmin, OutboxUnavailable, connect
-    from bff.settings import Settings, describe_settings_error
 
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        raise SystemExit(describe_settings_error(exc)) from None
+    settings = _settings_or_exit()
     if settings.redis_url is None:
         raise SystemExit("bff events: BFF_REDIS_URL is not set (the outbox lives in Redis)")
     try:
@@ -291,16 +295,10 @@ def run_worker(args: argparse.Namespace) -> None:
     import asyncio
     from pathlib import Path
 
-    from pydantic import ValidationError
-
     from bff.observability.logging import configure_logging
-    from bff.settings import Settings, describe_settings_error
     from bff.worker import run_worker_until_stopped
 
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        raise SystemExit(describe_settings_error(exc)) from None
+    settings = _settings_or_exit()
     if settings.redis_url is None:
         raise SystemExit("bff worker: BFF_REDIS_URL is required (the outbox is a Redis stream)")
     if settings.events.endpoints and settings.events.secret is None:
