@@ -232,6 +232,8 @@ def create_app(
         timeout=httpx.Timeout(m.read_timeout_s, connect=m.connect_timeout_s),
         limits=httpx.Limits(max_connections=m.pool_size, max_keepalive_connections=m.pool_size),
     )
+    # Observability: metrics, logs, traces (bff/observability); business code never imports it.
+    obs = Instrumentation(settings, tracer_provider=tracer_provider)
     redis: Redis | None = None
     sessions: SessionStore
     idempotency: IdempotencyStore
@@ -241,6 +243,7 @@ def create_app(
             pool_size=settings.redis_pool_size,
             pool_timeout_s=settings.redis_pool_timeout_s,
             timeout_s=settings.redis_timeout_s,
+            observer=obs.redis_observer(),
         )
         sessions = RedisSessionStore(redis, idle_ttl_seconds=settings.session.idle_ttl_s)
         idempotency = RedisIdempotencyStore(
@@ -261,8 +264,6 @@ def create_app(
         rate_storage = memory_rate_storage()
         windows = MemoryWindowCounter(clock)
 
-    # Observability: metrics, logs, traces (bff/observability); business code never imports it.
-    obs = Instrumentation(settings, tracer_provider=tracer_provider)
     sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
     magento = MagentoClient(
         http,

@@ -26,6 +26,7 @@ from bff.observability.metrics import (
     IdempotencyCounters,
     Metrics,
     MetricsServer,
+    RedisCommandTimings,
     UpstreamEventCounters,
     metrics_route,
 )
@@ -89,6 +90,10 @@ class Instrumentation:
     def event_counters(self) -> EventCounters | None:
         """The outbox publisher's observer: ``bff_events_published_total``."""
         return EventCounters(self.metrics) if self.metrics is not None else None
+
+    def redis_observer(self) -> RedisCommandTimings | None:
+        """Times every Redis command (``bff.sessions.redis_connection``'s ``CommandObserver``)."""
+        return RedisCommandTimings(self.metrics) if self.metrics is not None else None
 
     def idempotency_observer(self) -> IdempotencyCounters | None:
         return IdempotencyCounters(self.metrics) if self.metrics is not None else None

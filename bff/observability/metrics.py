@@ -50,6 +50,8 @@ LATENCY_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 
 
 COST_BUCKETS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000)
+REDIS_BUCKETS: Final = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+REDIS_COMMAND_LABEL_CAP: Final = 50  # the stores send a few dozen distinct commands
 
 
 class Metrics:
@@ -98,6 +100,15 @@ class Metrics:
         for event_type in EVENT_TYPES:
             for events in (self.events_published, self.events_delivered, self.events_retried, self.events_dead):
                 events.labels(event_type)
+        self.redis_duration = Histogram(
+            "bff_redis_command_duration_seconds",
+            "One Redis command, from call to reply (waiting for a pooled connection included).",
+            ["command"],
+            buckets=REDIS_BUCKETS,
+            registry=self.registry,
+        )
+        self.redis_errors = counter("bff_redis_command_errors_total", "Redis commands failed.", "command", "failure")
+        self.redis_commands = CappedLabels(REDIS_COMMAND_LABEL_CAP)
         self.events_lag = EventLag()
         self.registry.register(self.events_lag)
         self.operations = CappedLabels(OPERATION_LABEL_CAP)
@@ -145,6 +156,19 @@ class CappedLabels:
                 return OTHER
             self._seen.add(value)
         return value
+
+
+class RedisCommandTimings:
+    """The Redis client's ``CommandObserver``: each command's round trip, and its failures."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def __call__(self, command: str, duration_s: float, failure: str | None) -> None:
+        label = self._metrics.redis_commands.label(command)
+        self._metrics.redis_duration.labels(label).observe(duration_s)
+        if failure is not None:
+            self._metrics.redis_errors.labels(label, failure).inc()
 
 
 class IdempotencyCounters:

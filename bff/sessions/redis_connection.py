@@ -27,12 +27,19 @@ few timeouts per pause rather than one per store each touches; the first command
 pause tries Redis again. Every command the stores send is safe to send twice: plain reads and writes, and Lua
 scripts written so a repeat has the effect of one (``bff.sessions.redis``: a claim names its
 claimant), except that a rate-limit or throttle charge repeated after a lost reply counts twice.
+
+**Every command is timed.** A client given a ``CommandObserver`` reports each command it sends
+(``execute_command``: plain commands and Lua scripts; not the commands inside a pipeline) with
+its name, its time from call to reply (waiting for a pooled connection and the retries
+included) and, when it failed, the kind of failure: ``timeout``, ``connection`` (also a command
+not sent during a pause) or ``reply`` (Redis answered with an error other than NOSCRIPT). ``bff.app`` passes the
+metrics' observer (``bff_redis_command_duration_seconds``, ``bff_redis_command_errors_total``).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal, Protocol
 from urllib.parse import unquote, urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -40,6 +47,7 @@ from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 SENTINEL_SCHEME = "redis+sentinel"
@@ -52,16 +60,47 @@ HUNG_PAUSE_S = 0.5  # after HUNG_AFTER timeouts in a row, commands fail at once 
 HUNG_AFTER = 3  # timeouts with no command answered in between: Redis is hung, not merely late
 
 
+CommandFailure = Literal["timeout", "connection", "reply"]
+
+
+class CommandObserver(Protocol):
+    def __call__(self, command: str, duration_s: float, failure: CommandFailure | None) -> None: ...
+
+
+def _failure(exc: RedisError) -> CommandFailure | None:
+    """None for NOSCRIPT: redis-py loads the script and sends it again, as designed."""
+    if isinstance(exc, NoScriptError):
+        return None
+    if isinstance(exc, RedisTimeoutError):
+        return "timeout"
+    return "connection" if isinstance(exc, RedisConnectionError) else "reply"
+
+
 class PausingRedis(Redis):
     """A client that stops sending for ``HUNG_PAUSE_S`` once ``HUNG_AFTER`` commands in a row
     timed out. One late reply does not count as a hang: on a replica whose event loop is
     saturated a reply can be read after its timeout although Redis is well, and other commands
-    answered in between reset the count; a hung Redis answers none."""
+    answered in between reset the count; a hung Redis answers none. With an ``observer``, every
+    command is reported to it (see the module's docstring)."""
 
     _paused_until = 0.0
     _timeouts_in_a_row = 0
+    observer: CommandObserver | None = None
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
+        if self.observer is None:
+            return await self._send(*args, **options)
+        command = str(args[0]).lower() if args else "unknown"
+        started = time.perf_counter()
+        try:
+            answer = await self._send(*args, **options)
+        except RedisError as exc:
+            self.observer(command, time.perf_counter() - started, _failure(exc))
+            raise
+        self.observer(command, time.perf_counter() - started, None)
+        return answer
+
+    async def _send(self, *args: Any, **options: Any) -> Any:
         if self._paused_until and time.monotonic() < self._paused_until:
             raise RedisConnectionError("Redis did not answer a moment ago; not sent")
         try:
@@ -93,9 +132,23 @@ class BlockingSentinelConnectionPool(SentinelConnectionPool, BlockingConnectionP
     """
 
 
-def redis_from_url(url: str, *, pool_size: int, pool_timeout_s: float, timeout_s: float = 0.25) -> Redis:
+def redis_from_url(
+    url: str,
+    *,
+    pool_size: int,
+    pool_timeout_s: float,
+    timeout_s: float = 0.25,
+    observer: CommandObserver | None = None,
+) -> Redis:
     """``timeout_s``: how long one command (or connecting) may take before it fails with a
-    ``TimeoutError``; a hung Redis fails a request this fast."""
+    ``TimeoutError``; a hung Redis fails a request this fast. ``observer`` hears of every command."""
+    client = _client(url, pool_size=pool_size, pool_timeout_s=pool_timeout_s, timeout_s=timeout_s)
+    if isinstance(client, PausingRedis):
+        client.observer = observer
+    return client
+
+
+def _client(url: str, *, pool_size: int, pool_timeout_s: float, timeout_s: float) -> Redis:
     if pool_size < 1:
         raise ValueError(f"pool_size must be at least 1, got {pool_size}")
     if not pool_timeout_s > 0:
