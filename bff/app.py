@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 
 import httpx
@@ -157,7 +157,13 @@ def public_catalog_max_age_s() -> int:
     )
 
 
-def response_cache(settings: Settings, redis: Redis | None, clock: Clock, documents: DocumentCache) -> ResponseCache:
+def response_cache(
+    settings: Settings,
+    redis: Redis | None,
+    clock: Clock,
+    documents: DocumentCache,
+    on_purge: Callable[[int], None] | None = None,
+) -> ResponseCache:
     """The response cache: Redis behind a small in-process tier, or the in-process tier alone;
     TTLs and tags from every Magento operation's policy."""
     c = settings.cache
@@ -177,6 +183,7 @@ def response_cache(settings: Settings, redis: Redis | None, clock: Clock, docume
         documents=documents,
         stale_s=c.stale_s,
         max_body_bytes=settings.limits.max_body_bytes,
+        on_purge=on_purge,
     )
 
 
@@ -304,7 +311,7 @@ def create_app(
         documents=documents,
     )
 
-    cache = response_cache(settings, redis, clock, documents) if settings.cache.enabled else None
+    cache = response_cache(settings, redis, clock, documents, obs.purge_counter()) if settings.cache.enabled else None
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -73,8 +73,10 @@ class ResponseCache:
         documents: DocumentCache,
         stale_s: int,
         max_body_bytes: int,
+        on_purge: Callable[[int], None] | None = None,
     ) -> None:
         self.tiers = tiers
+        self.on_purge = on_purge  # told how many entries each purge removed (the metrics)
         self.storing = storing
         self.clock = clock
         self.negotiate = negotiate
@@ -105,7 +107,10 @@ class ResponseCache:
 
     async def purge(self, tags: list[str]) -> int:
         """Remove every entry carrying one of ``tags`` on every replica; how many (raises ``CacheUnavailable``)."""
-        return await self.tiers.purge(tags)
+        removed = await self.tiers.purge(tags)
+        if self.on_purge is not None:
+            self.on_purge(removed)
+        return removed
 
     def start_refresh(self, key: str, run: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``run()`` in the background unless a refresh of ``key`` is already under way."""

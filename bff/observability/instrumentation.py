@@ -105,6 +105,18 @@ class Instrumentation:
         counter = self.metrics.hook_events
         return lambda event, outcome: counter.labels(event, outcome).inc()
 
+    def purge_counter(self) -> Callable[[int], None] | None:
+        """Counts each response-cache purge and the entries it removed."""
+        if self.metrics is None:
+            return None
+        purges, purged = self.metrics.cache_purges, self.metrics.cache_purged_entries
+
+        def count(removed: int) -> None:
+            purges.inc()
+            purged.inc(removed)
+
+        return count
+
     def session_store(self, store: SessionStore) -> SessionStore:
         return CountingSessionStore(store, self.metrics.session_store_errors) if self.metrics is not None else store
 

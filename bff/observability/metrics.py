@@ -84,6 +84,8 @@ class Metrics:
         self.idempotency_replays = counter("bff_idempotency_replays_total", "Stored orders replayed.")
         self.idempotency_conflicts = counter("bff_idempotency_conflicts_total", "Keys reused with other input.")
         self.response_cache = counter("bff_response_cache_total", "Response cache lookups.", "outcome")
+        self.cache_purges = counter("bff_response_cache_purges_total", "Response cache purges (invalidation hooks).")
+        self.cache_purged_entries = counter("bff_response_cache_purged_entries_total", "Entries the purges removed.")
         self.hook_events = counter("bff_hook_events_total", "Magento webhook events answered.", "event", "outcome")
         self.session_store_errors = counter("bff_session_store_errors_total", "Store calls that raised.", "operation")
         self.query_cost = Histogram(

@@ -56,6 +56,18 @@ async def test_a_signed_purge_of_a_product_tag_drops_its_entries(
     assert (await post(client, PRODUCT)).headers["x-cache"] == "MISS"
 
 
+async def test_each_purge_and_the_entries_it_removed_are_counted(
+    client: httpx.AsyncClient, clock: FakeClock, sandbox_state: SandboxState, bff_app: Starlette
+) -> None:
+    await post(client, PRODUCT)
+    product_id = sandbox_state.products["BAG-001"].id
+    await hook(client, {"tags": [f"cat_p_{product_id}"]}, clock)
+    await hook(client, {"tags": ["cat_p_999999"]}, clock)
+    sample = bff_app.state.metrics.registry.get_sample_value
+    assert sample("bff_response_cache_purges_total", {}) == 2
+    assert sample("bff_response_cache_purged_entries_total", {}) == 1
+
+
 async def test_a_purge_by_product_id_maps_to_its_tag(
     client: httpx.AsyncClient, clock: FakeClock, sandbox_state: SandboxState
 ) -> None:

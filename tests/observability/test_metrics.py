@@ -73,6 +73,8 @@ async def test_every_metric_is_declared_in_the_exposition(client: httpx.AsyncCli
         "bff_events_lag": "gauge",
         "bff_redis_command_duration_seconds": "histogram",
         "bff_redis_command_errors_total": "counter",
+        "bff_response_cache_purges_total": "counter",
+        "bff_response_cache_purged_entries_total": "counter",
     }
 
 
