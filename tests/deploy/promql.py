@@ -53,9 +53,22 @@ class PromQLError(ValueError):
         self.message = message
 
 
+@dataclass(frozen=True)
+class Selector:
+    """One vector selector: the metric names it selects and its label matchers (label, op, value)."""
+
+    names: frozenset[str]
+    matchers: frozenset[tuple[str, str, str]]
+
+
 def metric_names(exprs: Sequence[str]) -> list[set[str]]:
     """The metric names each of ``exprs`` selects, in order; raises ``PromQLError`` for the first
     expression that does not parse (Grafana's ``$variables`` must be substituted before)."""
+    return [set().union(*(s.names for s in found)) for found in selectors(exprs)]
+
+
+def selectors(exprs: Sequence[str]) -> list[list[Selector]]:
+    """The vector selectors of each of ``exprs``, in order; raises ``PromQLError`` as ``metric_names``."""
     node = require_tool("node", "nodejs", install=INSTALL_NODE)
     if not (NODE_DIR / "node_modules" / "@prometheus-io" / "lezer-promql").is_dir():
         missing("@prometheus-io/lezer-promql in tests/node/node_modules", INSTALL_NODE)
@@ -69,14 +82,19 @@ def metric_names(exprs: Sequence[str]) -> list[set[str]]:
         check=True,
     )
     results: list[dict[str, object]] = json.loads(answer.stdout)
-    names: list[set[str]] = []
+    found: list[list[Selector]] = []
     for expression, result in zip(exprs, results, strict=True):
         if "error" in result:
             raise PromQLError(expression, str(result["error"]))
-        selected = result["names"]
-        assert isinstance(selected, list)
-        names.append({str(name) for name in selected})
-    return names
+        parsed = result["selectors"]
+        assert isinstance(parsed, list)
+        found.append(
+            [
+                Selector(frozenset(s["names"]), frozenset((str(a), str(b), str(c)) for a, b, c in s["matchers"]))
+                for s in parsed
+            ]
+        )
+    return found
 
 
 def exported_metric_names(metrics_text: str) -> set[str]:

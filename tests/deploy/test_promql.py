@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.deploy.promql import PromQLError, exported_metric_names, metric_names
+from tests.deploy.promql import PromQLError, Selector, exported_metric_names, metric_names, selectors
 
 
 def test_the_names_of_every_selector_are_read_in_order() -> None:
@@ -21,6 +21,14 @@ def test_the_names_of_every_selector_are_read_in_order() -> None:
 
 def test_a_name_given_by_a_name_matcher_counts() -> None:
     assert metric_names(['max_over_time({__name__="bff_events_lag"}[5m:1m])']) == [{"bff_events_lag"}]
+
+
+def test_each_selector_comes_with_its_label_matchers() -> None:
+    [found] = selectors(['sum(rate(bff_requests_total{pod=~"$pod", outcome!="OK"}[5m])) / bff_inflight_requests'])
+    assert found == [
+        Selector(frozenset({"bff_requests_total"}), frozenset({("pod", "=~", "$pod"), ("outcome", "!=", "OK")})),
+        Selector(frozenset({"bff_inflight_requests"}), frozenset()),
+    ]
 
 
 def test_an_expression_that_does_not_parse_is_named_in_the_error() -> None:
