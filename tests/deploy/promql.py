@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,10 +134,13 @@ def scrape(process: Process) -> str:
 
 
 @contextmanager
-def running_bff(workdir: Path, redis_url: str, *, events_endpoint: str = CLOSED_ENDPOINT) -> Iterator[RunningBff]:
-    """``bff sandbox``, ``bff serve`` against it (production settings, Redis, events on) and ``bff
-    worker`` delivering to ``events_endpoint`` (by default a closed port: deliveries fail and are
-    retried), on free loopback ports. Redis is flushed first: the outbox starts empty."""
+def running_bff(
+    workdir: Path, redis_url: str, *, events_endpoint: str = CLOSED_ENDPOINT, serve_extra: Mapping[str, str] = {}
+) -> Iterator[RunningBff]:
+    """``bff sandbox``, ``bff serve`` against it (production settings, Redis, events on, and
+    ``serve_extra`` settings) and ``bff worker`` delivering to ``events_endpoint`` (by default a
+    closed port: deliveries fail, are retried, then dead-lettered), on free loopback ports. Redis is
+    flushed first: the outbox starts empty."""
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     client.close()
@@ -150,7 +153,7 @@ def running_bff(workdir: Path, redis_url: str, *, events_endpoint: str = CLOSED_
         "BFF_EVENTS__BACKOFF_CAP_S": "0.5",
     }
     with bff_process(["sandbox"], {}, workdir, "/__sandbox/health") as sandbox:
-        serve_settings = serve_env(redis_url, f"{sandbox.url}/graphql", **events)
+        serve_settings = serve_env(redis_url, f"{sandbox.url}/graphql", **events, **serve_extra)
         worker_settings = {"BFF_ENVIRONMENT": "test", "BFF_REDIS_URL": redis_url, **events}
         with (
             bff_process(["serve"], serve_settings, workdir, "/healthz") as serve,
