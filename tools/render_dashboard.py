@@ -7,7 +7,8 @@ a real Prometheus (Debian's, on a free loopback port, scraping both every second
 ``namespace``/``pod`` labels a Kubernetes scrape adds), and sends a short load: catalog reads
 from many shopper IPs, a few checkouts with a replay and a conflict each, expensive queries from
 one client (``THROTTLED``), a burst from another (``RATE_LIMITED``), over-complex documents,
-signed cache purges, and a moment when Magento answers 503 (the breaker opens). Then every
+signed cache purges, a moment when Magento answers 503 (the breaker opens) and one when Redis
+hangs (commands time out). Then every
 panel's expressions of deploy/grafana/bff.json (the variables substituted as Grafana does) go
 through Prometheus's ``/api/v1/query_range``, and matplotlib draws them in the dashboard's grid.
 
@@ -38,7 +39,7 @@ import httpx
 
 from bff.cache.purge import sign
 from tests.deploy.promql import RunningBff, running_bff
-from tests.servers import free_port, redis_server
+from tests.servers import RestartableRedis, free_port, restartable_redis
 from tests.storefront import checkout_input
 from tools.grafana_dashboard import OUTPUT as DASHBOARD
 
@@ -166,7 +167,8 @@ def _scrape_counts(prom: str) -> dict[str, int]:
 class Load:
     """A bounded, timed load on one ``bff serve``; every loop stops by itself at ``seconds``."""
 
-    def __init__(self, bff: RunningBff, seconds: float, seed: int = 14) -> None:
+    def __init__(self, bff: RunningBff, redis: RestartableRedis, seconds: float, seed: int = 14) -> None:
+        self.redis = redis
         self.graphql = f"{bff.serve.url}/graphql"
         self.serve = bff.serve.url
         self.sandbox = bff.sandbox.url
@@ -257,6 +259,15 @@ class Load:
         await self.until(0.55)
         await http.delete(faults)
 
+    async def hung_redis(self) -> None:
+        """Redis stops answering for a moment (75 % of the run, at least a second): commands time out."""
+        await self.until(0.75)
+        self.redis.pause()
+        try:
+            await asyncio.sleep(max(1.0, 0.03 * self.seconds))
+        finally:
+            self.redis.resume()
+
     async def run(self, checkouts: int) -> None:
         self.started = time.monotonic()
         timeout = httpx.Timeout(10.0)
@@ -268,6 +279,7 @@ class Load:
                 self.checkouts(http, checkouts),
                 self.purges(http),
                 self.outage(http),
+                self.hung_redis(),
             )
 
 
@@ -464,7 +476,10 @@ def render(out: Path, seconds: float, *, checkouts: int = 6, dashboard: Path = D
     board = json.loads(dashboard.read_text())
     with tempfile.TemporaryDirectory(prefix="bff-dashboard-") as tmp:
         workdir = Path(tmp)
-        with redis_server(workdir) as redis_url, running_bff(workdir, redis_url, serve_extra=SERVE_SETTINGS) as bff:
+        with (
+            restartable_redis(workdir, persist=False) as redis,
+            running_bff(workdir, redis.url, serve_extra=SERVE_SETTINGS) as bff,
+        ):
             targets = {
                 SERVE_POD: bff.serve.url.removeprefix("http://"),
                 WORKER_POD: bff.worker.url.removeprefix("http://"),
@@ -472,7 +487,7 @@ def render(out: Path, seconds: float, *, checkouts: int = 6, dashboard: Path = D
             with prometheus(workdir, targets) as prom:
                 wait_for_scrapes(prom, 1)
                 start = time.time()
-                load = Load(bff, seconds)
+                load = Load(bff, redis, seconds)
                 asyncio.run(load.run(checkouts))
                 wait_for_scrapes(prom, 2)
                 end = time.time()
