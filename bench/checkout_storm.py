@@ -27,6 +27,11 @@ duplicates, lost, mismatched, stuck, 5xx (other than a coded ``UPSTREAM_UNAVAILA
 ``INTERNAL`` is not zero, 2 when the storm could not run, else 0. The seed fixes every shopper's
 plan (who signs up, which product, double submits, keys, backoff jitter) and the sandbox's fault
 randomness; the order in which concurrent requests meet the faults still varies from run to run.
+
+While it runs, a progress line goes to stderr every 2 s (``bench.storm_progress``; ``--quiet``:
+none); at the end, besides the text summary (or ``--json``), it writes a self-contained HTML
+report (``bench.storm_html``: latency and outcomes over time, the figures, the configuration) to
+``--html`` or ``report.html`` in the run's directory, and names it on the summary's last line.
 """
 
 from __future__ import annotations
