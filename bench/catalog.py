@@ -14,6 +14,11 @@ wrk's window (``/proc``) divided by the requests wrk completed in it. Errors are
 (connections, timeouts, HTTP status >= 400) plus the BFF's answers whose outcome was not OK (its
 metrics): a GraphQL error answer is not a served listing. The exit status is non-zero only when
 the benchmark could not run; a missed aim is printed, never an error.
+
+A line per scenario and round goes to stderr as the run goes (``bench.report.progress_line``), and
+at the end a self-contained HTML report (``bench.benchmark_html``: every round's ratios and CPU per
+request, the medians) is written to ``--html`` or ``report.html`` in the run's directory, which
+then keeps only that file unless ``--keep``.
 """
 
 from __future__ import annotations
