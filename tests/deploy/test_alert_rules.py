@@ -11,17 +11,22 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
 from tests.deploy.alert_rules import PROMETHEUS_RULE, RULES_FILE, RULES_TESTS, prometheus_rule_text, rule_groups
-from tests.deploy.promql import exported_metric_names, metric_names, running_bff
+from tests.deploy.promql import RunningBff, exported_metric_names, metric_names, running_bff
 from tests.deploy.test_kubernetes import K8S_VERSIONS, find, kubectl_kustomize, one, selects, servicemonitor_overlay
 from tests.deploy.tools import require_tool
+from tests.processes import Process
+from tests.servers import free_port
+from tests.waiting import wait_until
 
 Obj = dict[str, Any]
 
@@ -170,10 +175,17 @@ def test_alert_names_are_unique() -> None:
 
 
 @pytest.fixture(scope="module")
-def exported(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, set[str]]]:
+def bff(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBff]:
+    """Real ``bff sandbox``, ``bff serve`` and ``bff worker`` processes (the worker's deliveries
+    all fail: after two attempts each event goes to the dead letters)."""
+    with running_bff(tmp_path_factory.mktemp("alert-metrics"), redis_url) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def exported(bff: RunningBff) -> dict[str, set[str]]:
     """The sample names each process's live /metrics can hold: {"serve": ..., "worker": ...}."""
-    with running_bff(tmp_path_factory.mktemp("alert-metrics"), redis_url) as bff:
-        yield {process: exported_metric_names(text) for process, text in bff.metrics_texts().items()}
+    return {process: exported_metric_names(text) for process, text in bff.metrics_texts().items()}
 
 
 @functools.cache
@@ -207,6 +219,117 @@ def test_the_alerts_name_metrics_of_both_the_bff_and_its_worker() -> None:
     assert set(JOBS) <= jobs
     named: set[str] = set().union(*names_by_alert().values())
     assert named >= NOT_FROM_THE_BFF
+
+
+# --- a real Prometheus, scraping the live bff and worker -----------------------------------------
+
+
+@dataclass
+class Prometheus:
+    url: str
+
+    def api(self, path: str) -> Any:
+        answer = httpx.get(f"{self.url}/api/v1/{path}", timeout=5).json()
+        assert answer["status"] == "success", answer
+        return answer["data"]
+
+    def rules(self) -> list[Obj]:
+        return [rule for group in self.api("rules")["groups"] for rule in group["rules"]]
+
+    def active_alerts(self) -> dict[str, Obj]:
+        return {alert["labels"]["alertname"]: alert for alert in self.api("alerts")["alerts"]}
+
+
+def host_port(process: Process) -> str:
+    return process.url.removeprefix("http://")
+
+
+@pytest.fixture(scope="module")
+def prometheus(bff: RunningBff, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prometheus]:
+    """Debian's prometheus with the rules file, scraping ``bff serve`` as job ``bff`` and ``bff
+    worker`` as job ``bff-worker`` every second (and evaluating the rules every second)."""
+    binary = require_tool("prometheus", "prometheus", install="scripts/setup --with-prometheus (Debian's prometheus)")
+    here = tmp_path_factory.mktemp("prometheus")
+    config = {
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(RULES_FILE)],
+        "scrape_configs": [
+            {"job_name": job, "static_configs": [{"targets": [host_port(getattr(bff, process))]}]}
+            for job, process in JOBS.items()
+        ],
+    }
+    (here / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    port = free_port()
+    with (here / "prometheus.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [
+                binary,
+                f"--config.file={here / 'prometheus.yml'}",
+                f"--storage.tsdb.path={here / 'data'}",
+                f"--web.listen-address=127.0.0.1:{port}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        server = Prometheus(f"http://127.0.0.1:{port}")
+        wait_until(lambda: _answers(f"{server.url}/-/ready"), what="prometheus is ready", timeout_s=30, interval_s=0.2)
+        yield server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _scraped_and_evaluated(prometheus: Prometheus) -> bool:
+    targets = prometheus.api("targets")["activeTargets"]
+    evaluated = all(not rule["lastEvaluation"].startswith("0001") for rule in prometheus.rules())
+    return evaluated and len(targets) == len(JOBS) and all(t["health"] == "up" for t in targets)
+
+
+def test_prometheus_evaluates_every_rule_without_error_against_the_live_bff_and_worker(prometheus: Prometheus) -> None:
+    wait_until(
+        lambda: _scraped_and_evaluated(prometheus),
+        what="both targets scraped, every rule evaluated",
+        timeout_s=30,
+        interval_s=0.2,
+    )
+    health = {rule["name"]: (rule["health"], rule.get("lastError", "")) for rule in prometheus.rules()}
+    assert health == dict.fromkeys(ALERTS, ("ok", ""))
+
+
+SIGN_UP = """mutation S($input: SignUpInput!) { signUp(input: $input) { userErrors { code } } }"""
+
+
+def test_events_the_live_worker_dead_letters_raise_bff_event_dead_letters_and_nothing_else(
+    bff: RunningBff, prometheus: Prometheus
+) -> None:
+    # The worker delivers to a closed port: the customer.registered event goes to the dead letters.
+    shopper = {"firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.com", "password": "Analytical-1843"}
+    answer = httpx.post(
+        f"{bff.serve.url}/graphql", json={"query": SIGN_UP, "variables": {"input": shopper}}, timeout=30
+    )
+    assert answer.json()["data"] == {"signUp": {"userErrors": []}}
+    wait_until(
+        lambda: "BffEventDeadLetters" in prometheus.active_alerts(),
+        what="BffEventDeadLetters is pending",
+        timeout_s=30,
+        interval_s=0.2,
+    )
+    alerts = prometheus.active_alerts()
+    assert set(alerts) == {"BffEventDeadLetters"}
+    assert alerts["BffEventDeadLetters"]["labels"] == {
+        "alertname": "BffEventDeadLetters",
+        "job": "bff-worker",
+        "severity": "warning",
+    }
+    assert alerts["BffEventDeadLetters"]["state"] == "pending"  # for: 1m
 
 
 # --- the Prometheus Operator component -----------------------------------------------------------
