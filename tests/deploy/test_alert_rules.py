@@ -19,6 +19,7 @@ import httpx
 import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.alert_rules import PROMETHEUS_RULE, RULES_FILE, RULES_TESTS, prometheus_rule_text, rule_groups
 from tests.deploy.promql import RunningBff, exported_metric_names, metric_names, running_bff
@@ -183,9 +184,24 @@ def bff(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ru
 
 
 @pytest.fixture(scope="module")
-def exported(bff: RunningBff) -> dict[str, set[str]]:
-    """The sample names each process's live /metrics can hold: {"serve": ..., "worker": ...}."""
-    return {process: exported_metric_names(text) for process, text in bff.metrics_texts().items()}
+def scrapes(bff: RunningBff) -> dict[str, str]:
+    """Each process's live /metrics: {"serve": ..., "worker": ...}."""
+    return bff.metrics_texts()
+
+
+@pytest.fixture(scope="module")
+def exported(scrapes: dict[str, str]) -> dict[str, set[str]]:
+    """The sample names each process's live /metrics can hold."""
+    return {process: exported_metric_names(text) for process, text in scrapes.items()}
+
+
+@pytest.fixture(scope="module")
+def sampled(scrapes: dict[str, str]) -> dict[str, set[str]]:
+    """The sample names each process's live /metrics holds a sample of now."""
+    return {
+        process: {sample.name for family in text_string_to_metric_families(text) for sample in family.samples}
+        for process, text in scrapes.items()
+    }
 
 
 @functools.cache
@@ -211,6 +227,19 @@ def test_every_metric_an_alert_names_is_exported_by_the_process_of_its_scrape_jo
     job = scrape_job(alerts()[alert]["expr"])
     assert job in JOBS, f"{alert} selects bff metrics without naming the job (bff or bff-worker)"
     assert bff_metrics - exported[JOBS[job]] == set()
+
+
+@pytest.mark.parametrize("alert", ALERTS)
+def test_no_alert_reads_a_metric_from_the_process_that_only_declares_it(
+    alert: str, sampled: dict[str, set[str]]
+) -> None:
+    # Both processes declare every metric (one Metrics class); a metric only the other process has
+    # samples of (bff_events_lag: the worker reads it) would never have data under this job.
+    job = scrape_job(alerts()[alert]["expr"])
+    if job is None:
+        return
+    elsewhere = set().union(*(names for process, names in sampled.items() if process != JOBS[job]))
+    assert (names_by_alert()[alert] & elsewhere) - sampled[JOBS[job]] == set()
 
 
 def test_the_alerts_name_metrics_of_both_the_bff_and_its_worker() -> None:
