@@ -37,7 +37,7 @@ SEVERITIES = {"critical", "warning"}
 # Metrics an alert may name that the bff does not export: Prometheus's own scrape health, and
 # kube-state-metrics' Deployment metrics (BffPodsNotReady needs kube-state-metrics).
 NOT_FROM_THE_BFF = {"up", "kube_deployment_spec_replicas", "kube_deployment_status_replicas_available"}
-# The scrape job of each process, as the rules select it (the ServiceMonitor's and PodMonitor's).
+# The scrape job of each process, as the rules select it (and the component's ServiceMonitors name it).
 JOBS = {"bff": "serve", "bff-worker": "worker"}
 MONITORING_API = "monitoring.coreos.com/v1"
 
