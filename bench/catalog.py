@@ -14,6 +14,11 @@ wrk's window (``/proc``) divided by the requests wrk completed in it. Errors are
 (connections, timeouts, HTTP status >= 400) plus the BFF's answers whose outcome was not OK (its
 metrics): a GraphQL error answer is not a served listing. The exit status is non-zero only when
 the benchmark could not run; a missed aim is printed, never an error.
+
+A line per scenario and round goes to stderr as the run goes (``bench.report.progress_line``), and
+at the end a self-contained HTML report (``bench.benchmark_html``: every round's ratios and CPU per
+request, the medians) is written to ``--html`` or ``report.html`` in the run's directory, which
+then keeps only that file unless ``--keep``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import processes, report, scenarios
+from bench import benchmark_html, html_report, processes, report, scenarios
 from bench.capture import capture
 from bench.processes import Server
 from bench.report import Measurement
@@ -78,6 +83,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", default=[], metavar="KEY", help="run only these scenarios")
     parser.add_argument("--keep", action="store_true", help="keep the run's directory (servers' logs, wrk scripts)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of the table")
+    parser.add_argument(
+        "--html", type=Path, metavar="PATH", help="the HTML report (default: report.html in the run's directory, kept)"
+    )
     args = parser.parse_args(argv)
     if min(args.duration, args.rounds, args.connections, args.latency_connections) < 1:
         parser.error("--duration, --rounds and the connections must be positive")
@@ -167,7 +175,7 @@ def start_servers(workdir: Path, cpus: set[int]) -> dict[str, Server]:
     return servers
 
 
-def run(args: argparse.Namespace, workdir: Path) -> int:
+def run(args: argparse.Namespace, workdir: Path, html_path: Path) -> int:
     cpus = {args.server_cpu}
     captured = asyncio.run(
         capture(
@@ -191,15 +199,17 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         runs = 0
         if args.warmup > 0:
             for scenario in chosen:
-                measure(scenario, servers, args, workdir, runs, args.warmup)
+                warm = measure(scenario, servers, args, workdir, runs, args.warmup)
+                print(report.progress_line("warm-up", scenario.title, warm), file=sys.stderr, flush=True)
                 runs += 1
         rounds: dict[str, list[Measurement]] = {s.key: [] for s in chosen}
         for round_number in range(args.rounds):
             for scenario in chosen:
-                rounds[scenario.key].append(measure(scenario, servers, args, workdir, runs, args.duration))
+                measured = measure(scenario, servers, args, workdir, runs, args.duration)
+                rounds[scenario.key].append(measured)
+                when = f"round {round_number + 1}/{args.rounds}"
+                print(report.progress_line(when, scenario.title, measured), file=sys.stderr, flush=True)
                 runs += 1
-            if not args.json:
-                print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr, flush=True)
     finally:
         for server in servers.values():
             server.stop()
@@ -215,6 +225,8 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         "server_cpu": args.server_cpu,
         "load_cpu": args.load_cpu,
     }
+    html_report.write(html_path, benchmark_html.render_html(meta, titles, rounds, medians))
+    print(f"bench: report in {html_path}", file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps(report.as_json(meta, titles, rounds, medians), indent=2))
         return 0
@@ -237,8 +249,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: CPUs {args.server_cpu} and {args.load_cpu} are not all usable here ({sorted(usable)})")
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="bff-bench-"))
+    html_path = args.html or workdir / "report.html"
     try:
-        return run(args, workdir)
+        return run(args, workdir, html_path)
     except (RuntimeError, TimeoutError, OSError) as exc:
         print(f"bench: could not run: {exc}", file=sys.stderr)
         for log in sorted(workdir.glob("*.log")):
@@ -249,7 +262,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             print(f"bench: logs and scripts kept in {workdir}", file=sys.stderr)
         else:
-            shutil.rmtree(workdir, ignore_errors=True)
+            remove_all_but(workdir, html_path)
+
+
+def remove_all_but(workdir: Path, report_path: Path) -> None:
+    """The run's directory without the servers' logs and scripts; the report stays if it is in it."""
+    if not report_path.is_relative_to(workdir) or not report_path.exists():
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
+    for entry in workdir.iterdir():
+        if entry == report_path:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

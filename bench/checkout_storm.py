@@ -27,6 +27,11 @@ duplicates, lost, mismatched, stuck, 5xx (other than a coded ``UPSTREAM_UNAVAILA
 ``INTERNAL`` is not zero, 2 when the storm could not run, else 0. The seed fixes every shopper's
 plan (who signs up, which product, double submits, keys, backoff jitter) and the sandbox's fault
 randomness; the order in which concurrent requests meet the faults still varies from run to run.
+
+While it runs, a progress line goes to stderr every 2 s (``bench.storm_progress``; ``--quiet``:
+none); at the end, besides the text summary (or ``--json``), it writes a self-contained HTML
+report (``bench.storm_html``: latency and outcomes over time, the figures, the configuration) to
+``--html`` or ``report.html`` in the run's directory, and names it on the summary's last line.
 """
 
 from __future__ import annotations
@@ -45,15 +50,19 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 
+from bench import html_report
 from bench.processes import Server
 from bench.storm_events import event_problems, order_events
+from bench.storm_html import render_html
 from bench.storm_processes import PersistentRedis, replica_env, start_replica, start_sandbox
+from bench.storm_progress import StormProgress
 from bench.storm_reconcile import Reconciliation, reconcile
 from bench.storm_shopper import ClientBehaviour, ShopperOutcome, ShopperPlan, run_shopper, settle
+from bench.storm_timeline import StormTimeline
 from bff.sandbox import SandboxConfig, SystemClock
 from bff.sandbox.seed import seeded_state
 
@@ -107,6 +116,7 @@ class StormResult:
     workdir: str
     order_events: int | None = None  # order.placed events of this run in the outbox (None: not checked)
     event_problems: list[str] = field(default_factory=list)  # orders without exactly one event, repeated ids
+    timeline: StormTimeline = field(default_factory=StormTimeline)  # every request on a time axis (the report)
 
     @property
     def failed(self) -> bool:
@@ -173,6 +183,7 @@ class FaultDriver:
         self.http = http
         self.url = f"{sandbox_url}/__sandbox/faults"
         self.faults = faults
+        self.lost_answers: list[float] = []  # perf_counter() when a lost placeOrder answer was armed
 
     async def _put(self, operation: str, fault: dict[str, Any]) -> None:
         response = await self.http.put(self.url, json={"operation": operation, "fault": fault}, timeout=10)
@@ -192,8 +203,10 @@ class FaultDriver:
         if f is None:
             return
         if f.lose_every and plan.index % f.lose_every == f.lose_every - 1:
+            self.lost_answers.append(time.perf_counter())
             await self._put("placeOrder", {"lose_response": "drop", "times": 1})
         elif f.hang_every and plan.index % f.hang_every == f.hang_every - 1:
+            self.lost_answers.append(time.perf_counter())
             await self._put("placeOrder", {"lose_response": "hang", "hang_seconds": f.hang_seconds, "times": 1})
 
     async def clear(self) -> None:
@@ -207,12 +220,14 @@ class Servers:
     processes: dict[str, Server | PersistentRedis]
     redis: PersistentRedis | None
     cpu_at_exit: dict[str, float] = field(default_factory=dict)  # processes killed on purpose: CPU s then
+    marks: list[tuple[float, str]] = field(default_factory=list)  # perf_counter() of crashes and recoveries
 
     def kill_replica(self) -> None:
         """SIGKILL the first replica, as a crashed pod: its in-flight requests get no answer."""
         replica = self.processes["bff-0"]
         assert isinstance(replica, Server)
         self.cpu_at_exit["bff-0"] = replica.cpu_s()
+        self.marks.append((time.perf_counter(), "bff-0 killed"))
         replica.proc.send_signal(signal.SIGKILL)
         replica.proc.wait(timeout=10)
 
@@ -281,9 +296,11 @@ def log_errors(processes: dict[str, Server | PersistentRedis]) -> list[str]:
     return [f"{count} x {what}" for what, count in sorted(seen.items(), key=lambda kv: -kv[1])]
 
 
-async def _restart_redis_later(redis: PersistentRedis, at_s: float, down_s: float) -> None:
+async def _restart_redis_later(s: Servers, redis: PersistentRedis, at_s: float, down_s: float) -> None:
     await asyncio.sleep(at_s)
+    s.marks.append((time.perf_counter(), "Redis killed"))
     await asyncio.to_thread(redis.restart, down_s)
+    s.marks.append((time.perf_counter(), "Redis back"))
 
 
 async def _kill_replica_later(s: Servers, at_s: float) -> None:
@@ -291,9 +308,13 @@ async def _kill_replica_later(s: Servers, at_s: float) -> None:
     await asyncio.to_thread(s.kill_replica)
 
 
-async def storm(config: StormConfig, s: Servers, run: str) -> tuple[list[ShopperOutcome], float]:
-    """Run every shopper, then the retries after the storm; the outcomes and the storm's duration."""
+async def storm(
+    config: StormConfig, s: Servers, run: str, progress: TextIO | None = None
+) -> tuple[list[ShopperOutcome], float, StormTimeline]:
+    """Run every shopper, then the retries after the storm; the outcomes, the storm's duration and
+    its timeline. With ``progress``, a line per interval goes there (``bench.storm_progress``)."""
     shopper_plans = plans(config, len(s.replicas), run)
+    meter = None if progress is None else StormProgress(progress, len(shopper_plans), time.monotonic)
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=config.concurrency * config.max_submits)
     async with httpx.AsyncClient(limits=limits) as http:
         driver = FaultDriver(http, s.sandbox_url, config.faults)
@@ -302,28 +323,49 @@ async def storm(config: StormConfig, s: Servers, run: str) -> tuple[list[Shopper
 
         async def one(plan: ShopperPlan) -> ShopperOutcome:
             async with gate:
-                return await run_shopper(http, s.replicas, plan, config.behaviour, driver.before_checkout)
+                outcome = await run_shopper(http, s.replicas, plan, config.behaviour, driver.before_checkout)
+            if meter is not None:
+                meter.shopper_done(outcome)
+            return outcome
 
         crashes = []
         if config.restart_redis_at_s is not None and s.redis is not None:
-            crashes.append(_restart_redis_later(s.redis, config.restart_redis_at_s, config.redis_down_s))
+            crashes.append(_restart_redis_later(s, s.redis, config.restart_redis_at_s, config.redis_down_s))
         if config.kill_replica_at_s is not None:
             crashes.append(_kill_replica_later(s, config.kill_replica_at_s))
-        crashing = [asyncio.create_task(c) for c in crashes]
         started = time.perf_counter()
+        crashing = [asyncio.create_task(c) for c in crashes]
+        ticking = None if meter is None else asyncio.create_task(meter.every_interval())
         outcomes = await asyncio.gather(*(one(p) for p in shopper_plans))
         duration = time.perf_counter() - started
+        if ticking is not None:
+            ticking.cancel()
         for task in crashing:
             await task  # a storm shorter than the crash time still gets its crash
         await driver.clear()
+        storm_over = time.perf_counter()
+        waiting = [o for o in outcomes if o.answer is None and o.setup_failure is None]
+        if meter is not None:
+            meter.report()
+            meter.note(f"storm over, faults cleared; {len(waiting)} shoppers without an answer retry patiently")
         patient = asyncio.Semaphore(config.concurrency)
 
         async def retry(outcome: ShopperOutcome) -> None:
             async with patient:
                 await settle(http, s.replicas, outcome, config.settle_timeout_s)
 
-        await asyncio.gather(*(retry(o) for o in outcomes if o.answer is None and o.setup_failure is None))
-    return list(outcomes), duration
+        await asyncio.gather(*(retry(o) for o in waiting))
+        if meter is not None and waiting:
+            answered = sum(1 for o in waiting if o.answer is not None)
+            meter.note(f"patient retries done: {answered} of {len(waiting)} answered")
+    timeline = StormTimeline.of(
+        outcomes,
+        started,
+        marks=[*s.marks, (storm_over, "storm over: faults cleared")],
+        lost_answers=driver.lost_answers,
+        storm_s=storm_over - started,
+    )
+    return list(outcomes), duration, timeline
 
 
 def orders_of(sandbox_url: str) -> list[dict[str, Any]]:
@@ -333,12 +375,13 @@ def orders_of(sandbox_url: str) -> list[dict[str, Any]]:
     return result
 
 
-def run_storm(config: StormConfig, workdir: Path) -> StormResult:
-    """Start (or use) the servers, run the storm, reconcile; the processes started here are stopped."""
+def run_storm(config: StormConfig, workdir: Path, progress: TextIO | None = None) -> StormResult:
+    """Start (or use) the servers, run the storm, reconcile; the processes started here are stopped.
+    With ``progress`` (main: stderr), the storm reports there as it goes."""
     with servers(config, workdir) as s:
         run = f"{config.seed}-{os.urandom(3).hex()}"  # this run's e-mail addresses: a sandbox may hold earlier runs'
         before = cpu_snapshot(s)
-        outcomes, duration = asyncio.run(storm(config, s, run))
+        outcomes, duration, timeline = asyncio.run(storm(config, s, run, progress))
         after = cpu_snapshot(s)
         orders = orders_of(s.sandbox_url)
         prefix = f"storm-{run}-"
@@ -361,6 +404,7 @@ def run_storm(config: StormConfig, workdir: Path) -> StormResult:
             if events is None
             else sum(1 for e in events if str(e["email"]).startswith(f"storm-{run}-")),
             event_problems=[] if events is None else event_problems(orders, events, f"storm-{run}-"),
+            timeline=timeline,
         )
 
 
@@ -439,6 +483,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--kill-replica-at", type=float, metavar="SECONDS", help="SIGKILL the first replica then")
     p.add_argument("--workdir", type=Path, help="where the servers' logs go (default: a new temporary directory)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--html", type=Path, metavar="PATH", help="the HTML report (default: report.html in the workdir)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p.parse_args(argv)
 
 
@@ -482,12 +528,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = config_from(args)
         workdir = args.workdir or Path(tempfile.mkdtemp(prefix="checkout-storm-"))
         workdir.mkdir(parents=True, exist_ok=True)
-        result = run_storm(config, workdir)
+        result = run_storm(config, workdir, None if args.quiet else sys.stderr)
     except (ValueError, RuntimeError, TimeoutError, httpx.HTTPError) as exc:
         print(f"checkout storm could not run: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(result.to_json(), indent=2) if args.json else render(result))
+    report = write_report(result, args.html or workdir / "report.html")
+    if args.json:
+        print(json.dumps(result.to_json() | {"report": str(report)}, indent=2))
+    else:
+        print(render(result))
+        print(f"  report in {report}")
     return 1 if result.failed else 0
+
+
+def write_report(result: StormResult, path: Path) -> Path:
+    """The storm's HTML report (``bench.storm_html``), one self-contained file at ``path``."""
+    return html_report.write(path, render_html(result))
 
 
 if __name__ == "__main__":

@@ -98,3 +98,11 @@ def as_json(
         },
         "ratios": [asdict(r) for r in ratios(medians)] if all(k in medians for k in RATIO_INPUTS) else [],
     }
+
+
+def progress_line(when: str, title: str, m: Measurement) -> str:
+    """The line the benchmark prints on stderr after each scenario's run (``when``: "round 2/5", "warm-up")."""
+    return (
+        f"bench: {when:11} {title:52} {m.rps:8.0f} req/s  p50 {m.p50_ms:7.2f} ms  p99 {m.p99_ms:7.2f} ms  "
+        f"errors {m.errors}  BFF CPU {m.cpu_ms_per_request['bff']:.3f} ms/req"
+    )

@@ -140,6 +140,7 @@ class Call:
     failure: str | None = None  # "timeout", a transport error's class name, or "not-json"
     coded_503: bool = False  # HTTP 503 whose every error is a coded UPSTREAM_UNAVAILABLE (documented)
     request_id: str = ""  # sent as X-Request-Id: the replicas' log lines of this call carry it
+    at: float = 0.0  # time.perf_counter() when it was sent (the storm's report puts it on a time axis)
 
 
 @dataclass(frozen=True)
@@ -212,12 +213,28 @@ class ShopperClient:
                 )
         except (TimeoutError, httpx.TimeoutException):
             call = Call(
-                operation, replica, None, (), (time.perf_counter() - started) * 1000, "timeout", False, request_id
+                operation,
+                replica,
+                None,
+                (),
+                (time.perf_counter() - started) * 1000,
+                "timeout",
+                False,
+                request_id,
+                started,
             )
         except httpx.TransportError as exc:
             failure = type(exc).__name__
             call = Call(
-                operation, replica, None, (), (time.perf_counter() - started) * 1000, failure, False, request_id
+                operation,
+                replica,
+                None,
+                (),
+                (time.perf_counter() - started) * 1000,
+                failure,
+                False,
+                request_id,
+                started,
             )
         else:
             latency_ms = (time.perf_counter() - started) * 1000
@@ -227,11 +244,15 @@ class ShopperClient:
             try:
                 body = response.json()
             except ValueError:
-                call = Call(operation, replica, response.status_code, (), latency_ms, "not-json", False, request_id)
+                call = Call(
+                    operation, replica, response.status_code, (), latency_ms, "not-json", False, request_id, started
+                )
             else:
                 codes = _codes(body, operation)
                 coded_503 = response.status_code == 503 and bool(codes) and set(codes) == {"UPSTREAM_UNAVAILABLE"}
-                call = Call(operation, replica, response.status_code, codes, latency_ms, None, coded_503, request_id)
+                call = Call(
+                    operation, replica, response.status_code, codes, latency_ms, None, coded_503, request_id, started
+                )
         self.outcome.calls.append(call)
         return call, body
 

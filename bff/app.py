@@ -55,6 +55,8 @@ from bff.magento.operations import all_operations, operation_costs
 from bff.observability.instrumentation import Instrumentation
 from bff.observability.logging import configure_logging
 from bff.observability.request_id import request_id_from
+from bff.orders.redis import RedisOrderStatuses
+from bff.orders.status import MemoryOrderStatuses, OrderStatuses
 from bff.persisted.documents import PersistedDocuments
 from bff.persisted.manifests import trusted_documents
 from bff.persisted.memory import MemoryDocumentStore
@@ -260,6 +262,7 @@ def create_app(
         buckets: BucketStore = RedisBucketStore(redis, clock)
         rate_storage = redis_rate_storage(redis)
         windows: WindowCounter = RedisWindowCounter(redis)
+        order_statuses: OrderStatuses = RedisOrderStatuses(redis)
     else:
         sessions = MemorySessionStore(clock, idle_ttl_seconds=settings.session.idle_ttl_s)
         memory_outbox = MemoryOutbox(settings.events.stream_maxlen)
@@ -270,6 +273,7 @@ def create_app(
         buckets = MemoryBucketStore(clock)
         rate_storage = memory_rate_storage()
         windows = MemoryWindowCounter(clock)
+        order_statuses = MemoryOrderStatuses(clock)
 
     sessions, idempotency = obs.session_store(sessions), obs.idempotency_store(idempotency)
     magento = MagentoClient(
@@ -287,6 +291,7 @@ def create_app(
         clock,
         idempotency_observer=obs.idempotency_observer(),
         events=Publishing(outbox, obs.event_counters()) if settings.events.enabled else None,
+        order_statuses=order_statuses if settings.webhook_secret is not None else None,
     )
     dc = settings.document_cache
     documents = DocumentCache(max_entries=dc.max_entries, max_chars=dc.max_chars, max_tokens=settings.limits.max_tokens)
@@ -354,7 +359,7 @@ def create_app(
     if settings.webhook_secret is not None:
         claims: Claims = RedisClaims(redis) if redis is not None else MemoryClaims(clock)
         magento_hooks = MagentoHooks(
-            hook_handlers(cache, sessions),
+            hook_handlers(cache, sessions, order_statuses, clock, status_ttl_s=settings.webhook_order_status_ttl_s),
             claims,
             settings.webhook_secret.get_secret_value(),
             clock,

@@ -10,6 +10,7 @@ from bff.checkout.service import CheckoutService, IdempotencyObserver
 from bff.clock import Clock
 from bff.customer.service import CustomerService
 from bff.events.publisher import EventPublisher
+from bff.orders.status import OrderStatuses
 from bff.sessions.store import IdempotencyStore
 from bff.settings import Settings
 
@@ -29,8 +30,10 @@ def build_services(
     *,
     idempotency_observer: IdempotencyObserver | None = None,
     events: EventPublisher | None = None,
+    order_statuses: OrderStatuses | None = None,
 ) -> Services:
-    """``events``: the outbox publisher when ``BFF_EVENTS__ENABLED`` (None: no events)."""
+    """``events``: the outbox publisher when ``BFF_EVENTS__ENABLED`` (None: no events);
+    ``order_statuses``: what Magento's order webhook announced (None: no webhook)."""
     catalog = CatalogService(clock=clock)
     cart = CartService(catalog=catalog)
     checkout = CheckoutService(
@@ -41,5 +44,5 @@ def build_services(
         observer=idempotency_observer,
         events=events,
     )
-    customer = CustomerService(cart=cart, clock=clock, events=events)
+    customer = CustomerService(cart=cart, clock=clock, events=events, statuses=order_statuses)
     return Services(catalog=catalog, cart=cart, customer=customer, checkout=checkout)

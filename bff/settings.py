@@ -245,6 +245,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None  # POST /hooks/magento/{event} is served when set
     webhook_replay_window_s: int = Field(default=300, ge=1)  # accepted timestamp skew; a signature is used once
     webhook_event_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)  # an event id is handled once this long
+    webhook_order_status_ttl_s: int = Field(default=900, ge=1)  # viewer.orders shows an announced status this long
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     tracing: TracingSettings = Field(default_factory=TracingSettings)

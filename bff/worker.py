@@ -66,10 +66,7 @@ async def run_worker_until_stopped(
     metrics = Metrics() if settings.metrics.enabled and port else None
     server = None
     if metrics is not None and port:
-        try:
-            metrics.events_lag.reader = OutboxAdmin(connect(settings.redis_url.get_secret_value())).pending_count
-        except ValueError:  # a redis+sentinel:// URL: the lag reader speaks plain redis:// and rediss:// only
-            log.warning("bff_events_lag is not read with this BFF_REDIS_URL scheme")
+        metrics.events_lag.reader = OutboxAdmin(connect(settings.redis_url.get_secret_value())).pending_count
         server = MetricsServer(metrics, metrics_host or settings.server.host, port)
         server.start()
     worker = Worker(

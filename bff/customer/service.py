@@ -11,6 +11,7 @@ Magento's token, the password and the e-mail address never appear in logs or err
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from bff.cart.models import CartLine
@@ -25,10 +26,20 @@ from bff.customer.mapping import (
     sign_up_variables,
     viewer_customer,
 )
-from bff.customer.models import AuthResult, Credentials, Customer, CustomerPolicy, OrderPage, SignUp, Viewer
+from bff.customer.models import (
+    AuthResult,
+    Credentials,
+    Customer,
+    CustomerPolicy,
+    OrderPage,
+    OrderSummary,
+    SignUp,
+    Viewer,
+)
 from bff.errors import (
     BadUserInput,
     BffError,
+    StoreUnavailable,
     Unauthenticated,
     UpstreamFailed,
     UpstreamUnavailable,
@@ -46,6 +57,7 @@ from bff.magento.errors import (
     MagentoUnauthorized,
 )
 from bff.magento.results import customer as ops
+from bff.orders.status import OrderStatuses
 from bff.sessions.models import Session, customer_key_of
 from bff.shopper import Gateway
 
@@ -71,10 +83,17 @@ CART_NOT_MOVED = UserProblem(
 
 
 class CustomerService:
-    def __init__(self, cart: CartService, clock: Clock, events: EventPublisher | None = None) -> None:
+    def __init__(
+        self,
+        cart: CartService,
+        clock: Clock,
+        events: EventPublisher | None = None,
+        statuses: OrderStatuses | None = None,
+    ) -> None:
         self.cart = cart
         self.clock = clock
         self.events = events  # None: events are off (no customer.registered, no cart.merged)
+        self.statuses = statuses  # what Magento's order webhook announced (None: Magento's read only)
         self._policies: dict[str, CustomerPolicy] = {}  # by store view code ("" = Magento's default)
 
     # --- viewer -----------------------------------------------------------------------------
@@ -95,7 +114,8 @@ class CustomerService:
             raise Unauthenticated() from None
         if customer is None:
             raise UpstreamFailed(operation="Viewer", detail="no customer in the answer")
-        return Viewer.of(customer)
+        recent = await self._announced(customer.recent_orders)
+        return Viewer.of(dataclasses.replace(customer, recent_orders=recent))
 
     async def orders(self, shopper: Gateway, page: int, page_size: int, known: Customer | None = None) -> OrderPage:
         """One page of the signed-in customer's orders in this store view, newest first. ``known`` is
@@ -114,7 +134,22 @@ class CustomerService:
         except MagentoUnauthenticated:
             await shopper.session.end_customer()
             raise Unauthenticated() from None
-        return order_page_from_magento(result, page, page_size)
+        answered = order_page_from_magento(result, page, page_size)
+        return dataclasses.replace(answered, items=await self._announced(answered.items))
+
+    async def _announced(self, orders: tuple[OrderSummary, ...]) -> tuple[OrderSummary, ...]:
+        """The orders with the status Magento announced since (``bff.orders.status``), where it did.
+        The store not answering leaves Magento's read as it is."""
+        if self.statuses is None or not orders:
+            return orders
+        try:
+            announced = await self.statuses.announced([o.number for o in orders if o.number])
+        except StoreUnavailable:
+            log.warning("announced order statuses unreadable: showing Magento's")
+            return orders
+        return tuple(
+            dataclasses.replace(o, status=a.label) if (a := announced.get(o.number)) is not None else o for o in orders
+        )
 
     # --- sign-up / sign-in ------------------------------------------------------------------
 

@@ -13,8 +13,10 @@ from typing import Any, cast
 
 import redis
 from redis.exceptions import RedisError, ResponseError
+from redis.sentinel import Sentinel
 
 from bff.events.streams import DEAD_LETTERS, GROUP, OUTBOX
+from bff.redis_url import sentinel_target
 
 BATCH = 500
 REPLAYED_FIELDS = ("id", "type", "occurred_at", "data", "endpoint")
@@ -36,8 +38,24 @@ class Entry:
 
 
 def connect(url: str, timeout_s: float = 2.0) -> redis.Redis:
-    """A synchronous client (``redis://`` or ``rediss://``), answers decoded as text."""
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+    """A synchronous client (``redis://``, ``rediss://`` or ``redis+sentinel://``: the current
+    master), answers decoded as text."""
+    target = sentinel_target(url)
+    if target is None:
+        return redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=timeout_s, socket_connect_timeout=timeout_s
+        )
+    # redis-py leaves Sentinel's constructor and master_for untyped
+    sentinels = Sentinel(target.hosts, socket_timeout=timeout_s, sentinel_kwargs={"socket_timeout": timeout_s})  # type: ignore[no-untyped-call]
+    master: redis.Redis = sentinels.master_for(  # type: ignore[no-untyped-call]
+        target.service,
+        db=target.db,
+        password=target.password,
+        decode_responses=True,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+    )
+    return master
 
 
 Rows = list[tuple[str, dict[str, str]]]

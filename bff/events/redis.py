@@ -26,6 +26,22 @@ DEFAULT_PREFIX: Final = "bff:v1"
 GROUP: Final = "bff-workers"
 EVENT_FIELDS: Final = ("id", "type", "occurred_at", "data")
 
+# KEYS[1] the outbox; ARGV: the group, the caller's own consumer name, the idle time in ms.
+# Atomic, so a consumer that reads an entry between the look and the delete is never removed
+# with it (XGROUP DELCONSUMER drops a consumer's pending entries).
+_PRUNE: Final = """
+local removed = 0
+for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local info = {}
+  for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+  if info['name'] ~= ARGV[2] and tonumber(info['pending']) == 0 and tonumber(info['idle']) >= tonumber(ARGV[3]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+    removed = removed + 1
+  end
+end
+return removed
+"""
+
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else value
@@ -79,6 +95,7 @@ class RedisEventStreams:
         self.dead = f"{prefix}:events:dead"
         self.retries = f"{prefix}:events:retries"
         self.group = GROUP
+        self._prune = redis.register_script(_PRUNE)
 
     async def publish(self, event: Event) -> None:
         await self._redis.xadd(self.stream, event.fields(), maxlen=self.maxlen, approximate=True)  # type: ignore[arg-type]
@@ -158,6 +175,14 @@ class RedisEventStreams:
             tx.xdel(self.dead, dead_id)
             await tx.execute()
         return True
+
+    async def prune_consumers(self, consumer: str, idle_ms: int) -> int:
+        """Remove the group's consumers (other than ``consumer``) that hold nothing and were idle
+        ``idle_ms``: workers that are gone (each run is a new host-pid name). Their count."""
+        try:
+            return int(await self._prune(keys=[self.stream], args=[self.group, consumer, idle_ms]))
+        except ResponseError:  # no stream or no group yet
+            return 0
 
     async def pending_count(self) -> int:
         try:

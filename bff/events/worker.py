@@ -23,6 +23,10 @@ At-least-once: an entry is acknowledged only after every endpoint answered 2xx, 
 mid-delivery means a redelivery by another (receivers dedupe on ``webhook-id``); per-endpoint
 ordering is not promised. SIGTERM: the delivery in hand is finished, then the worker stops; what it
 still holds is claimed by another worker after ``CLAIM_IDLE_S``.
+
+Every worker restart joins the group under a new name; at start and every ``PRUNE_EVERY_S`` a worker
+removes the consumers that hold nothing and were idle ``PRUNE_IDLE_S`` (one hour), so
+``XINFO CONSUMERS`` lists the live workers and not every pod that ever ran.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ log = logging.getLogger("bff.events")
 READ_COUNT = 16
 MAX_HELD = 64  # pending entries one worker holds at most (waiting retries included)
 MAX_BLOCK_S = 1.0
+PRUNE_IDLE_S = 3600.0  # a consumer idle this long with nothing pending is a gone worker
+PRUNE_EVERY_S = 600.0
 
 
 class Deliverer(Protocol):
@@ -103,6 +109,7 @@ class Worker:
         self.stopping = asyncio.Event()
         self._held: set[str] = set()  # entries this worker holds pending (heartbeat)
         self._last_beat = 0.0
+        self._next_prune = 0.0
 
     def stop(self) -> None:
         self.stopping.set()
@@ -118,6 +125,10 @@ class Worker:
 
     async def step(self) -> None:
         """One pass (see the module docstring)."""
+        if self.now() >= self._next_prune:
+            self._next_prune = self.now() + PRUNE_EVERY_S
+            if removed := await self.streams.prune_consumers(self.consumer, int(PRUNE_IDLE_S * 1000)):
+                log.info("removed %d gone workers from the consumer group", removed)
         own = await self.streams.read_own(self.consumer, self.max_held)
         if len(own) < self.max_held:
             claim_ms = int(self.settings.claim_idle_s * 1000)

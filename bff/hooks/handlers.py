@@ -3,10 +3,12 @@ not yet seen) and answers a small JSON-able summary; ``HookRefused`` 400 for dat
 
 * ``catalog``: ``{"tags": [...], "products": [ids], "categories": [ids]}``, the cache hook's body:
   the entries carrying those tags are purged (``ResponseCache.purge``; nothing without a cache).
-* ``order``: ``{"number": "000000012", "status": "complete"}``. ``viewer.orders`` reads Magento's
-  ``customer { orders }`` on every request (the BFF caches no customer data), so Magento's new
-  status is what the next read shows; the handler records the change in the log (number and status
-  only, never the customer) and the hook metric, and keeps nothing.
+* ``order``: ``{"number": "000000012", "status": "complete"}``, optionally with ``"label"`` (what
+  the storefront shows, e.g. a custom status's label; default Magento's default label) and
+  ``"updated_at"`` (the order's ``updated_at``, ``YYYY-MM-DD HH:MM:SS`` UTC; default: now). The
+  announcement is recorded (``bff.orders.status``) so ``viewer.orders`` shows it even while
+  Magento's read still answers the old status; the later of two announcements wins. Logged with
+  number and status only, never the customer.
 * ``customer``: ``{"email": "<the address the customer signs in with>", "change": "<kind>"}``.
   ``password``, ``email`` (send the old address), ``locked`` and ``deleted`` end every BFF session
   signed in as that customer (the store's customer index); ``other`` (a name, an address) ends
@@ -22,6 +24,9 @@ from typing import Any, Final
 
 from bff.cache.purge import tags_of
 from bff.cache.responses import ResponseCache
+from bff.clock import Clock
+from bff.magento.times import utc_time
+from bff.orders.status import AnnouncedStatus, OrderStatuses, default_label
 from bff.sessions.models import customer_key_of
 from bff.sessions.store import SessionStore
 from bff.webhook_signature import HookRefused
@@ -34,6 +39,7 @@ _ORDER_NUMBER: Final = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _STATUS: Final = re.compile(r"^[a-z0-9_]{1,32}$")
 ENDS_SESSIONS: Final = frozenset({"password", "email", "locked", "deleted"})
 CUSTOMER_CHANGES: Final = ENDS_SESSIONS | {"other"}
+ORDER_FIELDS: Final = frozenset({"number", "status", "label", "updated_at"})
 
 
 def catalog_handler(cache: ResponseCache | None) -> Handler:
@@ -44,16 +50,38 @@ def catalog_handler(cache: ResponseCache | None) -> Handler:
     return catalog
 
 
-async def order_status(data: Any) -> dict[str, object]:
-    if not isinstance(data, dict) or set(data) != {"number", "status"}:
-        raise HookRefused(400, "BAD_USER_INPUT", 'The data must be {"number": "...", "status": "..."}.')
+def _announced(data: Any, now: float) -> tuple[str, AnnouncedStatus]:
+    if not isinstance(data, dict) or not {"number", "status"} <= set(data) <= ORDER_FIELDS:
+        shape = '{"number": "...", "status": "..."} (and optionally "label", "updated_at")'
+        raise HookRefused(400, "BAD_USER_INPUT", f"The data must be {shape}.")
     number, status = data["number"], data["status"]
     if not (isinstance(number, str) and _ORDER_NUMBER.match(number) and isinstance(status, str)):
         raise HookRefused(400, "BAD_USER_INPUT", "`number` must be an order number and `status` a status code.")
     if not _STATUS.match(status):
         raise HookRefused(400, "BAD_USER_INPUT", "`status` must be a Magento status code such as `complete`.")
-    log.info("order status changed in Magento", extra={"order_number": number, "status": status})
-    return {"status": status}
+    label = data.get("label", default_label(status))
+    if not (isinstance(label, str) and 0 < len(label.strip()) <= 64):
+        raise HookRefused(400, "BAD_USER_INPUT", "`label` must be the status's label (1 to 64 characters).")
+    at = now
+    if "updated_at" in data:
+        when = utc_time(data["updated_at"]) if isinstance(data["updated_at"], str) else None
+        if when is None:
+            raise HookRefused(400, "BAD_USER_INPUT", "`updated_at` must be Magento's `YYYY-MM-DD HH:MM:SS` (UTC).")
+        at = when.timestamp()
+    return number, AnnouncedStatus(status=status, label=label.strip(), at=at)
+
+
+def order_handler(statuses: OrderStatuses, clock: Clock, ttl_s: int) -> Handler:
+    async def order(data: Any) -> dict[str, object]:
+        number, announced = _announced(data, clock.now())
+        recorded = await statuses.record(number, announced, ttl_s)
+        log.info(
+            "order status changed in Magento",
+            extra={"order_number": number, "status": announced.status, "recorded": recorded},
+        )
+        return {"status": announced.status, "recorded": recorded}
+
+    return order
 
 
 def customer_handler(sessions: SessionStore) -> Handler:
@@ -73,5 +101,11 @@ def customer_handler(sessions: SessionStore) -> Handler:
     return customer
 
 
-def handlers(cache: ResponseCache | None, sessions: SessionStore) -> Mapping[str, Handler]:
-    return {"catalog": catalog_handler(cache), "order": order_status, "customer": customer_handler(sessions)}
+def handlers(
+    cache: ResponseCache | None, sessions: SessionStore, statuses: OrderStatuses, clock: Clock, *, status_ttl_s: int
+) -> Mapping[str, Handler]:
+    return {
+        "catalog": catalog_handler(cache),
+        "order": order_handler(statuses, clock, status_ttl_s),
+        "customer": customer_handler(sessions),
+    }

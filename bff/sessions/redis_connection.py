@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import time
 from typing import Any, Literal, Protocol
-from urllib.parse import unquote, urlsplit
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
@@ -50,8 +49,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-SENTINEL_SCHEME = "redis+sentinel"
-DEFAULT_SENTINEL_PORT = 26379
+from bff.redis_url import sentinel_target
+
 CONNECTION_RETRIES = 3  # a restart kills every idle pooled connection: each gets a new one
 RETRY_BACKOFF_BASE_S = 0.01
 RETRY_BACKOFF_CAP_S = 0.1
@@ -153,8 +152,8 @@ def _client(url: str, *, pool_size: int, pool_timeout_s: float, timeout_s: float
         raise ValueError(f"pool_size must be at least 1, got {pool_size}")
     if not pool_timeout_s > 0:
         raise ValueError(f"pool_timeout_s must be positive, got {pool_timeout_s}")
-    parts = urlsplit(url)
-    if parts.scheme != SENTINEL_SCHEME:
+    target = sentinel_target(url)
+    if target is None:
         pool = BlockingConnectionPool.from_url(
             url,
             max_connections=pool_size,
@@ -166,16 +165,7 @@ def _client(url: str, *, pool_size: int, pool_timeout_s: float, timeout_s: float
             retry_on_error=[RedisConnectionError],
         )
         return PausingRedis.from_pool(pool)  # the client owns the pool: aclose() closes it
-    hosts: list[tuple[str, int]] = []
-    for item in parts.netloc.rsplit("@", 1)[-1].split(","):
-        host, _, port = item.partition(":")
-        if host:
-            hosts.append((host, int(port or DEFAULT_SENTINEL_PORT)))
-    path = [p for p in parts.path.split("/") if p]
-    if not hosts or not path:
-        raise ValueError("a Sentinel URL needs hosts and a service name: redis+sentinel://host:26379/mymaster/0")
-    service, db = path[0], int(path[1]) if len(path) > 1 else 0
-    password = unquote(parts.password) if parts.password else None
+    hosts, service, db, password = target.hosts, target.service, target.db, target.password
     # redis-py leaves Sentinel's constructor untyped
     sentinel = Sentinel(hosts, socket_timeout=timeout_s, sentinel_kwargs={"socket_timeout": timeout_s})  # type: ignore[no-untyped-call]
     master: Redis = sentinel.master_for(

@@ -579,7 +579,7 @@ def test_no_overlay_needs_the_prometheus_operator_by_default() -> None:
 
 def test_the_servicemonitor_scrapes_the_metrics_port_of_the_bff_service(tmp_path: Path) -> None:
     objects = kubectl_kustomize(servicemonitor_overlay(tmp_path))
-    monitor = one(objects, "ServiceMonitor")
+    monitor = one(objects, "ServiceMonitor", "bff")
     service = one(objects, "Service", "bff")
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
     assert monitor["metadata"]["namespace"] == service["metadata"]["namespace"]

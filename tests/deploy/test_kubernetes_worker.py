@@ -68,6 +68,16 @@ def test_no_bff_selector_picks_the_worker_pods(overlay: str) -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_workers_metrics_port_is_exposed_to_prometheus_by_a_headless_service(overlay: str) -> None:
+    service = one(rendered(overlay), "Service", "bff-worker-metrics")
+    ports = {p["name"] for p in container(overlay)["ports"]}
+    assert service["spec"]["clusterIP"] == "None"
+    assert selects(service["spec"]["selector"], pod_labels(worker(overlay)))
+    assert [(p["name"], p["targetPort"]) for p in service["spec"]["ports"]] == [("metrics", "metrics")]
+    assert "metrics" in ports
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_worker_has_a_disruption_budget_keeping_all_but_one_pod(overlay: str) -> None:
     pdb = one(rendered(overlay), "PodDisruptionBudget", "bff-worker")
     assert selects(pdb["spec"]["selector"]["matchLabels"], pod_labels(worker(overlay)))

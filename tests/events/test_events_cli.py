@@ -190,3 +190,11 @@ def test_a_redis_that_does_not_answer_is_reported_without_a_traceback(monkeypatc
     monkeypatch.setenv("BFF_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     with pytest.raises(SystemExit, match="Redis did not answer"):
         main(["events", "list"])
+
+
+def test_a_sentinel_url_reaches_the_current_master(
+    r: redis.Redis, sentinel_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dead_letter(r, cart_merged(1))
+    monkeypatch.setenv("BFF_REDIS_URL", sentinel_url)
+    assert "dead-lettered: 1 " in bff_events(capsys, "list")

@@ -98,7 +98,8 @@ async def test_an_order_status_event_is_handled(
     client: httpx.AsyncClient, clock: FakeClock, bff_app: Starlette
 ) -> None:
     answer = await send(client, "order", {"id": "evt-3", "data": {"number": "000000042", "status": "complete"}}, clock)
-    assert answer.json() == {"event": "order", "id": "evt-3", "outcome": "handled", "status": "complete"}
+    handled = {"event": "order", "id": "evt-3", "outcome": "handled", "status": "complete", "recorded": True}
+    assert answer.json() == handled
     assert counted(bff_app, "order", "handled") == 1
 
 
