@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,14 +17,6 @@ from tests.storefront import checkout_input
 from tests.storefront_fixtures import Gql
 
 BAG = [{"sku": "BAG-001", "quantity": 1}]
-
-
-@pytest.fixture
-def flushed(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    client.flushdb()
-    yield client
-    client.close()
 
 
 @pytest.fixture(params=[True, False], ids=["events-on", "events-off"])
@@ -44,23 +35,25 @@ def published(client: redis.Redis, settings: Settings) -> list[dict[str, Any]]:
     return [{"type": f["type"], "data": json.loads(f["data"])} for _, f in entries]
 
 
-async def test_a_sign_up_publishes_customer_registered(gql: Gql, flushed: redis.Redis, settings: Settings) -> None:
+async def test_a_sign_up_publishes_customer_registered(
+    gql: Gql, flushed_redis: redis.Redis, settings: Settings
+) -> None:
     payload(await gql(SIGN_UP, {"input": ADA}), "signUp")
     expected = [{"type": "customer.registered", "data": {"email": ADA["email"]}}]
-    assert published(flushed, settings) == (expected if settings.events.enabled else [])
+    assert published(flushed_redis, settings) == (expected if settings.events.enabled else [])
 
 
 async def test_a_sign_in_that_merges_the_guest_cart_publishes_cart_merged(
-    gql: Gql, flushed: redis.Redis, settings: Settings
+    gql: Gql, flushed_redis: redis.Redis, settings: Settings
 ) -> None:
     payload(await gql(ADD_TO_CART, {"items": BAG}), "addToCart")
     payload(await gql(SIGN_IN, RONI_LOGIN), "signIn")
     expected = [{"type": "cart.merged", "data": {"items": 1}}]
-    assert published(flushed, settings) == (expected if settings.events.enabled else [])
+    assert published(flushed_redis, settings) == (expected if settings.events.enabled else [])
 
 
 async def test_a_refused_checkout_publishes_checkout_failed_with_its_codes(
-    gql: Gql, flushed: redis.Redis, settings: Settings
+    gql: Gql, flushed_redis: redis.Redis, settings: Settings
 ) -> None:
     payload(await gql(ADD_TO_CART, {"items": BAG}), "addToCart")
     wrong = checkout_input(shippingMethod={"carrierCode": "nope", "methodCode": "nope"})
@@ -68,16 +61,18 @@ async def test_a_refused_checkout_publishes_checkout_failed_with_its_codes(
     codes = [e["code"] for e in body["userErrors"]]
     assert codes
     expected = [{"type": "checkout.failed", "data": {"codes": codes}}]
-    assert published(flushed, settings) == (expected if settings.events.enabled else [])
+    assert published(flushed_redis, settings) == (expected if settings.events.enabled else [])
 
 
 async def test_a_placed_order_publishes_order_placed_once_also_when_replayed(
-    gql: Gql, flushed: redis.Redis, settings: Settings
+    gql: Gql, flushed_redis: redis.Redis, settings: Settings
 ) -> None:
     payload(await gql(ADD_TO_CART, {"items": BAG}), "addToCart")
     first = payload(await gql(CHECKOUT, {"input": checkout_input()}), "checkout")
     again = payload(await gql(CHECKOUT, {"input": checkout_input()}), "checkout")
     assert first["order"] == again["order"]
-    events = [(e["type"], e["data"]["order_number"], e["data"]["signed_in"]) for e in published(flushed, settings)]
+    events = [
+        (e["type"], e["data"]["order_number"], e["data"]["signed_in"]) for e in published(flushed_redis, settings)
+    ]
     expected = [("order.placed", first["order"]["number"], False)]
     assert events == (expected if settings.events.enabled else [])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,6 @@ from tests.storefront_fixtures import Gql
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schema" / "events"
 BAG = [{"sku": "BAG-001", "quantity": 1}]
-
-
-@pytest.fixture
-def outbox(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    client.flushdb()
-    yield client
-    client.close()
 
 
 @pytest.fixture
@@ -69,19 +61,19 @@ SCENARIOS: dict[str, tuple[Callable[[Gql], Awaitable[None]], str]] = {
 }
 
 
-def emitted(outbox: redis.Redis) -> list[dict[str, Any]]:
+def emitted(flushed_redis: redis.Redis) -> list[dict[str, Any]]:
     """The bodies receivers would be sent for every outbox entry."""
-    entries: Any = outbox.xrange("bff:v1:events")
+    entries: Any = flushed_redis.xrange("bff:v1:events")
     return [json.loads(Event.from_fields(fields).body()) for _, fields in entries]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS.values(), ids=SCENARIOS.keys())
 async def test_the_event_a_mutation_writes_is_valid_against_its_schema(
-    gql: Gql, outbox: redis.Redis, scenario: tuple[Callable[[Gql], Awaitable[None]], str]
+    gql: Gql, flushed_redis: redis.Redis, scenario: tuple[Callable[[Gql], Awaitable[None]], str]
 ) -> None:
     run, expected_type = scenario
     await run(gql)
-    bodies = emitted(outbox)
+    bodies = emitted(flushed_redis)
     assert [b["type"] for b in bodies] == [expected_type]
     schema = json.loads((SCHEMAS / schema_file(expected_type)).read_text(encoding="utf-8"))
     assert [e.message for e in Draft202012Validator(schema).iter_errors(bodies[0])] == []

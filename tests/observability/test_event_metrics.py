@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -41,14 +40,6 @@ def value(metrics: Metrics, name: str, **labels: str) -> float | None:
     return metrics.registry.get_sample_value(name, labels)
 
 
-@pytest.fixture
-def outbox(redis_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    client.flushdb()
-    yield client
-    client.close()
-
-
 def test_each_outcome_is_counted_by_event_type() -> None:
     metrics = Metrics()
     counters = EventCounters(metrics)
@@ -76,15 +67,15 @@ def test_a_type_outside_the_catalogue_is_counted_as_other() -> None:
     assert value(metrics, "bff_events_published_total", type="something.new") is None
 
 
-def test_the_lag_is_read_from_the_outbox_on_each_scrape(outbox: redis.Redis, redis_url: str) -> None:
+def test_the_lag_is_read_from_the_outbox_on_each_scrape(flushed_redis: redis.Redis, redis_url: str) -> None:
     metrics = Metrics()
     metrics.events_lag.reader = OutboxAdmin(connect(redis_url)).pending_count
     for items in (1, 2, 3):
-        outbox.xadd(OUTBOX, cart_merged(items).fields())  # type: ignore[arg-type]
-    outbox.xgroup_create(OUTBOX, GROUP, id="0")
-    outbox.xreadgroup(GROUP, "worker-1", {OUTBOX: ">"}, count=2)
+        flushed_redis.xadd(OUTBOX, cart_merged(items).fields())  # type: ignore[arg-type]
+    flushed_redis.xgroup_create(OUTBOX, GROUP, id="0")
+    flushed_redis.xreadgroup(GROUP, "worker-1", {OUTBOX: ">"}, count=2)
     assert value(metrics, "bff_events_lag") == 3
-    outbox.xack(OUTBOX, GROUP, str(outbox.xrange(OUTBOX, count=1)[0][0]))  # type: ignore[index]
+    flushed_redis.xack(OUTBOX, GROUP, str(flushed_redis.xrange(OUTBOX, count=1)[0][0]))  # type: ignore[index]
     assert value(metrics, "bff_events_lag") == 2
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from redis.asyncio import Redis
 
@@ -25,17 +23,6 @@ BACKENDS = ["memory", "redis"]
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[Redis]:
-    """A client on the test redis-server, with an empty database."""
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    try:
-        yield client
-    finally:
-        await client.aclose()
 
 
 @pytest.fixture(params=BACKENDS)
