@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import cast
 
 import pytest
@@ -17,13 +16,10 @@ from tests.servers import free_port
 
 
 @pytest.fixture
-def r(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[redis.Redis]:
+def r(flushed_redis: redis.Redis, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> redis.Redis:
     """A client on the test redis-server (emptied), and BFF_REDIS_URL pointing the CLI at it."""
     monkeypatch.setenv("BFF_REDIS_URL", redis_url)
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
-    client.flushdb()
-    yield client
-    client.close()
+    return flushed_redis
 
 
 def publish(r: redis.Redis, event: Event) -> str:
