@@ -4,7 +4,6 @@ stopped gracefully by SIGTERM or SIGINT (the delivery in hand is finished first)
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import socket
@@ -23,9 +22,6 @@ from bff.settings import Settings
 
 def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
-
-
-log = logging.getLogger("bff.worker")
 
 
 def liveness_toucher(path: Path) -> Callable[[], None]:

@@ -165,17 +165,16 @@ def _client(url: str, *, pool_size: int, pool_timeout_s: float, timeout_s: float
             retry_on_error=[RedisConnectionError],
         )
         return PausingRedis.from_pool(pool)  # the client owns the pool: aclose() closes it
-    hosts, service, db, password = target.hosts, target.service, target.db, target.password
     # redis-py leaves Sentinel's constructor untyped
-    sentinel = Sentinel(hosts, socket_timeout=timeout_s, sentinel_kwargs={"socket_timeout": timeout_s})  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(target.hosts, socket_timeout=timeout_s, sentinel_kwargs={"socket_timeout": timeout_s})  # type: ignore[no-untyped-call]
     master: Redis = sentinel.master_for(
-        service,
+        target.service,
         redis_class=PausingRedis,
         connection_pool_class=BlockingSentinelConnectionPool,
         max_connections=pool_size,
         timeout=pool_timeout_s,
-        db=db,
-        password=password,
+        db=target.db,
+        password=target.password,
         socket_timeout=timeout_s,
         socket_connect_timeout=timeout_s,
         health_check_interval=HEALTH_CHECK_S,
