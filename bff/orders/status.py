@@ -34,6 +34,9 @@ DEFAULT_LABELS: Final = {
 }
 
 
+SWEEP_EVERY: Final = 1024  # recorded announcements between two sweeps of the expired ones (memory twin)
+
+
 def default_label(status: str) -> str:
     """``"complete"`` → ``"Complete"``; a custom status ``"ready_for_pickup"`` → ``"Ready For Pickup"``."""
     return DEFAULT_LABELS.get(status) or status.replace("_", " ").title()
@@ -63,6 +66,7 @@ class MemoryOrderStatuses:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._kept: dict[str, tuple[AnnouncedStatus, float]] = {}  # number → (announcement, expires at)
+        self._writes = 0
 
     def _live(self, number: str) -> AnnouncedStatus | None:
         kept = self._kept.get(number)
@@ -78,8 +82,10 @@ class MemoryOrderStatuses:
         if current is not None and current.at > announced.at:
             return False
         self._kept[number] = (announced, self.clock.now() + ttl_s)
-        if len(self._kept) > 10_000:
-            for key in [k for k, (_, expires) in self._kept.items() if expires <= self.clock.now()]:
+        self._writes += 1
+        if self._writes % SWEEP_EVERY == 0:  # announcements never read again expire here
+            now = self.clock.now()
+            for key in [k for k, (_, expires) in self._kept.items() if expires <= now]:
                 del self._kept[key]
         return True
 
