@@ -29,8 +29,8 @@ FAST_CONNECT = MagentoSettings(connect_timeout_s=0.05)  # in-process, placeOrder
 STILL_PROCESSING = "This order is still being processed. Retry with the same idempotencyKey to get its result."
 
 
-@pytest.fixture
-def settings() -> Settings:
+def settles_fast(duplicate_wait_s: float) -> Settings:
+    """Short placeOrder deadlines, a fast settle poll, and how long a duplicate waits for the first."""
     return Settings(
         environment="test",
         session=SessionSettings(cookie_secure=False),
@@ -39,9 +39,14 @@ def settings() -> Settings:
             place_order_timeout_s=PLACE_ORDER_TIMEOUT_S,
             place_order_margin_s=MARGIN_S,
             settle_poll_s=0.05,
-            duplicate_wait_s=1.5,
+            duplicate_wait_s=duplicate_wait_s,
         ),
     )
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return settles_fast(duplicate_wait_s=1.5)
 
 
 @pytest.fixture
@@ -90,17 +95,7 @@ class TestMagentoStillBusy:
 
     @pytest.fixture
     def settings(self) -> Settings:
-        return Settings(
-            environment="test",
-            session=SessionSettings(cookie_secure=False),
-            magento=FAST_CONNECT,
-            checkout=CheckoutSettings(
-                place_order_timeout_s=PLACE_ORDER_TIMEOUT_S,
-                place_order_margin_s=MARGIN_S,
-                settle_poll_s=0.05,
-                duplicate_wait_s=0.3,
-            ),
-        )
+        return settles_fast(duplicate_wait_s=0.3)
 
     async def unsettled_checkout(self, gql: Gql, faults: FaultPlan) -> dict[str, Any]:
         await gql(ADD)
